@@ -1,0 +1,1 @@
+"""The industrial IoT sensor platform as a cdktf app."""

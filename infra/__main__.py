@@ -1,0 +1,61 @@
+"""`python -m infra [--environment-suffix X] [--profile P] ...`: synthesize the platform stack into cdktf.out/."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from infra.config import ConfigError, load_config, parse_cli, read_context
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+USAGE = (
+    "usage: python -m infra [--environment-suffix S] [--profile ephemeral|production] [--region R] "
+    "[--events-per-second N] [--production-lines N] [--outdir DIR] [--no-guardrails]"
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in args or "--help" in args:
+        print(USAGE)
+        return 0
+    outdir = os.environ.get("CDKTF_OUTDIR", "cdktf.out")
+    if "--outdir" in args:
+        index = args.index("--outdir")
+        if index + 1 >= len(args):
+            print("error: --outdir needs a directory", file=sys.stderr)
+            return 2
+        outdir = args.pop(index + 1)
+        args.pop(index)
+    guardrails = "--no-guardrails" not in args
+    args = [a for a in args if a != "--no-guardrails"]
+    try:
+        config = load_config(os.environ, read_context(os.environ, PROJECT_DIR), parse_cli(args))
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    from infra.app import build_app
+    from infra.synth import SynthFailed, synth
+
+    started = time.perf_counter()
+    try:
+        app, stack = build_app(config, outdir=outdir, guardrails=guardrails)
+        synth(app)
+    except SynthFailed as failure:
+        print(failure.report(), file=sys.stderr)
+        return 1
+    print(
+        f"synthesized {stack.node.id} ({config.profile}) into {outdir}/stacks/{stack.node.id} "
+        f"in {time.perf_counter() - started:.1f}s" + ("" if guardrails else " without Guardrails"),
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

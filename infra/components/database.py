@@ -1,0 +1,121 @@
+"""Aurora PostgreSQL Serverless v2 for real-time monitoring: private, encrypted, TLS-only, RDS-rotated secret."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from infra import aws
+from infra.components.context import PlatformContext
+from infra.components.logs import encrypted_log_group
+
+ENGINE = "aurora-postgresql"
+ENGINE_VERSION = "16.6"
+PARAMETER_FAMILY = "aurora-postgresql16"
+DATABASE_NAME = "sensors"
+MASTER_USERNAME = "iot_admin"
+SECRET_ROTATION_DAYS = 7
+CLUSTER_PARAMETERS = {
+    "rds.force_ssl": "1",  # TLS in transit, always
+    "ssl_min_protocol_version": "TLSv1.2",
+    "log_connections": "1",
+    "log_disconnections": "1",
+    "log_statement": "ddl",
+    "log_min_duration_statement": "1000",
+}
+
+
+class MonitoringDatabase(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        ctx: PlatformContext,
+        *,
+        db_key_arn: str,
+        secrets_key_arn: str,
+        log_key_arn: str,
+        subnet_ids: list[str],
+        security_group_id: str,
+    ) -> None:
+        super().__init__(scope, id_)
+        n = ctx.namer
+        identifier = n.rds("monitoring")
+        self.subnet_group = aws.DbSubnetGroup(
+            self, "subnets", name=n.rds("monitoring-subnets"), subnet_ids=subnet_ids, description="Private subnets"
+        )
+        self.parameter_group = aws.RdsClusterParameterGroup(
+            self,
+            "parameters",
+            name=n.rds("monitoring-tls"),
+            family=PARAMETER_FAMILY,
+            description="TLS only, connection and DDL logging",
+            parameter=[
+                aws.RdsClusterParameterGroupParameter(name=k, value=v, apply_method="pending-reboot")
+                for k, v in CLUSTER_PARAMETERS.items()
+            ],
+        )
+        # RDS writes to this group; creating it first makes it encrypted and retained.
+        self.log_group = encrypted_log_group(
+            self, "postgres-logs", ctx, f"/aws/rds/cluster/{identifier}/postgresql", log_key_arn
+        )
+        production = ctx.production
+        self.cluster = aws.RdsCluster(
+            self,
+            "cluster",
+            cluster_identifier=identifier,
+            engine=ENGINE,
+            engine_mode="provisioned",
+            engine_version=ENGINE_VERSION,
+            database_name=DATABASE_NAME,
+            master_username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=secrets_key_arn,
+            storage_encrypted=True,
+            kms_key_id=db_key_arn,
+            iam_database_authentication_enabled=True,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=[security_group_id],
+            db_cluster_parameter_group_name=self.parameter_group.name,
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            backup_retention_period=35 if production else 7,
+            preferred_backup_window="02:00-03:00",
+            preferred_maintenance_window="sun:03:30-sun:04:30",
+            copy_tags_to_snapshot=True,
+            deletion_protection=production,
+            skip_final_snapshot=not production,
+            final_snapshot_identifier=n.rds("monitoring-final") if production else None,
+            apply_immediately=not production,
+            serverlessv2_scaling_configuration=aws.RdsClusterServerlessv2ScalingConfiguration(
+                min_capacity=0.5, max_capacity=16 if production else 4
+            ),
+            depends_on=[self.log_group],
+            tags={"DataClassification": "confidential"},
+        )
+        self.instances = [
+            aws.RdsClusterInstance(
+                self,
+                f"instance-{index}",
+                identifier=n.rds(f"monitoring-{index}"),
+                cluster_identifier=self.cluster.id,
+                instance_class="db.serverless",
+                engine=ENGINE,
+                engine_version=ENGINE_VERSION,
+                publicly_accessible=False,
+                auto_minor_version_upgrade=True,
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=db_key_arn,
+                performance_insights_retention_period=7,
+                copy_tags_to_snapshot=True,
+                apply_immediately=not production,
+            )
+            for index in range(1, (2 if production else 1) + 1)
+        ]
+        self.secret_arn = self.cluster.master_user_secret.get(0).secret_arn
+        # RDS owns and rotates the master secret; this pins the schedule instead of relying on the default.
+        self.secret_rotation = aws.SecretsmanagerSecretRotation(
+            self,
+            "secret-rotation",
+            secret_id=self.secret_arn,
+            rotation_rules=aws.SecretsmanagerSecretRotationRotationRules(automatically_after_days=SECRET_ROTATION_DAYS),
+            rotate_immediately=False,
+        )

@@ -1,0 +1,239 @@
+"""Processing: the Glue 5.0 streaming job per production line, its security configuration, VPC connection and role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdktf import AssetType, TerraformAsset
+from constructs import Construct
+
+from infra import aws
+from infra.components.context import PlatformContext
+from infra.components.iam import Statement, service_role
+
+JOB_SCRIPT = Path(__file__).resolve().parent.parent / "jobs" / "sensor_stream_job.py"
+GLUE_VERSION = "5.0"
+BATCH_WINDOW_SECONDS = 100
+
+
+def metrics_namespace(ctx: PlatformContext) -> str:
+    return f"IoTSensorPlatform/{ctx.config.environment_suffix}"
+
+
+# Actions AWS only grants on "*"; each statement that uses one carries a condition and the reason here.
+WILDCARD_RESOURCE_REASONS = {
+    "cloudwatch:PutMetricData": "PutMetricData has no resource-level permissions; scoped by cloudwatch:namespace",
+    "lakeformation:GetDataAccess": "GetDataAccess has no resource-level permissions; Lake Formation grants decide",
+    "ec2:DescribeNetworkInterfaces": "EC2 Describe* calls have no resource-level permissions; scoped by region",
+}
+
+
+class StreamProcessing(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        ctx: PlatformContext,
+        *,
+        lake_key_arn: str,
+        stream_key_arn: str,
+        log_key_arn: str,
+        buckets: dict[str, aws.S3Bucket],
+        subnet: aws.Subnet,
+        security_group_id: str,
+        catalog_database: str,
+        streams: list[aws.KinesisStream],
+        db_secret_arn: str,
+        db_endpoint: str,
+        secrets_key_arn: str,
+    ) -> None:
+        super().__init__(scope, id_)
+        n = ctx.namer
+        self.security_configuration = aws.GlueSecurityConfiguration(
+            self,
+            "security-configuration",
+            name=n.glue_job("job-encryption"),
+            encryption_configuration=aws.GlueSecurityConfigurationEncryptionConfiguration(
+                s3_encryption=aws.GlueSecurityConfigurationEncryptionConfigurationS3Encryption(
+                    s3_encryption_mode="SSE-KMS", kms_key_arn=lake_key_arn
+                ),
+                cloudwatch_encryption=aws.GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption(
+                    cloudwatch_encryption_mode="SSE-KMS", kms_key_arn=log_key_arn
+                ),
+                job_bookmarks_encryption=aws.GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption(
+                    job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=lake_key_arn
+                ),
+            ),
+        )
+        self.connection = aws.GlueConnection(
+            self,
+            "vpc-connection",
+            name=n.glue_job("vpc"),
+            connection_type="NETWORK",
+            physical_connection_requirements=aws.GlueConnectionPhysicalConnectionRequirements(
+                availability_zone=subnet.availability_zone,
+                subnet_id=subnet.id,
+                security_group_id_list=[security_group_id],
+            ),
+        )
+        script_asset = TerraformAsset(self, "job-script-asset", path=str(JOB_SCRIPT), type=AssetType.FILE)
+        scripts = buckets["scripts"]
+        self.script = aws.S3Object(
+            self,
+            "job-script",
+            bucket=scripts.id,
+            key=f"jobs/{script_asset.asset_hash}/{JOB_SCRIPT.name}",
+            source=script_asset.path,
+            source_hash=script_asset.asset_hash,
+            server_side_encryption="aws:kms",
+            kms_key_id=lake_key_arn,
+            content_type="text/x-python",
+        )
+        account_arn = ctx.arn
+        data_buckets = [buckets[p] for p in ("raw", "curated", "anomalies", "quarantine", "scripts")]
+        self.role = service_role(
+            self,
+            "job-role",
+            n.iam_role("glue-stream-job"),
+            "glue.amazonaws.com",
+            [
+                Statement(
+                    "ReadSensorStreams",
+                    [
+                        "kinesis:DescribeStream",
+                        "kinesis:DescribeStreamSummary",
+                        "kinesis:GetRecords",
+                        "kinesis:GetShardIterator",
+                        "kinesis:ListShards",
+                        "kinesis:SubscribeToShard",
+                    ],
+                    [s.arn for s in streams],
+                ),
+                Statement("DecryptStreams", ["kms:Decrypt"], [stream_key_arn]),
+                Statement(
+                    "UseLakeKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [lake_key_arn]
+                ),
+                Statement("EncryptJobLogs", ["kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [log_key_arn]),
+                Statement("ReadDatabaseSecret", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], [
+                    db_secret_arn
+                ]),
+                Statement("DecryptDatabaseSecret", ["kms:Decrypt"], [secrets_key_arn]),
+                Statement("ListLakeBuckets", ["s3:ListBucket", "s3:GetBucketLocation"], [b.arn for b in data_buckets]),
+                Statement(
+                    "ReadWriteLakeObjects",
+                    ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    [f"{b.arn}/*" for b in data_buckets],
+                ),
+                Statement(
+                    "UseCatalog",
+                    [
+                        "glue:GetDatabase",
+                        "glue:GetTable",
+                        "glue:GetTables",
+                        "glue:GetPartition",
+                        "glue:GetPartitions",
+                        "glue:BatchCreatePartition",
+                        "glue:CreatePartition",
+                        "glue:UpdatePartition",
+                    ],
+                    [
+                        account_arn("glue", "catalog"),
+                        account_arn("glue", f"database/{catalog_database}"),
+                        account_arn("glue", f"table/{catalog_database}/*"),
+                    ],
+                ),
+                Statement("UseVpcConnection", ["glue:GetConnection"], [
+                    account_arn("glue", "catalog"),
+                    account_arn("glue", f"connection/{n.glue_job('vpc')}"),
+                ]),
+                Statement(
+                    "WriteJobLogs",
+                    ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+                    [account_arn("logs", "log-group:/aws-glue/*")],
+                ),
+                Statement(
+                    "PublishJobMetrics",
+                    ["cloudwatch:PutMetricData"],
+                    ["*"],
+                    conditions=[
+                        ("StringLike", "cloudwatch:namespace", [metrics_namespace(ctx), "Glue"]),
+                    ],
+                ),
+                Statement(
+                    "LakeFormationDataAccess",
+                    ["lakeformation:GetDataAccess"],
+                    ["*"],
+                    conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
+                ),
+                Statement(
+                    "DescribeVpcForConnection",
+                    [
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DescribeSubnets",
+                        "ec2:DescribeSecurityGroups",
+                        "ec2:DescribeVpcEndpoints",
+                        "ec2:DescribeRouteTables",
+                        "ec2:DescribeVpcAttribute",
+                    ],
+                    ["*"],
+                    conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
+                ),
+                Statement(
+                    "ManageJobNetworkInterfaces",
+                    ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"],
+                    [
+                        account_arn("ec2", "network-interface/*"),
+                        account_arn("ec2", f"subnet/{subnet.id}"),
+                        account_arn("ec2", f"security-group/{security_group_id}"),
+                    ],
+                ),
+            ],
+            ctx.account_id,
+        )
+        self.jobs: list[aws.GlueJob] = []
+        for line, stream in enumerate(streams, start=1):
+            purpose = ctx.line_purpose("sensor-anomalies", line)
+            checkpoint = f"s3://{scripts.bucket}/checkpoints/{purpose}/"
+            self.jobs.append(
+                aws.GlueJob(
+                    self,
+                    f"job-{line}",
+                    name=n.glue_job(purpose),
+                    description=f"Streaming anomaly detection for production line {line}",
+                    role_arn=self.role.arn,
+                    glue_version=GLUE_VERSION,
+                    worker_type="G.1X",
+                    number_of_workers=4 if ctx.production else 2,
+                    max_retries=0,
+                    security_configuration=self.security_configuration.name,
+                    connections=[self.connection.name],
+                    execution_property=aws.GlueJobExecutionProperty(max_concurrent_runs=1),
+                    command=aws.GlueJobCommand(
+                        name="gluestreaming",
+                        python_version="3",
+                        script_location=f"s3://{scripts.bucket}/{self.script.key}",
+                    ),
+                    default_arguments={
+                        "--job-language": "python",
+                        "--enable-metrics": "true",
+                        "--enable-observability-metrics": "true",
+                        "--enable-continuous-cloudwatch-log": "true",
+                        "--enable-job-insights": "true",
+                        "--TempDir": f"s3://{scripts.bucket}/temp/{purpose}/",
+                        "--stream_arn": stream.arn,
+                        "--starting_position": "TRIM_HORIZON",
+                        "--max_fetch_records_per_shard": "10000",
+                        "--window_seconds": str(BATCH_WINDOW_SECONDS),
+                        "--checkpoint_location": checkpoint,
+                        "--raw_path": f"s3://{buckets['raw'].bucket}/events/",
+                        "--curated_path": f"s3://{buckets['curated'].bucket}/sensor_events/",
+                        "--anomalies_path": f"s3://{buckets['anomalies'].bucket}/anomalies/",
+                        "--quarantine_path": f"s3://{buckets['quarantine'].bucket}/job/",
+                        "--metrics_namespace": metrics_namespace(ctx),
+                        "--production_line": str(line),
+                        "--db_secret_arn": db_secret_arn,
+                        "--db_endpoint": db_endpoint,
+                    },
+                    tags={"ProductionLine": str(line)},
+                )
+            )

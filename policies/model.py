@@ -1,0 +1,182 @@
+"""The rule model: a resource as Terraform JSON, a view of its whole stack, a rule and its verdict."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("critical", "high", "medium", "low")
+CATEGORIES = ("encryption", "transport", "privilege", "tagging", "logging", "secrets", "resilience")
+PROFILES = ("ephemeral", "production")
+REFERENCE = re.compile(r"\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.\[\]]+))?\}")
+ANY_REFERENCE = re.compile(r"(?<!\$)\$\{")
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: str
+    name: str
+    config: dict[str, Any]
+    mode: str = "resource"  # or "data"
+
+    @property
+    def address(self) -> str:
+        return f"{self.type}.{self.name}" if self.mode == "resource" else f"data.{self.type}.{self.name}"
+
+    @property
+    def construct_path(self) -> str:
+        meta = self.config.get("//", {})
+        return meta.get("metadata", {}).get("path", "") if isinstance(meta, dict) else ""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.config.get(key, default)
+
+    def block(self, key: str) -> dict[str, Any]:
+        """A nested block, whether Terraform JSON writes it as an object or a one-element list."""
+        value = self.config.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return value if isinstance(value, dict) else {}
+
+
+def block_of(value: Any) -> dict[str, Any]:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, dict) else {}
+
+
+def blocks_of(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+class StackView:
+    """A synthesized stack (cdk.tf.json as a dict) with look-ups that follow references."""
+
+    def __init__(self, document: dict[str, Any], stack: str = "") -> None:
+        self.document = document
+        self.stack = stack or document.get("//", {}).get("metadata", {}).get("stackName", "")
+        self._resources: dict[tuple[str, str, str], Resource] = {}
+        for mode, section in (("resource", "resource"), ("data", "data")):
+            for rtype, items in (document.get(section) or {}).items():
+                for name, config in (items or {}).items():
+                    if isinstance(config, dict):
+                        self._resources[(mode, rtype, name)] = Resource(rtype, name, config, mode)
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self._resources.values())
+
+    def resources(self, *types: str, mode: str = "resource") -> list[Resource]:
+        return [r for r in self._resources.values() if r.mode == mode and (not types or r.type in types)]
+
+    def get(self, rtype: str, name: str, mode: str = "resource") -> Resource | None:
+        return self._resources.get((mode, rtype, name))
+
+    def resolve(self, value: Any) -> Resource | None:
+        """The resource a `${type.name.attr}` reference points at (or None for literals)."""
+        if not isinstance(value, str):
+            return None
+        match = REFERENCE.search(value)
+        if not match:
+            return None
+        mode = "data" if match.group(1) else "resource"
+        return self.get(match.group(2), match.group(3), mode)
+
+    def references(self, value: Any, target: Resource) -> bool:
+        """Does `value` (any JSON) reference `target` anywhere?"""
+        prefix = f"data.{target.type}.{target.name}" if target.mode == "data" else f"{target.type}.{target.name}"
+        pattern = re.compile(r"(?<![\w.])" + re.escape(prefix) + r"(?![\w-])")
+        return bool(pattern.search(_flatten(value)))
+
+    def referencing(self, target: Resource, *types: str, attribute: str | None = None) -> list[Resource]:
+        """Resources of `types` whose `attribute` (or any attribute) references `target`."""
+        found = []
+        for resource in self.resources(*types):
+            value = resource.config.get(attribute) if attribute else resource.config
+            if value is not None and self.references(value, target):
+                found.append(resource)
+        return found
+
+    @property
+    def default_tags(self) -> dict[str, Any]:
+        tags: dict[str, Any] = {}
+        providers = (self.document.get("provider") or {}).get("aws") or []
+        for provider in providers if isinstance(providers, list) else [providers]:
+            if isinstance(provider, dict) and "alias" not in provider:
+                for block in blocks_of(provider.get("default_tags")):
+                    tags.update(block.get("tags") or {})
+        return tags
+
+    @property
+    def suppressions(self) -> list[dict[str, Any]]:
+        meta = self.document.get("//", {})
+        return list(meta.get("guardrails", {}).get("suppressions", [])) if isinstance(meta, dict) else []
+
+
+def _flatten(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return " ".join(f"{k} {_flatten(v)}" for k, v in value.items() if k != "//")
+    if isinstance(value, list):
+        return " ".join(_flatten(v) for v in value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str
+    details: tuple[str, ...] = ()
+
+
+def ok(message: str = "compliant") -> Verdict:
+    return Verdict(True, message)
+
+
+def fail(message: str, *details: str) -> Verdict:
+    return Verdict(False, message, details)
+
+
+Check = Callable[[Resource, StackView], "Verdict | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One guardrail. `check` answers a Verdict, or None when the resource is out of its scope."""
+
+    id: str
+    title: str
+    category: str
+    severity: str
+    resource_types: tuple[str, ...]
+    check: Check
+    fix: str
+    checkov_ids: tuple[str, ...] = ()  # built-in Checkov checks that test the same thing
+    profiles: tuple[str, ...] = PROFILES
+    modes: tuple[str, ...] = ("resource",)
+    description: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Z0-9]{2,5}-[A-Z0-9]{2,6}-\d{3}", self.id):
+            raise ValueError(f"rule id {self.id!r} must look like IOT-ENC-001")
+        if self.category not in CATEGORIES:
+            raise ValueError(f"rule {self.id}: category {self.category!r} not in {CATEGORIES}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"rule {self.id}: severity {self.severity!r} not in {SEVERITIES}")
+
+    def applies(self, resource: Resource, profile: str) -> bool:
+        types = self.resource_types
+        return profile in self.profiles and resource.mode in self.modes and ("*" in types or resource.type in types)
+
+    def evaluate(self, resource: Resource, view: StackView, profile: str) -> Verdict | None:
+        if not self.applies(resource, profile):
+            return None
+        return self.check(resource, view)
+
+
+def is_reference(value: Any) -> bool:
+    return isinstance(value, str) and bool(ANY_REFERENCE.search(value))

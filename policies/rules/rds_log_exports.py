@@ -1,0 +1,24 @@
+"""RDS-LOG-001: a cluster exports its engine logs to CloudWatch Logs."""
+
+from policies.model import Rule, fail, ok
+
+
+def check(cluster, view):
+    exports = cluster.get("enabled_cloudwatch_logs_exports") or []
+    engine = str(cluster.get("engine", ""))
+    needed = "postgresql" if "postgres" in engine else "audit" if "mysql" in engine else None
+    if needed and needed not in exports:
+        return fail(f"cluster does not export its {needed} log")
+    return ok("engine logs exported") if exports else fail("cluster exports no logs")
+
+
+RULE = Rule(
+    id="RDS-LOG-001",
+    title="Database clusters export engine logs",
+    category="logging",
+    severity="medium",
+    resource_types=("aws_rds_cluster",),
+    check=check,
+    fix='set enabled_cloudwatch_logs_exports = ["postgresql"]',
+    checkov_ids=("CKV2_AWS_27",),
+)

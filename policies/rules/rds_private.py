@@ -1,0 +1,21 @@
+"""RDS-NET-001: database instances are never publicly accessible."""
+
+from policies.model import Rule, fail, ok
+
+
+def check(instance, view):
+    if instance.get("publicly_accessible") is True:
+        return fail("instance is publicly accessible")
+    return ok("not publicly accessible")
+
+
+RULE = Rule(
+    id="RDS-NET-001",
+    title="Database instances are not publicly accessible",
+    category="privilege",
+    severity="critical",
+    resource_types=("aws_rds_cluster_instance", "aws_db_instance"),
+    check=check,
+    fix="set publicly_accessible = false and place the instance in private subnets",
+    checkov_ids=("CKV_AWS_17",),
+)

@@ -1,0 +1,34 @@
+"""S3-ENC-001: a bucket is encrypted with SSE-KMS on a customer-managed key (read from its split encryption resource)."""
+
+from policies.lookups import bucket_companions, customer_managed_key
+from policies.model import Rule, blocks_of, fail, ok
+
+
+def check(bucket, view):
+    configs = bucket_companions(bucket, view, "aws_s3_bucket_server_side_encryption_configuration")
+    inline = bucket.get("server_side_encryption_configuration")
+    rules = [r for c in configs for r in blocks_of(c.get("rule"))]
+    rules += [r for block in blocks_of(inline) for r in blocks_of(block.get("rule"))]
+    if not rules:
+        return fail("bucket has no server-side encryption configuration")
+    for rule in rules:
+        default = rule.get("apply_server_side_encryption_by_default")
+        default = default[0] if isinstance(default, list) and default else default or {}
+        if default.get("sse_algorithm") not in ("aws:kms", "aws:kms:dsse"):
+            return fail(f"bucket uses {default.get('sse_algorithm') or 'no'} encryption, not SSE-KMS")
+        is_cmk, why = customer_managed_key(default.get("kms_master_key_id"), view)
+        if not is_cmk:
+            return fail(f"bucket encryption key: {why}")
+    return ok("SSE-KMS with a customer-managed key")
+
+
+RULE = Rule(
+    id="S3-ENC-001",
+    title="S3 buckets use SSE-KMS with a customer-managed key",
+    category="encryption",
+    severity="high",
+    resource_types=("aws_s3_bucket",),
+    check=check,
+    fix="add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms and kms_master_key_id of a CMK",
+    checkov_ids=("CKV_AWS_145",),
+)

@@ -1,0 +1,59 @@
+"""`suppress(construct, "RULE-ID", reason=...)`: silence one rule on one construct, recorded in the synth output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import yaml
+from cdktf import TerraformStack
+from constructs import IConstruct
+
+from policies.rulebook import all_rules
+
+CHECKOV_POLICY = Path(__file__).resolve().parent / "checkov_policy.yaml"
+MIN_REASON = 10
+_RECORDS: dict[int, tuple[TerraformStack, list[dict]]] = {}
+
+
+class SuppressionError(ValueError):
+    """A suppression names an unknown rule or gives no real reason."""
+
+
+@cache
+def checkov_policy() -> dict:
+    return yaml.safe_load(CHECKOV_POLICY.read_text())
+
+
+def known_rule_ids() -> set[str]:
+    policy = checkov_policy()
+    built_in = set(policy.get("enforced", {})) | set(policy.get("skipped", {}))
+    return {r.id for r in all_rules()} | built_in
+
+
+def suppress(
+    construct: IConstruct, rule_id: str, *, reason: str, applies_to: Sequence[str] | None = None
+) -> dict:
+    """Silence `rule_id` on `construct` and everything below it; the gate and the reports show it with its reason.
+
+    `applies_to` narrows an IAM finding to messages naming one of these actions or resources.
+    """
+    if rule_id not in known_rule_ids():
+        raise SuppressionError(
+            f"suppress({construct.node.path!r}): unknown rule id {rule_id!r}; "
+            "use a file's RULE id from policies/rules/ or a Checkov id from policies/checkov_policy.yaml"
+        )
+    if not reason or len(reason.strip()) < MIN_REASON:
+        raise SuppressionError(
+            f"suppress({construct.node.path!r}, {rule_id!r}): a reason of at least {MIN_REASON} characters is required"
+        )
+    stack = TerraformStack.of(construct)
+    entry = {"rule_id": rule_id, "path": construct.node.path, "reason": reason.strip()}
+    if applies_to:
+        entry["applies_to"] = list(applies_to)
+    _, records = _RECORDS.setdefault(id(stack), (stack, []))
+    records.append(entry)
+    # Written into the stack's "//" metadata: Terraform ignores it, both engines read it.
+    stack.add_override("//.guardrails.suppressions", list(records))
+    return entry
