@@ -28,7 +28,7 @@ def checkov_policy() -> dict:
 
 def known_rule_ids() -> set[str]:
     policy = checkov_policy()
-    built_in = set(policy.get("enforced", {})) | set(policy.get("skipped", {}))
+    built_in = {i for section in ("enforced", "suppressible", "skipped") for i in policy.get(section) or {}}
     return {r.id for r in all_rules()} | built_in
 
 

@@ -6,7 +6,9 @@ from constructs import Construct
 
 from infra import aws
 from infra.components.context import PlatformContext
+from infra.components.iam import Statement, policy_document
 from infra.components.logs import encrypted_log_group
+from policies import suppress
 
 ENGINE = "aurora-postgresql"
 ENGINE_VERSION = "16.6"
@@ -91,6 +93,33 @@ class MonitoringDatabase(Construct):
             depends_on=[self.log_group],
             tags={"DataClassification": "confidential"},
         )
+        suppress(
+            self.cluster,
+            "CKV2_AWS_8",
+            reason="Aurora automated backups with point-in-time recovery (7 days ephemeral, 35 production) are "
+            "the backup control; an AWS Backup vault is an account-level service outside this stack",
+        )
+        monitoring_trust = policy_document(
+            self,
+            "monitoring-trust",
+            [
+                Statement(
+                    "RdsMonitoringAssume",
+                    ["sts:AssumeRole"],
+                    principals={"Service": ["monitoring.rds.amazonaws.com"]},
+                    conditions=[("StringEquals", "aws:SourceAccount", [ctx.account_id])],
+                )
+            ],
+        )
+        self.monitoring_role = aws.IamRole(
+            self, "monitoring-role", name=n.iam_role("rds-monitoring"), assume_role_policy=monitoring_trust.json
+        )
+        aws.IamRolePolicyAttachment(
+            self,
+            "monitoring-policy",
+            role=self.monitoring_role.name,
+            policy_arn=f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        )
         self.instances = [
             aws.RdsClusterInstance(
                 self,
@@ -107,6 +136,8 @@ class MonitoringDatabase(Construct):
                 performance_insights_retention_period=7,
                 copy_tags_to_snapshot=True,
                 apply_immediately=not production,
+                monitoring_interval=60,
+                monitoring_role_arn=self.monitoring_role.arn,
             )
             for index in range(1, (2 if production else 1) + 1)
         ]

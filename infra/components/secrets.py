@@ -11,6 +11,7 @@ from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, service_role
 from infra.components.logs import encrypted_log_group
+from policies import suppress
 
 ROTATION_CODE = Path(__file__).resolve().parent.parent / "rotation"
 ROTATION_DAYS = 30
@@ -107,6 +108,18 @@ class RotatedApiKey(Construct):
             tracing_config=aws.LambdaFunctionTracingConfig(mode="Active"),
             logging_config=aws.LambdaFunctionLoggingConfig(log_format="JSON", log_group=self.log_group.name),
             depends_on=[self.log_group],
+        )
+        suppress(
+            self.function,
+            "CKV_AWS_116",
+            reason="Secrets Manager invokes rotation synchronously and retries failed steps itself; a DLQ only "
+            "receives asynchronous invocations",
+        )
+        suppress(
+            self.function,
+            "CKV_AWS_272",
+            reason="accepted risk: the code is this repo's reviewed source, pinned by source_code_hash; an AWS "
+            "Signer profile is an account-level service not yet provisioned",
         )
         permission = aws.LambdaPermission(
             self,

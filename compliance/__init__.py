@@ -1,0 +1,1 @@
+"""The compliance gate and its findings format."""

@@ -1,0 +1,73 @@
+"""The findings document: summary block (counts, versions, commit, time, artifact hashes) and schema validation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "findings.schema.json"
+TOOLS = ("checkov", "cdktf", "cdktf-cdktf-provider-aws", "jsonschema")
+
+
+class FindingsError(ValueError):
+    """A findings document does not match its schema."""
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA.read_text())
+
+
+def validate_findings(document: dict[str, Any]) -> None:
+    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(document), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise FindingsError(f"findings document invalid at {where}: {first.message} ({len(errors)} error(s))")
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def git_commit(directory: Path | None = None) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, timeout=5, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=directory, capture_output=True, text=True, timeout=5, check=True
+        )
+        return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def with_summary(result: dict[str, Any]) -> dict[str, Any]:
+    findings = result["findings"]
+    document = dict(result)
+    document["summary"] = {
+        "verdict": "failed" if any(f["status"] == "failed" for f in findings) else "passed",
+        "by_status": dict(Counter(f["status"] for f in findings)),
+        "by_severity": dict(Counter(f["severity"] for f in findings if f["status"] == "failed")),
+        "by_category": dict(Counter(f.get("category", "") for f in findings if f["status"] == "failed")),
+        "by_engine": dict(Counter(f["engine"] for f in findings)),
+        "profile": result["profile"],
+        "tool_versions": {"python": sys.version.split()[0], **{t: _version(t) for t in TOOLS}},
+        "git_commit": git_commit(),
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "stack_sha256": {s["name"]: s["sha256"] for s in result["stacks"]},
+    }
+    return document
