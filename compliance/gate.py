@@ -62,14 +62,14 @@ def skipped_checks(profile: str) -> dict[str, str]:
     return skipped
 
 
-def run_checkov(stack_dir: Path, profile: str, skip: list[str]) -> Any:
+def run_checkov(stack_dir: Path, profile: str, skip: list[str], only: list[str] | None = None) -> Any:
     os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")
     os.environ.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "TRUE")
     os.environ["GUARDRAILS_PROFILE"] = profile
     from checkov.runner_filter import RunnerFilter
     from checkov.terraform_json.runner import TerraformJsonRunner
 
-    runner_filter = RunnerFilter(framework=["terraform_json"], skip_checks=skip)
+    runner_filter = RunnerFilter(framework=["terraform_json"], skip_checks=skip, checks=only)
     return TerraformJsonRunner().run(
         root_folder=str(stack_dir), external_checks_dir=[str(EXTERNAL_CHECKS)], runner_filter=runner_filter
     )

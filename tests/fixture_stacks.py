@@ -1,0 +1,41 @@
+"""Turn a Terraform JSON fixture into real cdktf constructs, so the Guardrails Aspect runs on it at synth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdktf import App, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack
+
+from infra.synth import SynthFailed, synth
+from policies import guard
+from policies.engine import Finding
+
+
+def build(document: dict[str, Any], outdir: str, name: str = "fixture") -> tuple[App, TerraformStack]:
+    app = App(outdir=outdir)
+    stack = TerraformStack(app, name)
+    for config in (document.get("provider") or {}).get("aws", []):
+        provider = TerraformProvider(stack, "aws", terraform_resource_type="aws")
+        for key, value in config.items():
+            provider.add_override(key, value)
+    for section, cls in (("resource", TerraformResource), ("data", TerraformDataSource)):
+        for rtype, items in (document.get(section) or {}).items():
+            for logical, config in items.items():
+                element = cls(stack, f"{rtype}.{logical}", terraform_resource_type=rtype)
+                element.override_logical_id(logical)
+                for key, value in config.items():
+                    if value is not None:
+                        element.add_override(key, value)
+    return app, stack
+
+
+def aspect_findings(document: dict[str, Any], outdir: str, profile: str) -> tuple[list[Finding], SynthFailed | None]:
+    """Synth the fixture with Guardrails; return the findings and the synth failure, if any."""
+    app, stack = build(document, outdir)
+    guardrails = guard(app, profile=profile)
+    try:
+        synth(app)
+        failure = None
+    except SynthFailed as error:
+        failure = error
+    return guardrails.findings.get(stack.node.id, []), failure
