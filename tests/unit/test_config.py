@@ -1,0 +1,83 @@
+"""Configuration precedence and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from infra.config import ConfigError, load_config, parse_cli, read_context, with_overrides
+from tests.conftest import PROJECT
+
+
+def test_precedence_cli_over_env_over_context():
+    context = {"environmentSuffix": "ctx", "profile": "production"}
+    env = {"ENVIRONMENT_SUFFIX": "env"}
+    assert load_config(env, context, {}).environment_suffix == "env"
+    assert load_config(env, context, {"environment_suffix": "cli"}).environment_suffix == "cli"
+    assert load_config({}, context, {}).environment_suffix == "ctx"
+    assert load_config({}, context, {}).profile == "production"
+
+
+def test_defaults_and_profile_retention():
+    config = load_config({}, {}, {"environment_suffix": "a1"})
+    assert (config.profile, config.region, config.sizing.retention_hours) == ("ephemeral", "eu-central-1", 24)
+    assert load_config({}, {}, {"environment_suffix": "a1", "profile": "production"}).sizing.retention_hours == 168
+    assert not config.config_rules_enabled
+
+
+@pytest.mark.parametrize(
+    ("cli", "field"),
+    [
+        ({"environment_suffix": "bad suffix!"}, "environmentSuffix"),
+        ({"environment_suffix": "x" * 25}, "environmentSuffix"),
+        ({"environment_suffix": "ok", "profile": "staging"}, "profile"),
+        ({"environment_suffix": "ok", "events_per_second": "many"}, "eventsPerSecond"),
+        ({"environment_suffix": "ok", "headroom": "0.5"}, "headroom"),
+        ({"environment_suffix": "ok", "region": "Frankfurt"}, "region"),
+        ({"environment_suffix": "ok", "backend": "s3"}, "stateBucket"),
+        ({"environment_suffix": "ok", "profile": "production", "retention_hours": "24"}, "retentionHours"),
+    ],
+)
+def test_bad_values_name_field_value_and_what_is_valid(cli, field):
+    with pytest.raises(ConfigError) as error:
+        load_config({}, {}, cli)
+    assert error.value.field_name == field
+    assert "expected" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_missing_suffix_and_bad_cli():
+    with pytest.raises(ConfigError, match="environmentSuffix"):
+        load_config({}, {}, {})
+    with pytest.raises(ConfigError, match="--nope"):
+        parse_cli(["--nope", "1"])
+    assert parse_cli(["--environment-suffix=pr-1", "--profile", "production"]) == {
+        "environment_suffix": "pr-1",
+        "profile": "production",
+    }
+    with pytest.raises(ConfigError):
+        parse_cli(["--profile"])
+
+
+def test_context_sources(tmp_path):
+    assert read_context({"CDKTF_CONTEXT_JSON": '{"environmentSuffix": "x"}'}) == {"environmentSuffix": "x"}
+    with pytest.raises(ConfigError):
+        read_context({"CDKTF_CONTEXT_JSON": "{nope"})
+    assert read_context({}, PROJECT)["environmentSuffix"] == "dev"
+    assert read_context({}, tmp_path) == {}
+    with pytest.raises(ConfigError):
+        with_overrides(load_config({}, {}, {"environment_suffix": "a1"}), backend="s3")
+
+
+def test_cli_exit_status_2_with_one_line():
+    run = subprocess.run(
+        [sys.executable, "-m", "infra", "--environment-suffix", "no good"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0 and "environmentSuffix" in run.stderr
+    assert "Traceback" not in run.stderr
