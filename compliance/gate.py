@@ -84,7 +84,9 @@ def locate(view: StackView, checkov_resource: str) -> Resource | None:
         return next((r for r in view.resources(mode="data") if r.name == parts[-1]), None)
     if parts[0] == "resource":
         return next((r for r in view.resources() if r.name == parts[-1]), None)
-    return view.get(parts[0], parts[-1]) if len(parts) == 2 else None
+    if len(parts) == 2:  # graph checks: type.name, for data sources too (without the data. prefix)
+        return view.get(parts[0], parts[1]) or view.get(parts[0], parts[1], "data")
+    return None
 
 
 def twins(check_id: str) -> list[str]:
@@ -118,7 +120,8 @@ def _finding(view: StackView, record: Any, status: str) -> dict[str, Any]:
     resource = locate(view, record.resource)
     rule = rule_by_id(record.check_id)
     address = resource.address if resource else record.resource
-    path = resource.construct_path if resource else ""
+    # Provider blocks carry no construct path: their findings belong to the stack.
+    path = resource.construct_path if resource else view.stack
     message = record.check_name if status == "failed" else "compliant"
     suppression = None
     if status == "failed" and resource is not None:

@@ -35,12 +35,12 @@ def handler(event: dict[str, Any], context: Any, client: Any = None) -> None:
     if not metadata.get("RotationEnabled"):
         raise RotationError(f"secret {arn} does not have rotation enabled")
     stages = metadata.get("VersionIdsToStages", {})
-    if token not in stages:
+    if token not in stages and step != "createSecret":  # createSecret creates the version for this token
         raise RotationError(f"version {token} is not a version of secret {arn}")
-    if "AWSCURRENT" in stages[token]:
+    if "AWSCURRENT" in stages.get(token, []):
         LOG.info("version %s is already AWSCURRENT; nothing to do", token)
         return
-    if "AWSPENDING" not in stages[token]:
+    if token in stages and "AWSPENDING" not in stages[token]:
         raise RotationError(f"version {token} of {arn} is not staged AWSPENDING")
     {"createSecret": create_secret, "setSecret": set_secret, "testSecret": test_secret, "finishSecret": finish_secret}[
         step
