@@ -8,7 +8,9 @@ from infra.config import PlatformConfig
 from infra.stack import IotPlatformStack
 
 
-def build_app(config: PlatformConfig, outdir: str = "cdktf.out", guardrails: bool = True) -> tuple[App, IotPlatformStack]:
+def build_app(
+    config: PlatformConfig, outdir: str = "cdktf.out", guardrails: bool = True
+) -> tuple[App, IotPlatformStack]:
     """The app with the platform stack; with `guardrails`, the policy Aspect runs over every construct."""
     app = App(outdir=outdir)
     stack = IotPlatformStack(app, config)

@@ -60,9 +60,7 @@ def plan_stream(
     binding = max(needs, key=lambda k: needs[k])
     shards = max(1, math.ceil(needs[binding] - 1e-9))
     if shards > max_shards:
-        raise CapacityError(
-            f"{shards} shards exceed the quota of {max_shards}: raise the quota or use on-demand mode"
-        )
+        raise CapacityError(f"{shards} shards exceed the quota of {max_shards}: raise the quota or use on-demand mode")
     return StreamPlan(
         shards=shards,
         write_bytes_per_s=write_bytes,

@@ -4,4 +4,4 @@ from policies.aspect import Guardrails, guard
 from policies.rulebook import all_rules
 from policies.suppressions import SuppressionError, suppress
 
-__all__ = ["Guardrails", "guard", "SuppressionError", "all_rules", "suppress"]
+__all__ = ["Guardrails", "SuppressionError", "all_rules", "guard", "suppress"]

@@ -26,7 +26,8 @@ class Finding:
     def line(self) -> str:
         """One line for people: rule, construct path, address, what is wrong, how to fix."""
         where = self.resource.construct_path or self.resource.address
-        return f"{self.rule.id} [{self.rule.severity}] {where} ({self.resource.address}): {self.message}. Fix: {self.rule.fix}"
+        rule = self.rule
+        return f"{rule.id} [{rule.severity}] {where} ({self.resource.address}): {self.message}. Fix: {rule.fix}"
 
 
 def matching_suppression(suppressions: list[dict], rule_id: str, resource: Resource, message: str) -> dict | None:

@@ -164,7 +164,10 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         ],
     },
     "S3-TLS-001": {
-        "fail": [("aws_s3_bucket.b", doc(_bucket(policy={"policy": _tls_policy(False)}))), ("aws_s3_bucket.b", doc(_bucket()))],
+        "fail": [
+            ("aws_s3_bucket.b", doc(_bucket(policy={"policy": _tls_policy(False)}))),
+            ("aws_s3_bucket.b", doc(_bucket())),
+        ],
         "pass": [("aws_s3_bucket.b", doc(_bucket(policy={"policy": _tls_policy(True)})))],
     },
     "S3-PAB-001": {
@@ -198,7 +201,13 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
             ("aws_kinesis_stream.s", doc({"aws_kinesis_stream": {"s": {"name": "s", "shard_count": 1}}})),
             (
                 "aws_kinesis_stream.s",
-                doc({"aws_kinesis_stream": {"s": {"name": "s", "encryption_type": "KMS", "kms_key_id": "alias/aws/kinesis"}}}),
+                doc(
+                    {
+                        "aws_kinesis_stream": {
+                            "s": {"name": "s", "encryption_type": "KMS", "kms_key_id": "alias/aws/kinesis"}
+                        }
+                    }
+                ),
             ),
         ],
         "pass": [
@@ -234,7 +243,9 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
     },
     "SNS-ENC-001": {
         "fail": [("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"kms_master_key_id": "alias/aws/sns"}}}))],
-        "pass": [("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"kms_master_key_id": "${aws_kms_key.k.id}"}}, **KEY}))],
+        "pass": [
+            ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"kms_master_key_id": "${aws_kms_key.k.id}"}}, **KEY}))
+        ],
     },
     "SNS-TLS-001": {
         "fail": [("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"name": "t"}}}))],
@@ -282,7 +293,16 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
                             "k": {
                                 "enable_key_rotation": True,
                                 "policy": json.dumps(
-                                    {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]}
+                                    {
+                                        "Statement": [
+                                            {
+                                                "Effect": "Allow",
+                                                "Principal": "*",
+                                                "Action": "kms:Decrypt",
+                                                "Resource": "*",
+                                            }
+                                        ]
+                                    }
                                 ),
                             }
                         }
@@ -293,7 +313,10 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         "pass": [("aws_kms_key.k", doc(KEY, KEY_POLICY))],
     },
     "RDS-ENC-001": {
-        "fail": [("aws_rds_cluster.db", doc(_cluster(storage_encrypted=False))), ("aws_rds_cluster.db", doc(_cluster(kms_key_id=None)))],
+        "fail": [
+            ("aws_rds_cluster.db", doc(_cluster(storage_encrypted=False))),
+            ("aws_rds_cluster.db", doc(_cluster(kms_key_id=None))),
+        ],
         "pass": [("aws_rds_cluster.db", doc(_cluster()))],
     },
     "RDS-ENC-002": {
@@ -309,7 +332,10 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
                 doc(
                     {
                         "aws_rds_cluster_instance": {
-                            "i": {"performance_insights_enabled": True, "performance_insights_kms_key_id": "${aws_kms_key.k.arn}"}
+                            "i": {
+                                "performance_insights_enabled": True,
+                                "performance_insights_kms_key_id": "${aws_kms_key.k.arn}",
+                            }
                         },
                         **KEY,
                     }
@@ -326,8 +352,12 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         "pass": [("aws_rds_cluster.db", doc(_cluster()))],
     },
     "RDS-NET-001": {
-        "fail": [("aws_rds_cluster_instance.i", doc({"aws_rds_cluster_instance": {"i": {"publicly_accessible": True}}}))],
-        "pass": [("aws_rds_cluster_instance.i", doc({"aws_rds_cluster_instance": {"i": {"publicly_accessible": False}}}))],
+        "fail": [
+            ("aws_rds_cluster_instance.i", doc({"aws_rds_cluster_instance": {"i": {"publicly_accessible": True}}}))
+        ],
+        "pass": [
+            ("aws_rds_cluster_instance.i", doc({"aws_rds_cluster_instance": {"i": {"publicly_accessible": False}}}))
+        ],
     },
     "RDS-IAM-001": {
         "fail": [("aws_rds_cluster.db", doc(_cluster(iam_database_authentication_enabled=False)))],
@@ -339,7 +369,12 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
     },
     "GLUE-ENC-002": {
         "fail": [("aws_glue_job.j", doc({"aws_glue_job": {"j": {"name": "j", "role_arn": "r"}}}))],
-        "pass": [("aws_glue_job.j", doc({"aws_glue_job": {"j": {"name": "j", "role_arn": "r", "security_configuration": "sc"}}}))],
+        "pass": [
+            (
+                "aws_glue_job.j",
+                doc({"aws_glue_job": {"j": {"name": "j", "role_arn": "r", "security_configuration": "sc"}}}),
+            )
+        ],
     },
     "ATH-ENC-001": {
         "fail": [("aws_athena_workgroup.wg", doc(_athena("SSE_S3")))],
@@ -395,17 +430,35 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         "fail": [
             (
                 "aws_vpc_security_group_ingress_rule.i",
-                doc({"aws_vpc_security_group_ingress_rule": {"i": {"cidr_ipv4": "0.0.0.0/0", "from_port": 5432, "to_port": 5432}}}),
+                doc(
+                    {
+                        "aws_vpc_security_group_ingress_rule": {
+                            "i": {"cidr_ipv4": "0.0.0.0/0", "from_port": 5432, "to_port": 5432}
+                        }
+                    }
+                ),
             ),
             (
                 "aws_security_group.sg",
-                doc({"aws_security_group": {"sg": {"ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22}]}}}),
+                doc(
+                    {
+                        "aws_security_group": {
+                            "sg": {"ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22}]}
+                        }
+                    }
+                ),
             ),
         ],
         "pass": [
             (
                 "aws_vpc_security_group_ingress_rule.i",
-                doc({"aws_vpc_security_group_ingress_rule": {"i": {"referenced_security_group_id": "sg-1", "from_port": 5432}}}),
+                doc(
+                    {
+                        "aws_vpc_security_group_ingress_rule": {
+                            "i": {"referenced_security_group_id": "sg-1", "from_port": 5432}
+                        }
+                    }
+                ),
             )
         ],
     },
@@ -414,7 +467,12 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         "pass": [
             (
                 "aws_vpc.v",
-                doc({"aws_vpc": {"v": {"cidr_block": "10.0.0.0/16"}}, "aws_flow_log": {"f": {"vpc_id": "${aws_vpc.v.id}"}}}),
+                doc(
+                    {
+                        "aws_vpc": {"v": {"cidr_block": "10.0.0.0/16"}},
+                        "aws_flow_log": {"f": {"vpc_id": "${aws_vpc.v.id}"}},
+                    }
+                ),
             )
         ],
     },
@@ -428,18 +486,27 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         "pass": [
             (
                 "aws_lakeformation_permissions.g",
-                doc({"aws_lakeformation_permissions": {"g": {"principal": "r", "permissions": ["SELECT", "DESCRIBE"]}}}),
+                doc(
+                    {"aws_lakeformation_permissions": {"g": {"principal": "r", "permissions": ["SELECT", "DESCRIBE"]}}}
+                ),
             )
         ],
     },
     "IAM-LP-001": {
         "fail": [
-            ("aws_iam_role_policy.p", doc(_role_policy({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}))),
+            (
+                "aws_iam_role_policy.p",
+                doc(_role_policy({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"})),
+            ),
             (
                 "aws_iam_role_policy.p",
                 doc(
                     {"aws_iam_role_policy": {"p": {"role": "r", "policy": "${data.aws_iam_policy_document.d.json}"}}},
-                    {"aws_iam_policy_document": {"d": {"statement": [{"actions": ["*"], "resources": ["arn:aws:s3:::b"]}]}}},
+                    {
+                        "aws_iam_policy_document": {
+                            "d": {"statement": [{"actions": ["*"], "resources": ["arn:aws:s3:::b"]}]}
+                        }
+                    },
                 ),
             ),
         ],
@@ -452,7 +519,10 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
     },
     "IAM-LP-002": {
         "fail": [
-            ("aws_iam_role_policy.p", doc(_role_policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}))),
+            (
+                "aws_iam_role_policy.p",
+                doc(_role_policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})),
+            ),
             (
                 "aws_iam_role_policy.p",
                 doc(_role_policy({"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"})),
@@ -475,13 +545,19 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         ],
     },
     "IAM-LP-003": {
-        "fail": [("aws_iam_role_policy.p", doc(_role_policy({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})))],
+        "fail": [
+            ("aws_iam_role_policy.p", doc(_role_policy({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})))
+        ],
         "pass": [
             (
                 "aws_iam_role_policy.p",
                 doc(
                     _role_policy(
-                        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/glue-job"}
+                        {
+                            "Effect": "Allow",
+                            "Action": "iam:PassRole",
+                            "Resource": "arn:aws:iam::111122223333:role/glue-job",
+                        }
                     )
                 ),
             )
@@ -496,7 +572,11 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
                         "aws_iam_role": {
                             "r": {
                                 "assume_role_policy": json.dumps(
-                                    {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+                                    {
+                                        "Statement": [
+                                            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+                                        ]
+                                    }
                                 )
                             }
                         }
@@ -530,7 +610,9 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
         ],
     },
     "TAG-REQ-001": {
-        "fail": [("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"tags": {"Environment": "t"}}}}, default_tags=False))],
+        "fail": [
+            ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"tags": {"Environment": "t"}}}}, default_tags=False))
+        ],
         "pass": [
             ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"name": "t"}}})),
             ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"tags": TAGS}}}, default_tags=False)),
@@ -547,7 +629,12 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
     },
     "SEC-ENC-001": {
         "fail": [("aws_secretsmanager_secret.mes", doc(MES_SECRET))],
-        "pass": [("aws_secretsmanager_secret.mes", doc({"aws_secretsmanager_secret": {"mes": {"kms_key_id": "${aws_kms_key.k.arn}"}}, **KEY}))],
+        "pass": [
+            (
+                "aws_secretsmanager_secret.mes",
+                doc({"aws_secretsmanager_secret": {"mes": {"kms_key_id": "${aws_kms_key.k.arn}"}}, **KEY}),
+            )
+        ],
     },
     "SEC-PLAIN-001": {
         "fail": [
@@ -563,7 +650,11 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
                 doc(
                     {
                         "aws_lambda_function": {
-                            "f": {"environment": {"variables": {"API_KEY_SECRET_ARN": "${aws_secretsmanager_secret.s.arn}"}}}
+                            "f": {
+                                "environment": {
+                                    "variables": {"API_KEY_SECRET_ARN": "${aws_secretsmanager_secret.s.arn}"}
+                                }
+                            }
                         }
                     }
                 ),

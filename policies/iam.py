@@ -1,4 +1,4 @@
-"""Read an IAM-style policy in every form it arrives in: JSON string, `jsonencode` token, policy-document data source."""
+"""Read an IAM-style policy in every form: JSON string, `jsonencode` token, policy-document data source."""
 
 from __future__ import annotations
 
@@ -124,7 +124,9 @@ class HclExpression:
         value = self._value()
         self._skip()
         if self.pos != len(self.text):
-            raise PolicyUnreadable(f"unexpected text in jsonencode() at {self.pos}: {self.text[self.pos:self.pos + 20]!r}")
+            raise PolicyUnreadable(
+                f"unexpected text in jsonencode() at {self.pos}: {self.text[self.pos : self.pos + 20]!r}"
+            )
         return value
 
     def _skip(self) -> None:
@@ -209,7 +211,7 @@ class HclExpression:
                 self._string()
                 continue
             self.pos += 1
-        token = self.text[start:self.pos].strip()
+        token = self.text[start : self.pos].strip()
         literals = {"true": True, "false": False, "null": None}
         if token in literals:
             return literals[token]
@@ -217,4 +219,3 @@ class HclExpression:
             return json.loads(token)
         except ValueError:
             return "${" + token + "}"
-

@@ -36,7 +36,9 @@ WILDCARD_RESOURCE_ACTIONS = {
 def policy_values(resource: Resource) -> list[tuple[str, Any]]:
     """(label, policy) pairs a resource carries; a role's trust policy is read by the public-principal rule."""
     if resource.type == "aws_iam_role":
-        return [(f"inline policy {p.get('name', '')}", p.get("policy")) for p in blocks_of(resource.get("inline_policy"))]
+        return [
+            (f"inline policy {p.get('name', '')}", p.get("policy")) for p in blocks_of(resource.get("inline_policy"))
+        ]
     if resource.get("policy") is None:
         return []
     return [("policy", resource.get("policy"))]

@@ -32,9 +32,7 @@ def known_rule_ids() -> set[str]:
     return {r.id for r in all_rules()} | built_in
 
 
-def suppress(
-    construct: IConstruct, rule_id: str, *, reason: str, applies_to: Sequence[str] | None = None
-) -> dict:
+def suppress(construct: IConstruct, rule_id: str, *, reason: str, applies_to: Sequence[str] | None = None) -> dict:
     """Silence `rule_id` on `construct` and everything below it; the gate and the reports show it with its reason.
 
     `applies_to` narrows an IAM finding to messages naming one of these actions or resources.

@@ -14,7 +14,14 @@ GOVERNED_BUCKETS = ("raw", "curated", "anomalies")
 
 class LakeGovernance(Construct):
     def __init__(
-        self, scope: Construct, id_: str, ctx: PlatformContext, *, lake: DataLake, lake_key_arn: str, job_role: aws.IamRole
+        self,
+        scope: Construct,
+        id_: str,
+        ctx: PlatformContext,
+        *,
+        lake: DataLake,
+        lake_key_arn: str,
+        job_role: aws.IamRole,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer

@@ -45,7 +45,9 @@ class PlatformKeys(Construct):
         self.keys: dict[str, aws.KmsKey] = {}
         for domain, description in DOMAINS.items():
             statements = [
-                Statement("KeyAdministrationThroughIam", ADMIN_ACTIONS, ["*"], principals={"AWS": [ctx.root_principal]}),
+                Statement(
+                    "KeyAdministrationThroughIam", ADMIN_ACTIONS, ["*"], principals={"AWS": [ctx.root_principal]}
+                ),
                 Statement(
                     "KeyUseThroughIam",
                     [*USE_ACTIONS, "kms:CreateGrant"],

@@ -167,9 +167,7 @@ class SecureBucket(Construct):
                 if spec.ia_after_days and ctx.production
                 else None
             ),
-            expiration=(
-                [aws.S3BucketLifecycleConfigurationRuleExpiration(days=keep_days)] if keep_days else None
-            ),
+            expiration=([aws.S3BucketLifecycleConfigurationRuleExpiration(days=keep_days)] if keep_days else None),
             noncurrent_version_expiration=[
                 aws.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=spec.noncurrent_days)
             ],

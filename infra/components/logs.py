@@ -13,7 +13,9 @@ def retention_days(ctx: PlatformContext) -> int:
     return 365 if ctx.production else 30
 
 
-def encrypted_log_group(scope: Construct, id_: str, ctx: PlatformContext, name: str, key_arn: str) -> aws.CloudwatchLogGroup:
+def encrypted_log_group(
+    scope: Construct, id_: str, ctx: PlatformContext, name: str, key_arn: str
+) -> aws.CloudwatchLogGroup:
     return aws.CloudwatchLogGroup(
         scope,
         id_,

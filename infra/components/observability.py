@@ -196,8 +196,17 @@ class Observability(Construct):
             ("db-freeable-memory", "FreeableMemory", "Minimum", "LessThanThreshold", 256 * 1024 * 1024),
         ):
             self.alarm(
-                AlarmSpec(purpose, "AWS/RDS", metric, dims, stat, comparison, threshold, periods=5,
-                          description=f"Aurora {metric} crossed {threshold}")
+                AlarmSpec(
+                    purpose,
+                    "AWS/RDS",
+                    metric,
+                    dims,
+                    stat,
+                    comparison,
+                    threshold,
+                    periods=5,
+                    description=f"Aurora {metric} crossed {threshold}",
+                )
             )
 
     def iot_alarms(self, line_purpose: str, rule_name: str) -> None:

@@ -111,12 +111,16 @@ class StreamProcessing(Construct):
                 ),
                 Statement("DecryptStreams", ["kms:Decrypt"], [stream_key_arn]),
                 Statement(
-                    "UseLakeKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [lake_key_arn]
+                    "UseLakeKey",
+                    ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                    [lake_key_arn],
                 ),
                 Statement("EncryptJobLogs", ["kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [log_key_arn]),
-                Statement("ReadDatabaseSecret", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], [
-                    db_secret_arn
-                ]),
+                Statement(
+                    "ReadDatabaseSecret",
+                    ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    [db_secret_arn],
+                ),
                 Statement("DecryptDatabaseSecret", ["kms:Decrypt"], [secrets_key_arn]),
                 Statement("ListLakeBuckets", ["s3:ListBucket", "s3:GetBucketLocation"], [b.arn for b in data_buckets]),
                 Statement(
@@ -142,10 +146,14 @@ class StreamProcessing(Construct):
                         account_arn("glue", f"table/{catalog_database}/*"),
                     ],
                 ),
-                Statement("UseVpcConnection", ["glue:GetConnection"], [
-                    account_arn("glue", "catalog"),
-                    account_arn("glue", f"connection/{n.glue_job('vpc')}"),
-                ]),
+                Statement(
+                    "UseVpcConnection",
+                    ["glue:GetConnection"],
+                    [
+                        account_arn("glue", "catalog"),
+                        account_arn("glue", f"connection/{n.glue_job('vpc')}"),
+                    ],
+                ),
                 Statement(
                     "WriteJobLogs",
                     ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],

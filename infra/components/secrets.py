@@ -61,9 +61,7 @@ class RotatedApiKey(Construct):
                     conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
                 ),
                 Statement("UseSecretsKey", ["kms:Decrypt", "kms:GenerateDataKey"], [secrets_key_arn]),
-                Statement(
-                    "WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{self.log_group.arn}:*"]
-                ),
+                Statement("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{self.log_group.arn}:*"]),
                 Statement(
                     "DescribeVpcInterfaces",
                     ["ec2:DescribeNetworkInterfaces"],

@@ -64,7 +64,11 @@ def main() -> None:  # pragma: no cover - runs only inside AWS Glue
         cloudwatch.put_metric_data(
             Namespace=args["metrics_namespace"],
             MetricData=[
-                {"MetricName": "RecordsProcessed", "Value": records, "Dimensions": [{"Name": "JobName", "Value": args["JOB_NAME"]}]},
+                {
+                    "MetricName": "RecordsProcessed",
+                    "Value": records,
+                    "Dimensions": [{"Name": "JobName", "Value": args["JOB_NAME"]}],
+                },
                 {
                     "MetricName": "BatchSeconds",
                     "Value": time.time() - started,

@@ -83,7 +83,7 @@ def _resource_check(rule: Rule) -> BaseResourceCheck:
                 guideline=rule.fix,
             )
 
-        def scan_resource_conf(self, conf):  # noqa: ANN001
+        def scan_resource_conf(self, conf):
             return evaluate(rule, self.entity_path, "resource")
 
     return GuardrailResourceCheck()
@@ -99,7 +99,7 @@ def _data_check(rule: Rule) -> BaseDataCheck:
                 supported_data=_supported(rule),
             )
 
-        def scan_data_conf(self, conf):  # noqa: ANN001
+        def scan_data_conf(self, conf):
             return evaluate(rule, self.entity_path, "data")
 
     return GuardrailDataCheck()

@@ -1,4 +1,4 @@
-"""IAM-LP-002: identity policies allow actions on named ARNs; "*" only for the listed AWS-required actions, with a condition."""
+"""IAM-LP-002: identity policies name their ARNs; "*" only for listed AWS-required actions, with a condition."""
 
 from policies.iam import PolicyUnreadable, statements
 from policies.model import Rule, fail, ok

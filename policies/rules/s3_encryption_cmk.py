@@ -1,4 +1,4 @@
-"""S3-ENC-001: a bucket is encrypted with SSE-KMS on a customer-managed key (read from its split encryption resource)."""
+"""S3-ENC-001: a bucket uses SSE-KMS on a customer-managed key (read from its split encryption resource)."""
 
 from policies.lookups import bucket_companions, customer_managed_key
 from policies.model import Rule, blocks_of, fail, ok
@@ -29,6 +29,6 @@ RULE = Rule(
     severity="high",
     resource_types=("aws_s3_bucket",),
     check=check,
-    fix="add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms and kms_master_key_id of a CMK",
+    fix="add aws_s3_bucket_server_side_encryption_configuration: sse_algorithm aws:kms, kms_master_key_id of a CMK",
     checkov_ids=("CKV_AWS_145",),
 )

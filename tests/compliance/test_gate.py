@@ -56,13 +56,19 @@ def test_production_profile_passes(production, tmp_path):
 
 def test_schema_rejects_a_broken_document():
     with pytest.raises(FindingsError, match="findings"):
-        validate_findings({"findings": [{"rule_id": "X"}], "summary": {}, "stacks": [], "skipped_checks": [],
-                           "profile": "ephemeral"})
+        validate_findings(
+            {"findings": [{"rule_id": "X"}], "summary": {}, "stacks": [], "skipped_checks": [], "profile": "ephemeral"}
+        )
 
 
 def test_cli_runs_as_a_module(ephemeral, tmp_path):
-    run = subprocess.run([sys.executable, "-m", "compliance", "check", str(ephemeral.outdir), "--out", str(tmp_path)],
-                         cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "compliance", "check", str(ephemeral.outdir), "--out", str(tmp_path)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "compliance gate PASSED" in run.stdout
 
@@ -93,7 +99,7 @@ def test_aspects_on_the_app_do_not_run_in_cdktf_021_but_guard_does(tmp_path):
 def test_stack_created_after_guard_fails_synth(tmp_path):
     app = App(outdir=str(tmp_path))
     guard(app)
-    stack, bucket = _bucket_stack(app, "late")
+    _, bucket = _bucket_stack(app, "late")
     suppress(bucket, "S3-ENC-001", reason="fixture: only the late-stack check is under test here")
     with pytest.raises(Exception, match="ran without Guardrails"):
         app.synth()
@@ -109,15 +115,18 @@ def test_suppress_refuses_unknown_ids_and_thin_reasons(tmp_path):
 
 
 def test_checkov_policy_ids_exist_in_checkov():
+    from checkov.common.bridgecrew.check_type import CheckType
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.data.registry import data_registry
     from checkov.terraform.checks.resource.registry import resource_registry
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
-    from checkov.common.bridgecrew.check_type import CheckType
+
     from policies.suppressions import checkov_policy
 
     graph = get_graph_checks_registry(CheckType.TERRAFORM)
     graph.load_checks()
-    python_checks = [c for registry in (resource_registry, data_registry) for cs in registry.checks.values() for c in cs]
+    python_checks = [
+        c for registry in (resource_registry, data_registry) for cs in registry.checks.values() for c in cs
+    ]
     known = {c.id for c in python_checks} | {c.id for c in graph.checks}
     policy = checkov_policy()
     listed = {i for section in ("enforced", "suppressible", "skipped") for i in policy[section]}

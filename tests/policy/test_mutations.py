@@ -41,10 +41,16 @@ MUTATIONS = {
         "database/cluster",
     ),
     "logging": (lambda s: s.lines[0].rule.add_override("error_action", None), "IOT-ERR-001", "line-1/rule"),
-    "secrets": (lambda s: s.database.cluster.add_override("master_password", "Sup3rS3cret!"), "SEC-PLAIN-001",
-                "database/cluster"),
-    "resilience": (lambda s: s.database.cluster.add_override("deletion_protection", True), "DES-EPH-001",
-                   "database/cluster"),
+    "secrets": (
+        lambda s: s.database.cluster.add_override("master_password", "Sup3rS3cret!"),
+        "SEC-PLAIN-001",
+        "database/cluster",
+    ),
+    "resilience": (
+        lambda s: s.database.cluster.add_override("deletion_protection", True),
+        "DES-EPH-001",
+        "database/cluster",
+    ),
 }
 
 

@@ -33,8 +33,14 @@ def test_plan_always_respects_every_limit_with_headroom(eps, size, headroom, con
     assert eps * headroom <= plan.shards * WRITE_RECORDS_PER_SHARD * 1.000001
     assert plan.read_utilisation * headroom <= 1.000001
     if plan.shards > 1:  # minimal: one shard fewer would break a limit
-        assert max(eps * size * headroom / WRITE_BYTES_PER_SHARD, eps * headroom / WRITE_RECORDS_PER_SHARD,
-                   eps * size * consumers * headroom / (2 * WRITE_BYTES_PER_SHARD)) > plan.shards - 1
+        assert (
+            max(
+                eps * size * headroom / WRITE_BYTES_PER_SHARD,
+                eps * headroom / WRITE_RECORDS_PER_SHARD,
+                eps * size * consumers * headroom / (2 * WRITE_BYTES_PER_SHARD),
+            )
+            > plan.shards - 1
+        )
 
 
 def test_errors():

@@ -26,8 +26,21 @@ PURPOSES = ["raw", "athena-results", "access-logs", "glue-stream-job", "monitori
 def test_every_name_is_valid_and_carries_the_suffix(suffix):
     n = Namer("iotsp", suffix)
     for purpose in PURPOSES:
-        for method in ("s3_bucket", "iam_role", "rds", "glue_job", "kinesis", "kms_alias", "secret", "sns_topic",
-                       "athena_workgroup", "lambda_function", "alarm", "dashboard", "security_group"):
+        for method in (
+            "s3_bucket",
+            "iam_role",
+            "rds",
+            "glue_job",
+            "kinesis",
+            "kms_alias",
+            "secret",
+            "sns_topic",
+            "athena_workgroup",
+            "lambda_function",
+            "alarm",
+            "dashboard",
+            "security_group",
+        ):
             name = getattr(n, method)(purpose)
             normalised = suffix.lower().replace("_", "-").strip("-") if method in ("s3_bucket", "rds") else suffix
             assert normalised.split("-")[0] in name.lower().replace("_", "-") or normalised in name
@@ -46,7 +59,14 @@ def test_examples(suffix):
 
 
 def test_rules_reject_bad_names():
-    for service, bad in [("s3_bucket", "Upper"), ("s3_bucket", "ab"), ("iot_rule", "has-dash"), ("rds_identifier", "1db"),
-                         ("rds_identifier", "a--b"), ("iam_role", "r" * 65), ("kms_alias", "alias/aws/x")]:
+    for service, bad in [
+        ("s3_bucket", "Upper"),
+        ("s3_bucket", "ab"),
+        ("iot_rule", "has-dash"),
+        ("rds_identifier", "1db"),
+        ("rds_identifier", "a--b"),
+        ("iam_role", "r" * 65),
+        ("kms_alias", "alias/aws/x"),
+    ]:
         with pytest.raises(NamingError):
             check(service, bad)

@@ -39,7 +39,10 @@ def _rotation_function() -> str:
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(rotation.__file__, "api_key_rotation.py")
     return boto3.client("lambda", region_name="eu-central-1").create_function(
-        FunctionName="rot", Runtime="python3.12", Role=role, Handler="api_key_rotation.handler",
+        FunctionName="rot",
+        Runtime="python3.12",
+        Role=role,
+        Handler="api_key_rotation.handler",
         Code={"ZipFile": archive.getvalue()},
     )["FunctionArn"]
 
@@ -81,20 +84,27 @@ def test_bad_events_are_refused(secret):
         run(client, arn, str(uuid.uuid4()), "dropSecret")
     with pytest.raises(rotation.RotationError, match="not a version"):
         run(client, arn, str(uuid.uuid4()), "setSecret")
-    current = next(v for v, s in client.describe_secret(SecretId=arn)["VersionIdsToStages"].items() if "AWSCURRENT" in s)
+    current = next(
+        v for v, s in client.describe_secret(SecretId=arn)["VersionIdsToStages"].items() if "AWSCURRENT" in s
+    )
     run(client, arn, current, "testSecret")  # already current: nothing to do
 
 
 def test_test_step_rejects_a_malformed_pending_key(secret):
     client, arn = secret
     token = str(uuid.uuid4())
-    client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps({"api_key": "short!"}),
-                            VersionStages=["AWSPENDING"])
+    client.put_secret_value(
+        SecretId=arn,
+        ClientRequestToken=token,
+        SecretString=json.dumps({"api_key": "short!"}),
+        VersionStages=["AWSPENDING"],
+    )
     with pytest.raises(rotation.RotationError, match="alphanumeric"):
         run(client, arn, token, "testSecret")
     other = str(uuid.uuid4())
-    client.put_secret_value(SecretId=arn, ClientRequestToken=other, SecretString="not json",
-                            VersionStages=["AWSPENDING"])
+    client.put_secret_value(
+        SecretId=arn, ClientRequestToken=other, SecretString="not json", VersionStages=["AWSPENDING"]
+    )
     with pytest.raises(rotation.RotationError, match="not JSON"):
         run(client, arn, other, "setSecret")
 

@@ -24,7 +24,7 @@ def test_provider_backend_and_tags(ephemeral):
     assert "local" in doc["terraform"]["backend"]
     provider = doc["provider"]["aws"][0]
     assert provider["region"] == "eu-central-1"
-    assert TAG_KEYS <= set(provider["default_tags"][0]["tags"])
+    assert set(provider["default_tags"][0]["tags"]) >= TAG_KEYS
 
 
 def test_every_key_rotates_and_has_a_policy(ephemeral):
@@ -43,12 +43,21 @@ def test_stream_is_sized_and_encrypted(ephemeral):
 def test_buckets_have_every_protection(ephemeral):
     buckets = ephemeral.resources("aws_s3_bucket")
     assert len(buckets) == 7
-    for rtype in ("public_access_block", "versioning", "policy", "lifecycle_configuration",
-                  "server_side_encryption_configuration", "ownership_controls"):
+    for rtype in (
+        "public_access_block",
+        "versioning",
+        "policy",
+        "lifecycle_configuration",
+        "server_side_encryption_configuration",
+        "ownership_controls",
+    ):
         assert len(ephemeral.resources(f"aws_s3_bucket_{rtype}")) == 7, rtype
     assert len(ephemeral.resources("aws_s3_bucket_logging")) == 6  # all but the log bucket
-    kms = [c for c in ephemeral.resources("aws_s3_bucket_server_side_encryption_configuration").values()
-           if c["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"]
+    kms = [
+        c
+        for c in ephemeral.resources("aws_s3_bucket_server_side_encryption_configuration").values()
+        if c["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+    ]
     assert len(kms) == 6 and all(c["rule"][0]["bucket_key_enabled"] for c in kms)
 
 
@@ -117,10 +126,21 @@ def test_existing_secret_is_fetched_and_rotated_never_created(ephemeral):
 
 def test_alarms_and_dashboard(ephemeral):
     alarms = {a["alarm_name"] for a in ephemeral.resources("aws_cloudwatch_metric_alarm").values()}
-    for part in ("iterator-age", "write-throttles", "job-failed-tasks", "job-consumer-lag", "anomaly-rate",
-                 "db-cpu", "db-connections", "db-freeable-memory", "iot-rule-failures"):
+    for part in (
+        "iterator-age",
+        "write-throttles",
+        "job-failed-tasks",
+        "job-consumer-lag",
+        "anomaly-rate",
+        "db-cpu",
+        "db-connections",
+        "db-freeable-memory",
+        "iot-rule-failures",
+    ):
         assert any(part in name for name in alarms), part
-    age = next(a for a in ephemeral.resources("aws_cloudwatch_metric_alarm").values() if "iterator-age" in a["alarm_name"])
+    age = next(
+        a for a in ephemeral.resources("aws_cloudwatch_metric_alarm").values() if "iterator-age" in a["alarm_name"]
+    )
     assert age["threshold"] == 300_000
     assert len(ephemeral.resources("aws_cloudwatch_dashboard")) == 1
     for group in ephemeral.resources("aws_cloudwatch_log_group").values():
@@ -148,9 +168,13 @@ def test_outputs_match_the_flat_outputs_schema(ephemeral):
     outputs = set(ephemeral.document["output"])
     assert outputs == set(schema["required"])
     sample = {name: "arn:aws:x:eu-central-1:1:y" for name in outputs}
-    sample.update(environmentSuffix="ci-test", profile="ephemeral", streamShardCount="20",
-                  iotTopicRuleName="iotsp_telemetry_to_kinesis_ci_test",
-                  streamArn="arn:aws:kinesis:eu-central-1:1:stream/s")
+    sample.update(
+        environmentSuffix="ci-test",
+        profile="ephemeral",
+        streamShardCount="20",
+        iotTopicRuleName="iotsp_telemetry_to_kinesis_ci_test",
+        streamArn="arn:aws:kinesis:eu-central-1:1:stream/s",
+    )
     jsonschema.validate(sample, schema)
 
 
@@ -175,13 +199,22 @@ def _terraform_env():
 def test_terraform_validate_offline(ephemeral, tmp_path):
     mirror = _terraform_env()
     rc = tmp_path / "terraformrc"
-    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n'
-                  '    include = ["registry.terraform.io/*/*"]\n  }\n}\n')
+    rc.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n'
+        '    include = ["registry.terraform.io/*/*"]\n  }\n}\n'
+    )
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1"}
     stack_dir = ephemeral.path.parent
-    init = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], cwd=stack_dir,
-                          env=env, capture_output=True, text=True, timeout=300)
+    init = subprocess.run(
+        ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+        cwd=stack_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert init.returncode == 0, init.stderr[-2000:]
-    validate = subprocess.run(["terraform", "validate", "-no-color"], cwd=stack_dir, env=env, capture_output=True,
-                              text=True, timeout=300)
+    validate = subprocess.run(
+        ["terraform", "validate", "-no-color"], cwd=stack_dir, env=env, capture_output=True, text=True, timeout=300
+    )
     assert validate.returncode == 0, validate.stdout[-2000:] + validate.stderr[-2000:]
