@@ -1,4 +1,4 @@
-"""`python -m compliance check SYNTH_DIR [--out DIR] [--profile ephemeral|production]`."""
+"""`python -m compliance check SYNTH_DIR [--out DIR] [--profile P]` and `python -m compliance report FINDINGS --format F`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from compliance.findings import validate_findings, with_summary
+from compliance.catalog import CatalogError, default_catalog, load_catalog
+from compliance.findings import FindingsError, validate_findings, with_summary
 from compliance.gate import GateUsageError, failed, failure_lines, scan
+from compliance.reports import RENDERERS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -18,34 +20,72 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m compliance", description="Compliance gate over synthesized cdktf stacks")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="scan every stack under a cdktf output directory")
+    check = commands.add_parser("check", help="scan every stack under a cdktf output directory and write reports")
     check.add_argument("synth_dir", type=Path)
     check.add_argument("--out", type=Path, default=Path("reports"))
     check.add_argument("--profile", default="ephemeral", choices=["ephemeral", "production"])
-    args = parser.parse_args(argv)
+    check.add_argument("--catalog", type=Path, help="control catalog (default compliance/catalog.yaml)")
+    report = commands.add_parser("report", help="re-render a saved findings.json")
+    report.add_argument("findings", type=Path)
+    report.add_argument("--format", required=True, choices=sorted(RENDERERS))
+    report.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    return parser
 
-    try:
-        result = scan(args.synth_dir, args.profile)
-    except GateUsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    document = with_summary(result)
+
+def write_reports(document: dict, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "findings.json"]
+    written[0].write_text(json.dumps(document, indent=2, sort_keys=True))
+    for filename, render in RENDERERS.values():
+        (out / filename).write_text(render(document))
+        written.append(out / filename)
+    return written
+
+
+def _check(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
+    result = scan(args.synth_dir, args.profile, catalog)
+    document = with_summary(result, catalog)
     validate_findings(document)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "findings.json").write_text(json.dumps(document, indent=2, sort_keys=True))
+    write_reports(document, args.out)
     counts = document["summary"]["by_status"]
     for line in failure_lines(result):
         print(line, file=sys.stderr)
     verdict = "FAILED" if failed(result) else "PASSED"
     print(
         f"compliance gate {verdict}: {counts.get('failed', 0)} failed, {counts.get('suppressed', 0)} suppressed, "
-        f"{counts.get('passed', 0)} passed across {len(result['stacks'])} stack(s); "
-        f"findings in {args.out / 'findings.json'}"
+        f"{counts.get('passed', 0)} passed across {len(result['stacks'])} stack(s); reports in {args.out}/ "
+        "(findings.json, findings.sarif, junit.xml, summary.md, report.html)"
     )
     return 1 if failed(result) else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    try:
+        document = json.loads(args.findings.read_text())
+    except OSError as error:
+        raise GateUsageError(f"{args.findings}: cannot read ({error.strerror})") from None
+    except ValueError as error:
+        raise GateUsageError(f"{args.findings}: not JSON ({error})") from None
+    validate_findings(document)
+    text = RENDERERS[args.format][1](document)
+    if args.out:
+        args.out.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _check(args) if args.command == "check" else _report(args)
+    except (GateUsageError, CatalogError, FindingsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ from typing import Any
 
 import jsonschema
 
+from compliance.catalog import Catalog, default_catalog
+from compliance.coverage import control_status, framework_matrix
+
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "findings.schema.json"
 TOOLS = ("checkov", "cdktf", "cdktf-cdktf-provider-aws", "jsonschema")
 
@@ -55,8 +58,11 @@ def git_commit(directory: Path | None = None) -> str:
         return "unknown"
 
 
-def with_summary(result: dict[str, Any]) -> dict[str, Any]:
+def with_summary(result: dict[str, Any], catalog: Catalog | None = None) -> dict[str, Any]:
+    catalog = catalog or default_catalog()
     findings = result["findings"]
+    controls = control_status(catalog, findings)
+    frameworks = framework_matrix(controls)
     document = dict(result)
     document["summary"] = {
         "verdict": "failed" if any(f["status"] == "failed" for f in findings) else "passed",
@@ -69,5 +75,10 @@ def with_summary(result: dict[str, Any]) -> dict[str, Any]:
         "git_commit": git_commit(),
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "stack_sha256": {s["name"]: s["sha256"] for s in result["stacks"]},
+        "controls": controls,
+        "frameworks": frameworks,
+        "by_framework": {
+            name: dict(Counter(cell["status"] for cell in cells.values())) for name, cells in frameworks.items()
+        },
     }
     return document

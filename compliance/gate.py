@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from compliance.catalog import Catalog, default_catalog
+from compliance.stack_graph import stack_graph
 from policies.engine import matching_suppression
 from policies.model import PROFILES, Resource, StackView
 from policies.rulebook import all_rules, rule_by_id
-from policies.suppressions import checkov_policy
+from policies.curation import checkov_policy
 
 EXTERNAL_CHECKS = Path(__file__).resolve().parent.parent / "policies" / "checkov"
 SEVERITY_OF_BUILTIN = "medium"
@@ -94,22 +96,29 @@ def twins(check_id: str) -> list[str]:
     return [r.id for r in all_rules() if check_id in r.checkov_ids]
 
 
-def scan(synth_dir: Path, profile: str) -> dict[str, Any]:
+def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None) -> dict[str, Any]:
+    catalog = catalog or default_catalog()
     if profile not in PROFILES:
         raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     stacks = find_stacks(synth_dir)
     skipped = skipped_checks(profile)
     findings: list[dict[str, Any]] = []
+    graphs = {}
     started = time.perf_counter()
     for stack in stacks:
         view = StackView(json.loads(stack.path.read_text()), stack.name)
+        graphs[stack.name] = stack_graph(view)
         report = run_checkov(stack.path.parent, profile, sorted(skipped))
         records = [(r, "failed") for r in report.failed_checks] + [(r, "passed") for r in report.passed_checks]
         for record, status in records:
-            findings.append(_finding(view, record, status))
+            finding = _finding(view, record, status)
+            finding["control_ids"] = catalog.controls_for(finding["rule_id"])
+            findings.append(finding)
     return {
         "findings": findings,
-        "stacks": [{"name": s.name, "file": str(s.path), "sha256": s.sha256()} for s in stacks],
+        "stacks": [
+            {"name": s.name, "file": str(s.path), "sha256": s.sha256(), "graph": graphs[s.name]} for s in stacks
+        ],
         "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(skipped.items())],
         "profile": profile,
         "scan_seconds": round(time.perf_counter() - started, 3),

@@ -6,6 +6,7 @@ from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from constructs import Construct
 
 from infra import aws
+from infra.components.audit import DetectiveControls
 from infra.components.context import PlatformContext
 from infra.components.database import MonitoringDatabase
 from infra.components.governance import LakeGovernance
@@ -109,6 +110,7 @@ class IotPlatformStack(TerraformStack):
             self.observability.job_alarms(purpose, job.name, metrics_namespace(ctx))
         self.observability.database_alarms(self.database.cluster.cluster_identifier, DB_MAX_CONNECTIONS_ALARM)
         self.dashboard = self.observability.dashboard()
+        self.detective = DetectiveControls(self, "detective-controls", ctx) if config.config_rules_enabled else None
         self._outputs()
 
     def _backend(self, config: PlatformConfig) -> None:

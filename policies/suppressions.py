@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
-
-import yaml
 from cdktf import TerraformStack
 from constructs import IConstruct
 
+from policies.curation import built_in_ids
 from policies.rulebook import all_rules
 
-CHECKOV_POLICY = Path(__file__).resolve().parent / "checkov_policy.yaml"
 MIN_REASON = 10
 _RECORDS: dict[int, tuple[TerraformStack, list[dict]]] = {}
 
@@ -21,15 +17,8 @@ class SuppressionError(ValueError):
     """A suppression names an unknown rule or gives no real reason."""
 
 
-@cache
-def checkov_policy() -> dict:
-    return yaml.safe_load(CHECKOV_POLICY.read_text())
-
-
 def known_rule_ids() -> set[str]:
-    policy = checkov_policy()
-    built_in = {i for section in ("enforced", "suppressible", "skipped") for i in policy.get(section) or {}}
-    return {r.id for r in all_rules()} | built_in
+    return {r.id for r in all_rules()} | built_in_ids()
 
 
 def suppress(construct: IConstruct, rule_id: str, *, reason: str, applies_to: Sequence[str] | None = None) -> dict:

@@ -120,7 +120,7 @@ def test_checkov_policy_ids_exist_in_checkov():
     from checkov.terraform.checks.data.registry import data_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    from policies.suppressions import checkov_policy
+    from policies.curation import checkov_policy
 
     graph = get_graph_checks_registry(CheckType.TERRAFORM)
     graph.load_checks()

@@ -218,3 +218,13 @@ def test_terraform_validate_offline(ephemeral, tmp_path):
         ["terraform", "validate", "-no-color"], cwd=stack_dir, env=env, capture_output=True, text=True, timeout=300
     )
     assert validate.returncode == 0, validate.stdout[-2000:] + validate.stderr[-2000:]
+
+
+def test_detective_config_rules_follow_the_catalog(ephemeral, production):
+    from infra.components.audit import config_rule_identifiers
+
+    assert "aws_config_config_rule" not in ephemeral.document["resource"]
+    rules = production.resources("aws_config_config_rule")
+    assert sorted(r["source"]["source_identifier"] for r in rules.values()) == config_rule_identifiers()
+    tags = next(r for r in rules.values() if r["source"]["source_identifier"] == "REQUIRED_TAGS")
+    assert json.loads(tags["input_parameters"])["tag5Key"] == "DataClassification"
