@@ -1,4 +1,4 @@
-"""`python -m compliance check SYNTH_DIR [--out DIR] [--profile P]` and `python -m compliance report FINDINGS --format F`."""
+"""CLI: `check SYNTH_DIR [--out DIR] [--profile P]` runs the gate; `report FINDINGS --format F` re-renders."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from policies.rulebook import all_rules
 from policies.curation import checkov_policy
+from policies.rulebook import all_rules
 
 CATALOG = Path(__file__).resolve().parent / "catalog.yaml"
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "catalog.schema.json"

@@ -13,10 +13,10 @@ from typing import Any
 
 from compliance.catalog import Catalog, default_catalog
 from compliance.stack_graph import stack_graph
+from policies.curation import checkov_policy
 from policies.engine import matching_suppression
 from policies.model import PROFILES, Resource, StackView
 from policies.rulebook import all_rules, rule_by_id
-from policies.curation import checkov_policy
 
 EXTERNAL_CHECKS = Path(__file__).resolve().parent.parent / "policies" / "checkov"
 SEVERITY_OF_BUILTIN = "medium"

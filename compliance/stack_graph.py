@@ -1,4 +1,4 @@
-"""A picture-sized view of a stack: resources grouped by their top-level construct, and the references between groups."""
+"""A picture-sized view of a stack: resources grouped by top-level construct, and the references between groups."""
 
 from __future__ import annotations
 

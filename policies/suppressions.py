@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from cdktf import TerraformStack
 from constructs import IConstruct
 
