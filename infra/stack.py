@@ -8,7 +8,7 @@ from constructs import Construct
 from infra import aws
 from infra.components.audit import DetectiveControls
 from infra.components.context import PlatformContext
-from infra.components.database import MonitoringDatabase
+from infra.components.database import DATABASE_NAME, MonitoringDatabase
 from infra.components.governance import LakeGovernance
 from infra.components.ingestion import IotIngestion, LineIngestion
 from infra.components.keys import DOMAINS, PlatformKeys
@@ -89,6 +89,7 @@ class IotPlatformStack(TerraformStack):
             db_secret_arn=self.database.secret_arn,
             db_endpoint=self.database.cluster.endpoint,
             secrets_key_arn=self.keys.arn("secrets"),
+            db_name=DATABASE_NAME,
         )
         self.governance = LakeGovernance(
             self, "governance", ctx, lake=self.lake, lake_key_arn=self.keys.arn("lake"), job_role=self.processing.role

@@ -10,8 +10,11 @@ from constructs import Construct
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, service_role
+from infra.jobs.package import build_job_package
 
 JOB_SCRIPT = Path(__file__).resolve().parent.parent / "jobs" / "sensor_stream_job.py"
+BUILD_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "glue"
+RDS_CA_BUNDLE = "rds-ca-bundle.pem"  # operators upload AWS's RDS CA bundle to certs/ in the scripts bucket
 GLUE_VERSION = "5.0"
 BATCH_WINDOW_SECONDS = 100
 
@@ -46,6 +49,7 @@ class StreamProcessing(Construct):
         db_secret_arn: str,
         db_endpoint: str,
         secrets_key_arn: str,
+        db_name: str,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
@@ -88,6 +92,20 @@ class StreamProcessing(Construct):
             server_side_encryption="aws:kms",
             kms_key_id=lake_key_arn,
             content_type="text/x-python",
+        )
+        package_asset = TerraformAsset(
+            self, "job-package-asset", path=str(build_job_package(BUILD_DIR)), type=AssetType.FILE
+        )
+        self.package = aws.S3Object(
+            self,
+            "job-package",
+            bucket=scripts.id,
+            key=f"jobs/{package_asset.asset_hash}/sensor-job-package.zip",
+            source=package_asset.path,
+            source_hash=package_asset.asset_hash,
+            server_side_encryption="aws:kms",
+            kms_key_id=lake_key_arn,
+            content_type="application/zip",
         )
         account_arn = ctx.arn
         data_buckets = [buckets[p] for p in ("raw", "curated", "anomalies", "quarantine", "scripts")]
@@ -233,14 +251,17 @@ class StreamProcessing(Construct):
                         "--max_fetch_records_per_shard": "10000",
                         "--window_seconds": str(BATCH_WINDOW_SECONDS),
                         "--checkpoint_location": checkpoint,
-                        "--raw_path": f"s3://{buckets['raw'].bucket}/events/",
                         "--curated_path": f"s3://{buckets['curated'].bucket}/sensor_events/",
                         "--anomalies_path": f"s3://{buckets['anomalies'].bucket}/anomalies/",
                         "--quarantine_path": f"s3://{buckets['quarantine'].bucket}/job/",
                         "--metrics_namespace": metrics_namespace(ctx),
-                        "--production_line": str(line),
                         "--db_secret_arn": db_secret_arn,
                         "--db_endpoint": db_endpoint,
+                        "--db_name": db_name,
+                        "--extra-py-files": f"s3://{scripts.bucket}/{self.package.key}",
+                        "--extra-files": f"s3://{scripts.bucket}/certs/{RDS_CA_BUNDLE}",
+                        "--rds_ca_bundle": RDS_CA_BUNDLE,
+                        "--additional-python-modules": "pg8000==1.31.6",
                     },
                     tags={"ProductionLine": str(line)},
                 )

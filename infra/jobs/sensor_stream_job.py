@@ -1,8 +1,6 @@
-"""Glue 5.0 streaming entry point: Kinesis -> raw events in the lake, per micro-batch, with batch metrics.
+"""AWS Glue 5.0 streaming entry point: Kinesis -> parse/validate -> stateful detector -> lake, Aurora, metrics.
 
-This is the job the stack ships today. It lands every record in the raw zone (Parquet, partitioned by date and
-production line) and publishes per-batch metrics; anomaly detection, curation, quarantine and the Aurora upsert
-are added by the anomaly-job issue behind the same arguments, so the stack wiring does not change.
+A thin shell: everything it calls lives in infra/jobs (shipped with --extra-py-files) and is tested on local Spark.
 """
 
 from __future__ import annotations
@@ -17,10 +15,17 @@ REQUIRED_ARGS = [
     "max_fetch_records_per_shard",
     "window_seconds",
     "checkpoint_location",
-    "raw_path",
+    "curated_path",
+    "anomalies_path",
+    "quarantine_path",
     "metrics_namespace",
-    "production_line",
+    "db_secret_arn",
+    "db_endpoint",
+    "db_name",
+    "rds_ca_bundle",
 ]
+# With inferSchema false and no schema, Glue hands each Kinesis record's text in this one column.
+GLUE_RAW_COLUMN = "$json$data_infer_schema$_temporary$"
 
 
 def main() -> None:  # pragma: no cover - runs only inside AWS Glue
@@ -31,13 +36,20 @@ def main() -> None:  # pragma: no cover - runs only inside AWS Glue
     from pyspark.context import SparkContext
     from pyspark.sql import functions as F
 
+    from infra.jobs.aurora import CachedSecret, batch_metrics, tls_context, upsert_anomalies
+    from infra.jobs.pipeline import detect, parse
+    from infra.jobs.sinks import Tables, process_batch
+
     args = getResolvedOptions(sys.argv, REQUIRED_ARGS)
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
     cloudwatch = boto3.client("cloudwatch")
+    secret = CachedSecret(boto3.client("secretsmanager"), args["db_secret_arn"], ttl_s=300)
+    ssl_context = tls_context(args["rds_ca_bundle"])
+    import pg8000.native
 
-    frame = glue_context.create_data_frame.from_options(
+    raw = glue_context.create_data_frame.from_options(
         connection_type="kinesis",
         connection_options={
             "streamARN": args["stream_arn"],
@@ -45,41 +57,27 @@ def main() -> None:  # pragma: no cover - runs only inside AWS Glue
             "maxFetchRecordsPerShard": int(args["max_fetch_records_per_shard"]),
             "emitConsumerLagMetrics": "true",
             "classification": "json",
-            "inferSchema": "true",
+            "inferSchema": "false",
         },
         transformation_ctx="sensor_stream",
     )
+    source = raw.select(F.col(f"`{GLUE_RAW_COLUMN}`").cast("string").alias("data"))
+    tagged = detect(parse(source))
+    tables = Tables(args["curated_path"], args["anomalies_path"], args["quarantine_path"])
 
-    def process_batch(batch, batch_id):
+    def batch(frame, batch_id):
         started = time.time()
-        records = batch.count()
-        if records:
-            (
-                batch.withColumn("event_date", F.to_date(F.col("event_ts")))
-                .withColumn("production_line", F.coalesce(F.col("production_line"), F.lit(args["production_line"])))
-                .write.mode("append")
-                .partitionBy("event_date", "production_line")
-                .parquet(args["raw_path"])
-            )
+        counts = process_batch(frame, batch_id, tables)
+        anomalies = [row.asDict() for row in frame.where(F.col("kind") == "anomaly").collect()]
+        upsert_anomalies(anomalies, secret, args["db_endpoint"], args["db_name"], pg8000.native.Connection, ssl_context)
         cloudwatch.put_metric_data(
             Namespace=args["metrics_namespace"],
-            MetricData=[
-                {
-                    "MetricName": "RecordsProcessed",
-                    "Value": records,
-                    "Dimensions": [{"Name": "JobName", "Value": args["JOB_NAME"]}],
-                },
-                {
-                    "MetricName": "BatchSeconds",
-                    "Value": time.time() - started,
-                    "Dimensions": [{"Name": "JobName", "Value": args["JOB_NAME"]}],
-                },
-            ],
+            MetricData=batch_metrics(args["JOB_NAME"], counts, time.time() - started),
         )
 
     glue_context.forEachBatch(
-        frame=frame,
-        batch_function=process_batch,
+        frame=tagged,
+        batch_function=batch,
         options={"windowSize": f"{args['window_seconds']} seconds", "checkpointLocation": args["checkpoint_location"]},
     )
     job.commit()
