@@ -1,8 +1,9 @@
 """Pure anomaly detection over one device x metric series: rules that explain themselves (no Spark, no AWS).
 
 Rules: hard limits from the sensor catalog, EWMA z-score, robust z (median/MAD over a window), rate of change,
-stuck sensor, gaps and drift (a fast EWMA pulling away from a slow one, measured in noise units). Every anomaly names its rule, the value, the expected
-range and a severity. The state is plain data so Spark can keep it between micro-batches.
+stuck sensor, gaps and drift (a fast EWMA pulling away from a slow one, measured in noise units).
+Every anomaly names its rule, the value, the expected range and a severity. The state is plain data so Spark
+can keep it between micro-batches.
 """
 
 from __future__ import annotations

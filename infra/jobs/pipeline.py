@@ -112,7 +112,7 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
 
 
 def _rows(kind: str, frame: pd.DataFrame, **extra) -> pd.DataFrame:
-    out = pd.DataFrame({c: frame[c] if c in frame else None for c in COLUMNS})
+    out = pd.DataFrame({c: frame.get(c) for c in COLUMNS})
     out["kind"] = kind
     for key, value in extra.items():
         out[key] = value

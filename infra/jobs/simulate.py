@@ -3,6 +3,7 @@ drifts, stuck sensors, out-of-range readings and gaps. For quality tests, benchm
 
 from __future__ import annotations
 
+import itertools
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ def simulate_series(
     spec = spec_for(metric)
     # Injections in separate slots, after a warm-up period long enough for the baselines.
     slots = np.linspace(readings * 0.2, readings * 0.95, num=max(anomalies, 1) + 1, dtype=int)
-    for n, (begin, end) in enumerate(zip(slots[:-1], slots[1:], strict=True)):
+    for n, (begin, end) in enumerate(itertools.pairwise(slots)):
         kind = KINDS[n % len(KINDS)]
         at = int(rng.integers(begin, max(begin + 1, end - 400)))
         if kind == "spike":

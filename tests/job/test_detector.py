@@ -50,7 +50,7 @@ def test_every_anomaly_explains_itself():
     values = np.full(100, 60.0) + np.sin(np.arange(100)) * 0.3
     values[60] = 200.0
     found = detect_series(state, ts, values, spec_for("temperature"), Params())
-    hard = [a for a in found[60] if a.rule == "hard_limit"][0]
+    hard = next(a for a in found[60] if a.rule == "hard_limit")
     assert (hard.value, hard.expected_low, hard.expected_high, hard.severity) == (200.0, -40.0, 150.0, "critical")
     assert hard.message
 
@@ -83,7 +83,7 @@ def test_robust_scores_need_a_full_window():
     params = Params(window=8)
     z, med, _ = robust_scores([], np.arange(5, dtype=float), params)
     assert not z.any() and np.isnan(med).all()
-    z, med, mad = robust_scores([1.0] * 4 + [2.0] * 4, np.array([1.5, 50.0]), params)
+    z, med, _ = robust_scores([1.0] * 4 + [2.0] * 4, np.array([1.5, 50.0]), params)
     assert (med[0], med[1]) == (1.5, 1.75) and z[0] == 0 and z[1] > 50  # the second window includes 1.5
 
 
