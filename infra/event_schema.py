@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import pkgutil
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "sensor_event.schema.json"
+SCHEMA_RESOURCE = "schemas/sensor_event.schema.json"  # read through the package loader: works from a zip too
 
 # JSON Schema type (and format) -> Glue/Hive column type.
 _GLUE_TYPES = {("string", "date-time"): "timestamp", ("string", None): "string", ("number", None): "double"}
@@ -16,7 +16,10 @@ _GLUE_TYPES[("integer", None)] = "bigint"
 
 @cache
 def event_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text())
+    data = pkgutil.get_data("infra", SCHEMA_RESOURCE)
+    if data is None:
+        raise FileNotFoundError(f"infra/{SCHEMA_RESOURCE} is missing from the package")
+    return json.loads(data)
 
 
 def glue_columns(extra: dict[str, str] | None = None) -> list[tuple[str, str, str]]:

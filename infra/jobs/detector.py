@@ -50,6 +50,7 @@ class SeriesState:
     max_ts: float = -math.inf
     window: list[float] = field(default_factory=list)
     recent_ids: dict[str, float] = field(default_factory=dict)
+    prune_at: int = 256
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,9 +79,10 @@ def admit(state: SeriesState, event_id: str, ts: float, params: Params) -> str |
     state.recent_ids[event_id] = ts
     if ts > state.max_ts:
         state.max_ts = ts
-        horizon = ts - params.lateness_s
-        if len(state.recent_ids) > 64:
+        if len(state.recent_ids) > state.prune_at:  # prune rarely: ids behind the watermark can never be admitted
+            horizon = ts - params.lateness_s
             state.recent_ids = {k: v for k, v in state.recent_ids.items() if v >= horizon}
+            state.prune_at = max(256, 2 * len(state.recent_ids))  # amortised O(1) per reading
     return None
 
 

@@ -8,7 +8,6 @@ Spark's watermark and dropDuplicates drop such rows silently, and the mission sa
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -33,7 +32,8 @@ PARAMS = Params()
 SCHEMA = event_schema()
 REQUIRED = SCHEMA["required"]
 PROPS = SCHEMA["properties"]
-RAW_SCHEMA = StructType([StructField(name, StringType()) for name in PROPS])
+CORRUPT = "_corrupt_record"
+RAW_SCHEMA = StructType([StructField(name, StringType()) for name in PROPS] + [StructField(CORRUPT, StringType())])
 OUTPUT_SCHEMA = StructType(
     [
         StructField("kind", StringType()),
@@ -65,15 +65,17 @@ def _problem(condition: Column, reason: str) -> Column:
 
 def parse(raw: DataFrame, column: str = "data") -> DataFrame:
     """Raw JSON text -> typed columns plus `reason` (null when valid), checked against the event JSON Schema."""
-    fields = F.from_json(F.col(column), RAW_SCHEMA, {"mode": "PERMISSIVE"})
-    parsed = raw.select(F.col(column).cast("string").alias("raw"), fields.alias("f"))
+    fields = F.from_json(F.col(column), RAW_SCHEMA, {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT})
+    # explode() of a one-element array is a Generate node: Spark cannot inline from_json into each of the checks
+    # below (CollapseProject would, parsing every event once per reference: 10x slower, measured).
+    parsed = raw.select(F.col(column).cast("string").alias("raw"), F.explode(F.array(fields)).alias("f"))
     typed = {
         "value": F.col("f.value").cast(DoubleType()),
         "seq": F.col("f.seq").cast(LongType()),
         "event_ts": F.to_timestamp(F.col("f.event_ts")),
     }
-    # PERMISSIVE from_json yields a struct of nulls for malformed text: ask the JSON path reader instead.
-    bad_json = F.get_json_object(F.col("raw"), "$").isNull() | ~F.ltrim(F.col("raw")).startswith("{")
+    # PERMISSIVE from_json keeps malformed text in the corrupt-record field (one parse per event, not two).
+    bad_json = F.col("f").isNull() | F.col(f"f.{CORRUPT}").isNotNull() | ~F.ltrim(F.col("raw")).startswith("{")
     checks: list[Column] = [_problem(F.col(f"f.{name}").isNull(), f"missing field {name}") for name in REQUIRED]
     checks += [
         _problem(
@@ -111,12 +113,36 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
     ).withColumn("reason", F.when(F.col("reason") == "", None).otherwise(F.col("reason")))
 
 
-def _rows(kind: str, frame: pd.DataFrame, **extra) -> pd.DataFrame:
-    out = pd.DataFrame({c: frame.get(c) for c in COLUMNS})
-    out["kind"] = kind
-    for key, value in extra.items():
-        out[key] = value
-    return out
+def _column(frame: pd.DataFrame, name: str, count: int) -> np.ndarray:
+    kind = OUTPUT_SCHEMA[name].dataType
+    if name in frame:
+        values = frame[name].to_numpy()
+        return values.astype("datetime64[us]") if isinstance(kind, TimestampType) else values
+    if isinstance(kind, DoubleType):
+        return np.full(count, np.nan)
+    if isinstance(kind, TimestampType):
+        return np.full(count, np.datetime64("NaT"), dtype="datetime64[us]")
+    return np.full(count, None, dtype=object)
+
+
+def _emit(parts: list[tuple[str, pd.DataFrame, dict]]) -> pd.DataFrame:
+    """One output frame, built column by column (pandas concat of all-None columns is slow per element)."""
+    columns = {}
+    for name in COLUMNS:
+        pieces = []
+        for kind, frame, extra in parts:
+            count = len(frame)
+            if name == "kind":
+                pieces.append(np.full(count, kind, dtype=object))
+            elif name in extra:
+                dtype = float if isinstance(OUTPUT_SCHEMA[name].dataType, DoubleType) else object
+                pieces.append(np.asarray(extra[name], dtype=dtype))
+            else:
+                pieces.append(_column(frame, name, count))
+        if isinstance(OUTPUT_SCHEMA[name].dataType, LongType):
+            pieces = [np.asarray(p, dtype=object) for p in pieces]
+        columns[name] = np.concatenate(pieces)
+    return pd.DataFrame(columns)
 
 
 def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState) -> Iterator[pd.DataFrame]:
@@ -129,38 +155,37 @@ def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState)
     frame, ts = frame.iloc[order].reset_index(drop=True), ts[order]
     reasons = [admit(series, eid, t, PARAMS) for eid, t in zip(frame["event_id"], ts, strict=True)]
     accepted = np.array([r is None for r in reasons], dtype=bool)
-    outputs = []
+    parts: list[tuple[str, pd.DataFrame, dict]] = []
     if (~accepted).any():
-        rejected = frame[~accepted]
-        outputs.append(_rows("quarantine", rejected, reason=[r for r in reasons if r is not None]))
+        parts.append(("quarantine", frame[~accepted], {"reason": [r for r in reasons if r is not None]}))
     good = frame[accepted].reset_index(drop=True)
     if len(good):
         found = detect_series(series, ts[accepted], good["value"].to_numpy(dtype=float), spec_for(metric), PARAMS)
-        outputs.append(_rows("event", good))
+        parts.append(("event", good, {}))
         hits = [(i, a) for i, anomalies in enumerate(found) for a in anomalies]
         if hits:
             rows = good.iloc[[i for i, _ in hits]].reset_index(drop=True)
-            outputs.append(
-                _rows(
+            parts.append(
+                (
                     "anomaly",
                     rows,
-                    rule=[a.rule for _, a in hits],
-                    expected_low=[a.expected_low for _, a in hits],
-                    expected_high=[a.expected_high for _, a in hits],
-                    severity=[a.severity for _, a in hits],
-                    message=[a.message for _, a in hits],
+                    {
+                        "rule": [a.rule for _, a in hits],
+                        "expected_low": [np.nan if a.expected_low is None else a.expected_low for _, a in hits],
+                        "expected_high": [np.nan if a.expected_high is None else a.expected_high for _, a in hits],
+                        "severity": [a.severity for _, a in hits],
+                        "message": [a.message for _, a in hits],
+                    },
                 )
             )
     state.update((json.dumps(series.to_dict()),))
-    if outputs:
-        with warnings.catch_warnings():  # all-None columns (e.g. no anomaly fields on events) are intended
-            warnings.simplefilter("ignore", FutureWarning)
-            yield pd.concat(outputs, ignore_index=True)[COLUMNS]
+    if parts:
+        yield _emit(parts)
 
 
 def detect(parsed: DataFrame) -> DataFrame:
     """Valid rows through the stateful detector; invalid rows straight to quarantine. Works on streams."""
-    valid = parsed.where(F.col("reason").isNull())
+    valid = parsed.where(F.col("reason").isNull()).withColumn("raw", F.lit(None).cast(StringType()))
     invalid = parsed.where(F.col("reason").isNotNull())
     detected = valid.groupBy("device_id", "metric").applyInPandasWithState(
         detect_group, OUTPUT_SCHEMA, STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout

@@ -74,9 +74,10 @@ def test_admit_refuses_duplicates_and_late_readings():
     assert admit(state, "a", 1000.0, params) == "duplicate event_id"
     assert admit(state, "b", 900.0, params) is None  # out of order, within the watermark
     assert admit(state, "c", 300.0, params).startswith("late")
-    for i in range(100):
+    for i in range(300):
         admit(state, f"x{i}", 2000.0 + i, params)
-    assert "a" not in state.recent_ids  # pruned once outside the watermark
+    assert "a" not in state.recent_ids and "b" not in state.recent_ids  # pruned once behind the watermark
+    assert len(state.recent_ids) == 300 and state.prune_at >= 256  # everything newer is still deduplicated
 
 
 def test_robust_scores_need_a_full_window():

@@ -1,0 +1,57 @@
+"""The emulator target: the same synthesized stack, minus resources the emulator cannot create, listed with why.
+
+Nothing is weakened in the real stack or a policy: the filter works on a copy of the synthesized JSON for the
+emulator only, refuses to leave a dangling reference, and its list is printed by the run and kept in the report.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    resource_type: str
+    reason: str
+
+
+EXCLUSIONS = (
+    Exclusion("aws_iot_topic_rule", "moto does not implement IoT ListTagsForResource; terraform would hang on it"),
+    Exclusion("aws_iot_logging_options", "moto does not implement the IoT v2 logging-options API (HTTP 500)"),
+    Exclusion("aws_iot_domain_configuration", "moto does not implement IoT domain configurations"),
+    Exclusion(
+        "aws_s3_bucket_policy",
+        "moto reads any Deny condition as matching: the TLS-only policy would deny "
+        "every object call, including the upload of the job script",
+    ),
+    Exclusion(
+        "aws_lakeformation_permissions",
+        "moto's RevokePermissions answers {} and destroy loops; grants are checked in the synthesized stack instead",
+    ),
+    Exclusion("aws_config_config_rule", "AWS Config evaluations are not implemented by moto (profile default is off)"),
+)
+REFERENCE = re.compile(r"\$\{(?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
+
+
+def apply_exclusions(document: dict, exclusions: tuple[Exclusion, ...] = EXCLUSIONS) -> tuple[dict, list[dict]]:
+    """A copy of the stack without the excluded types; raises if something left behind still references one."""
+    local = copy.deepcopy(document)
+    removed: list[dict] = []
+    excluded_types = {e.resource_type: e.reason for e in exclusions}
+    for rtype, reason in excluded_types.items():
+        for name, config in (local.get("resource", {}).pop(rtype, None) or {}).items():
+            path = config.get("//", {}).get("metadata", {}).get("path", "")
+            removed.append({"address": f"{rtype}.{name}", "construct_path": path, "reason": reason})
+    gone = {tuple(r["address"].split(".", 1)) for r in removed}
+    for section in ("resource", "data", "output"):
+        text = json.dumps(local.get(section, {}))
+        dangling = {f"{t}.{n}" for t, n in REFERENCE.findall(text) if (t, n) in gone}
+        for items in local.get(section, {}).values() if section != "output" else []:
+            for config in items.values():
+                dangling |= {d for d in config.get("depends_on", []) if tuple(d.split(".", 1)) in gone}
+        if dangling:
+            raise ValueError("the emulator target still references excluded resources: " + ", ".join(sorted(dangling)))
+    return local, removed

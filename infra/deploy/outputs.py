@@ -1,0 +1,20 @@
+"""cfn-outputs/flat-outputs.json: terraform outputs as a flat name -> string map, checked against its schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "flat-outputs.schema.json"
+
+
+def write_flat_outputs(outputs: dict[str, str], target: Path) -> Path:
+    schema = json.loads(SCHEMA.read_text())
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(outputs), key=lambda e: list(e.path))
+    if errors:
+        raise ValueError(f"deployed outputs do not match {SCHEMA.name}: {errors[0].message}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(outputs, indent=2, sort_keys=True))
+    return target
