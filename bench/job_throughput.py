@@ -7,6 +7,7 @@ PYSPARK_PYTHON=python python bench/job_throughput.py --events 2000000
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -52,10 +53,8 @@ class PeakTreeMemory(threading.Thread):
         while self.running:
             total = 0
             for proc in [me, *me.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):  # a worker may exit between listing and reading
                     total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
             time.sleep(0.2)
 
