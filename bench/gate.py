@@ -1,4 +1,5 @@
-"""Benchmark: bare synth vs the full gate (synth + Guardrails + Checkov + findings), and 10 production lines.
+"""Benchmark: bare synth vs the full gate (synth + Guardrails + Checkov + reports), with 10 production lines, and
+with 10 plant stacks in one app (10x the resources).
 
 Each measurement runs fresh processes, as `python -m infra` and `tox -e compliance` do. Median of --runs.
 Targets (issue #3): gate <= 1.3x bare synth; 10x production lines <= 2x the gate time.
@@ -65,6 +66,22 @@ def gate(lines: int) -> tuple[float, int]:
         return seconds, resources
 
 
+def plants_bare(plants: int) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        return _run(["bench/multi_plant_app.py", out, str(plants), "--no-guardrails"])
+
+
+def plants_gate(plants: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as out:
+        seconds = _run(["bench/multi_plant_app.py", out, str(plants)])
+        seconds += _run(["-m", "compliance", "check", out, "--out", f"{out}/reports"])
+        resources = sum(
+            sum(len(v) for v in json.loads(p.read_text())["resource"].values())
+            for p in Path(out, "stacks").glob("*/cdk.tf.json")
+        )
+        return seconds, resources
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
@@ -78,6 +95,13 @@ def main() -> None:
             "gate_s": round(statistics.median(t for t, _ in gate_runs), 2),
             "resources": gate_runs[0][1],
         }
+    plant_bare = [plants_bare(10) for _ in range(args.runs)]
+    plant_gate = [plants_gate(10) for _ in range(args.runs)]
+    rows["plants"] = {
+        "bare_synth_s": round(statistics.median(plant_bare), 2),
+        "gate_s": round(statistics.median(t for t, _ in plant_gate), 2),
+        "resources": plant_gate[0][1],
+    }
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     one, ten = rows[1], rows[10]
     report = {
@@ -87,6 +111,9 @@ def main() -> None:
         "gate_over_bare": round(one["gate_s"] / one["bare_synth_s"], 3),
         "ten_lines_gate_over_gate": round(ten["gate_s"] / one["gate_s"], 3),
         "resource_ratio": round(ten["resources"] / one["resources"], 2),
+        "ten_plants": rows["plants"],
+        "ten_plants_gate_over_gate": round(rows["plants"]["gate_s"] / one["gate_s"], 3),
+        "ten_plants_resource_ratio": round(rows["plants"]["resources"] / one["resources"], 2),
         "peak_child_rss_mb": round(peak_mb),
     }
     print(json.dumps(report, indent=2))

@@ -44,6 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
+        Path(outdir).mkdir(parents=True, exist_ok=True)  # cdktf creates only the last folder level
+    except OSError as error:
+        print(f"error: --outdir {outdir}: cannot create ({error.strerror})", file=sys.stderr)
+        return 2
+    try:
         app, stack = build_app(config, outdir=outdir, guardrails=guardrails)
         synth(app)
     except SynthFailed as failure:

@@ -121,7 +121,10 @@ class HclExpression:
         self.pos = 0
 
     def parse(self) -> Any:
-        value = self._value()
+        try:
+            value = self._value()
+        except IndexError:
+            raise PolicyUnreadable("jsonencode() ends before its object or list is closed") from None
         self._skip()
         if self.pos != len(self.text):
             raise PolicyUnreadable(

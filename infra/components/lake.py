@@ -45,7 +45,7 @@ class SecureBucket(Construct):
         ctx: PlatformContext,
         spec: BucketSpec,
         key_arn: str | None,
-        log_bucket: aws.S3Bucket | None,
+        log_bucket: SecureBucket | None,
     ) -> None:
         super().__init__(scope, id_)
         self.spec = spec
@@ -103,8 +103,9 @@ class SecureBucket(Construct):
                 self,
                 "logging",
                 bucket=self.bucket.id,
-                target_bucket=log_bucket.id,
+                target_bucket=log_bucket.bucket.id,
                 target_prefix=f"{spec.purpose}/",
+                depends_on=[log_bucket.policy],  # S3 checks the log bucket grants delivery before logging starts
             )
         statements = [
             Statement(
@@ -198,7 +199,7 @@ class DataLake(Construct):
             log_bucket=None,
         )
         self.buckets: dict[str, SecureBucket] = {
-            spec.purpose: SecureBucket(self, spec.purpose, ctx, spec, lake_key_arn, self.access_logs.bucket)
+            spec.purpose: SecureBucket(self, spec.purpose, ctx, spec, lake_key_arn, self.access_logs)
             for spec in BUCKETS
         }
 

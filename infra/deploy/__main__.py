@@ -94,6 +94,9 @@ def deploy_local(suffix: str, tests: str | None, keep: bool) -> int:
             count = sum(r["address"].startswith(exclusion.resource_type + ".") for r in removed)
             if count:
                 print(f"  - {exclusion.resource_type} x{count}: {exclusion.reason}")
+        for r in removed:
+            if r["address"].startswith("output."):
+                print(f"  - {r['address']}: {r['reason']}")
         state_file = (stack_dir / local["terraform"]["backend"]["local"]["path"]).resolve()
         state_file.unlink(missing_ok=True)
         tf = Terraform.offline(stack_dir, env)
@@ -104,7 +107,8 @@ def deploy_local(suffix: str, tests: str | None, keep: bool) -> int:
             tf.run("apply", "-auto-approve", "-input=false", "-parallelism=10", timeout=2400)
             report["apply_seconds"] = round(time.perf_counter() - started, 1)
             print(f"apply on the emulator: {report['apply_seconds']} s")
-            write_flat_outputs(tf.outputs(), FLAT_OUTPUTS)
+            dropped = {r["address"].split(".", 1)[1] for r in removed if r["address"].startswith("output.")}
+            write_flat_outputs(tf.outputs(), FLAT_OUTPUTS, may_be_missing=dropped)
             if tests:
                 run = subprocess.run(
                     shlex.split(tests), cwd=PROJECT, env={**os.environ, **env, "PLATFORM_TARGET": "emulator"}
@@ -178,7 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     local = commands.add_parser("local")
     local.add_argument("--suffix", default="local-ci")
-    local.add_argument("--tests", help="command that runs the integration tests against the emulator")
+    local.add_argument(
+        "--tests-python",
+        help="interpreter that runs tests/integration (the job env has pyspark for "
+        "the end-to-end step); default: this one",
+    )
     local.add_argument("--keep", action="store_true", help="leave the emulator deployment for inspection")
     aws = commands.add_parser("aws")
     aws.add_argument("--profile", default=os.environ.get("PLATFORM_PROFILE", "ephemeral"))
@@ -186,7 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "local":
-            return deploy_local(args.suffix, args.tests, args.keep)
+            python = args.tests_python if args.tests_python and Path(args.tests_python).exists() else sys.executable
+            if args.tests_python and python != args.tests_python:
+                print(f"warning: {args.tests_python} not found; integration tests run with {python}")
+            tests = f"{shlex.quote(python)} -m pytest tests/integration -p no:cacheprovider -ra"
+            return deploy_local(args.suffix, tests, args.keep)
         if args.command == "aws":
             return deploy_aws(args.profile)
         return subprocess.run(["npx", "--yes", "cdktf", "destroy", "--auto-approve"], cwd=PROJECT).returncode

@@ -16,16 +16,33 @@ from dataclasses import dataclass
 class Exclusion:
     resource_type: str
     reason: str
+    keep_paths: tuple[str, ...] = ()  # construct-path fragments of resources of this type that stay
+
+    def excludes(self, config: dict) -> bool:
+        path = config.get("//", {}).get("metadata", {}).get("path", "")
+        return not any(fragment in path for fragment in self.keep_paths)
 
 
+IOT_TAGS = (
+    "moto does not implement IoT ListTagsForResource, which terraform calls to read the tags of this tagged "
+    "IoT resource (apply and destroy would fail)"
+)
 EXCLUSIONS = (
+    Exclusion("aws_iot_policy", IOT_TAGS),
+    Exclusion("aws_iot_thing_type", IOT_TAGS),
     Exclusion("aws_iot_topic_rule", "moto does not implement IoT ListTagsForResource; terraform would hang on it"),
     Exclusion("aws_iot_logging_options", "moto does not implement the IoT v2 logging-options API (HTTP 500)"),
-    Exclusion("aws_iot_domain_configuration", "moto does not implement IoT domain configurations"),
+    Exclusion(
+        "aws_iot_domain_configuration",
+        "moto implements domain configurations but not IoT "
+        "ListTagsForResource, which terraform calls to read their tags",
+    ),
     Exclusion(
         "aws_s3_bucket_policy",
-        "moto reads any Deny condition as matching: the TLS-only policy would deny "
-        "every object call, including the upload of the job script",
+        "moto reads any Deny condition as matching: the TLS-only policy would deny every object call, including "
+        "the upload of the job script (the access-log bucket keeps its policy: S3 checks that it grants log "
+        "delivery, and no object call targets it during the run)",
+        keep_paths=("/lake/access-logs/",),
     ),
     Exclusion(
         "aws_lakeformation_permissions",
@@ -40,12 +57,24 @@ def apply_exclusions(document: dict, exclusions: tuple[Exclusion, ...] = EXCLUSI
     """A copy of the stack without the excluded types; raises if something left behind still references one."""
     local = copy.deepcopy(document)
     removed: list[dict] = []
-    excluded_types = {e.resource_type: e.reason for e in exclusions}
-    for rtype, reason in excluded_types.items():
-        for name, config in (local.get("resource", {}).pop(rtype, None) or {}).items():
-            path = config.get("//", {}).get("metadata", {}).get("path", "")
-            removed.append({"address": f"{rtype}.{name}", "construct_path": path, "reason": reason})
+    for exclusion in exclusions:
+        items = local.get("resource", {}).get(exclusion.resource_type) or {}
+        for name, config in list(items.items()):
+            if exclusion.excludes(config):
+                del items[name]
+                path = config.get("//", {}).get("metadata", {}).get("path", "")
+                removed.append(
+                    {"address": f"{exclusion.resource_type}.{name}", "construct_path": path, "reason": exclusion.reason}
+                )
+        if exclusion.resource_type in local.get("resource", {}) and not items:
+            del local["resource"][exclusion.resource_type]
     gone = {tuple(r["address"].split(".", 1)) for r in removed}
+    # Outputs of excluded resources are dropped (and listed): the emulator never created what they would name.
+    for name, output in list((local.get("output") or {}).items()):
+        refs = {(t, n) for t, n in REFERENCE.findall(json.dumps(output))}
+        if refs & gone:
+            del local["output"][name]
+            removed.append({"address": f"output.{name}", "construct_path": "", "reason": "names an excluded resource"})
     for section in ("resource", "data", "output"):
         text = json.dumps(local.get(section, {}))
         dangling = {f"{t}.{n}" for t, n in REFERENCE.findall(text) if (t, n) in gone}

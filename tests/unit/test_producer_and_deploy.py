@@ -59,9 +59,13 @@ def test_failed_records_are_retried_and_persistent_failures_raise():
 
 def test_exclusions_remove_types_and_refuse_dangling_references(ephemeral):
     local, removed = apply_exclusions(ephemeral.document)
-    removed_types = {r["address"].split(".")[0] for r in removed}
+    removed_types = {r["address"].split(".")[0] for r in removed if not r["address"].startswith("output.")}
     assert removed_types <= {e.resource_type for e in EXCLUSIONS}
     assert "aws_iot_topic_rule" in removed_types and all(r["reason"] for r in removed)
+    dropped_outputs = {r["address"] for r in removed if r["address"].startswith("output.")}
+    assert dropped_outputs == {"output.iotPolicyName", "output.iotThingTypeName", "output.iotDomainConfigurationName"}
+    kept_policies = local["resource"]["aws_s3_bucket_policy"]
+    assert [c["//"]["metadata"]["path"].split("/")[-2] for c in kept_policies.values()] == ["access-logs"]
     assert "aws_kinesis_stream" in local["resource"] and "aws_iot_topic_rule" not in local["resource"]
     assert "aws_iot_topic_rule" in ephemeral.document["resource"]  # the real stack is untouched
     with pytest.raises(ValueError, match="still references excluded resources"):
