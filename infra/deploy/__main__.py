@@ -21,7 +21,7 @@ from pathlib import Path
 
 from infra.deploy.emulator import EMULATOR_CREDENTIALS, moto_server, seed
 from infra.deploy.leftovers import leftovers
-from infra.deploy.local_target import EXCLUSIONS, apply_exclusions
+from infra.deploy.local_target import EXCLUSIONS, apply_exclusions, releases
 from infra.deploy.outputs import write_flat_outputs
 from infra.deploy.terraform import DeployError, Terraform, missing_tools
 
@@ -110,9 +110,13 @@ def deploy_local(suffix: str, tests: str | None, keep: bool) -> int:
             dropped = {r["address"].split(".", 1)[1] for r in removed if r["address"].startswith("output.")}
             write_flat_outputs(tf.outputs(), FLAT_OUTPUTS, may_be_missing=dropped)
             if tests:
-                run = subprocess.run(
-                    shlex.split(tests), cwd=PROJECT, env={**os.environ, **env, "PLATFORM_TARGET": "emulator"}
-                )
+                test_env = {
+                    **os.environ,
+                    **env,
+                    "PLATFORM_TARGET": "emulator",
+                    "PLATFORM_DROPPED_OUTPUTS": ",".join(sorted(dropped)),
+                }
+                run = subprocess.run(shlex.split(tests), cwd=PROJECT, env=test_env)
                 report["integration_tests_exit"] = run.returncode
                 if run.returncode != 0:
                     failures.append(f"integration tests exited {run.returncode}")
@@ -120,6 +124,11 @@ def deploy_local(suffix: str, tests: str | None, keep: bool) -> int:
             failures.append(str(error))
         finally:
             if not keep:
+                released = releases(tf.state_list(), local)
+                for item in released:
+                    tf.run("state", "rm", item["address"])
+                    print(f"released before destroy (emulator gap): {item['address']}: {item['reason']}")
+                report["released_before_destroy"] = released
                 started = time.perf_counter()
                 try:
                     tf.run("destroy", "-auto-approve", "-input=false", "-parallelism=10", timeout=2400)
@@ -127,7 +136,13 @@ def deploy_local(suffix: str, tests: str | None, keep: bool) -> int:
                     print(f"destroy on the emulator: {report['destroy_seconds']} s")
                 except DeployError as error:
                     failures.append(str(error))
-                left = leftovers(endpoint, REGION, suffix, ignore_secret_names={mes_secret})
+                left = leftovers(
+                    endpoint,
+                    REGION,
+                    suffix,
+                    ignore_secret_names={mes_secret},
+                    released_names={item["name"] for item in released if item["name"]},
+                )
                 report["leftovers"] = left
                 if left:
                     failures.append("left behind after destroy: " + ", ".join(left))

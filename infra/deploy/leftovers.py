@@ -20,6 +20,7 @@ def _names(endpoint: str, region: str) -> dict[str, Callable[[], list[str]]]:
             for g in c("rds").describe_db_cluster_parameter_groups()["DBClusterParameterGroups"]
         ],
         "glue job": lambda: [j["Name"] for j in c("glue").get_jobs()["Jobs"]],
+        "glue connection": lambda: [n["Name"] for n in c("glue").get_connections()["ConnectionList"]],
         "glue database": lambda: [d["Name"] for d in c("glue").get_databases()["DatabaseList"]],
         "glue security configuration": lambda: [
             s["Name"] for s in c("glue").get_security_configurations()["SecurityConfigurations"]
@@ -41,7 +42,13 @@ def _names(endpoint: str, region: str) -> dict[str, Callable[[], list[str]]]:
     }
 
 
-def leftovers(endpoint: str, region: str, suffix: str, ignore_secret_names: set[str] | None = None) -> list[str]:
+def leftovers(
+    endpoint: str,
+    region: str,
+    suffix: str,
+    ignore_secret_names: set[str] | None = None,
+    released_names: set[str] | None = None,
+) -> list[str]:
     """'kind: name' for everything of ours still present (KMS keys only pend deletion, so aliases are checked)."""
     found = []
     markers = {suffix, suffix.lower(), suffix.replace("-", "_"), suffix.lower().replace("_", "-")}
@@ -53,6 +60,8 @@ def leftovers(endpoint: str, region: str, suffix: str, ignore_secret_names: set[
             continue
         for name in names:
             if kind == "secret" and name in (ignore_secret_names or set()):
+                continue
+            if name in (released_names or set()):  # released before destroy: reported in the run, not here
                 continue
             if kind == "vpc" or any(marker in name for marker in markers):
                 found.append(f"{kind}: {name}")

@@ -84,3 +84,35 @@ def apply_exclusions(document: dict, exclusions: tuple[Exclusion, ...] = EXCLUSI
         if dangling:
             raise ValueError("the emulator target still references excluded resources: " + ", ".join(sorted(dangling)))
     return local, removed
+
+
+@dataclass(frozen=True)
+class Release:
+    """A resource the emulator creates but cannot delete: taken out of the state before destroy, and reported."""
+
+    resource_type: str
+    reason: str
+    path_fragment: str = ""
+
+
+RELEASE_BEFORE_DESTROY = (
+    Release("aws_glue_connection", "moto implements CreateConnection but not DeleteConnection"),
+    Release(
+        "aws_secretsmanager_secret_rotation",
+        "moto's CancelRotateSecret refuses RDS-managed rotation (no "
+        "Lambda); on AWS the managed secret goes with the cluster",
+        "/database/",
+    ),
+)
+
+
+def releases(state_addresses: list[str], document: dict) -> list[dict]:
+    """The state addresses to release before destroy, with the reason and the resource's configured name."""
+    found = []
+    for release in RELEASE_BEFORE_DESTROY:
+        for name, config in (document.get("resource", {}).get(release.resource_type) or {}).items():
+            path = config.get("//", {}).get("metadata", {}).get("path", "")
+            address = f"{release.resource_type}.{name}"
+            if address in state_addresses and release.path_fragment in path:
+                found.append({"address": address, "name": config.get("name", ""), "reason": release.reason})
+    return found
