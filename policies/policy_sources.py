@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.model import Resource, blocks_of
+from policies.iam import PolicyUnreadable, statements
+from policies.model import Resource, StackView, blocks_of
 
 IDENTITY_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
 RESOURCE_POLICY_TYPES = (
@@ -46,3 +47,18 @@ def policy_values(resource: Resource) -> list[tuple[str, Any]]:
 
 def is_identity_policy(resource: Resource) -> bool:
     return resource.type in (*IDENTITY_POLICY_TYPES, "aws_iam_role")
+
+
+def read_sources(sources: list[tuple[str, Any]], view: StackView) -> tuple[list[tuple[str, dict[str, Any]]], str]:
+    """(label, statement) for every statement of every source, or ([], why) for the first unreadable source."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for label, policy in sources:
+        try:
+            found += [(label, s) for s in statements(policy, view)]
+        except PolicyUnreadable as error:
+            return [], f"{label} cannot be analysed: {error}"
+    return found, ""
+
+
+def sid(statement: dict[str, Any]) -> str:
+    return statement["Sid"] or "(no Sid)"

@@ -1,8 +1,8 @@
 """IAM-PUB-001: no resource or trust policy allows Principal "*" without a condition."""
 
-from policies.iam import PolicyUnreadable, principal_ids, statements
+from policies.iam import principal_ids
 from policies.model import Rule, fail, ok
-from policies.policy_sources import RESOURCE_POLICY_TYPES
+from policies.policy_sources import RESOURCE_POLICY_TYPES, read_sources, sid
 
 
 def check(resource, view):
@@ -16,14 +16,12 @@ def check(resource, view):
         sources = [("policy", resource.get("policy"))] if resource.get("policy") else []
     if not sources:
         return None
-    for label, policy in sources:
-        try:
-            found = statements(policy, view)
-        except PolicyUnreadable as error:
-            return fail(f"{label} cannot be analysed: {error}")
-        for s in found:
-            if s["Effect"] == "Allow" and "*" in principal_ids(s) and not s["Condition"]:
-                return fail(f"{label} statement {s['Sid'] or '(no Sid)'} allows anyone (Principal *)")
+    found, unreadable = read_sources(sources, view)
+    if unreadable:
+        return fail(unreadable)
+    for label, s in found:
+        if s["Effect"] == "Allow" and "*" in principal_ids(s) and not s["Condition"]:
+            return fail(f"{label} statement {sid(s)} allows anyone (Principal *)")
     return ok("no unconditioned public principal")
 
 

@@ -1,25 +1,24 @@
 """IAM-LP-001: no policy, in any form, allows "*" or "service:*" actions (or NotAction)."""
 
-from policies.iam import PolicyUnreadable, statements
 from policies.model import Rule, fail, ok
-from policies.policy_sources import POLICY_TYPES, policy_values
+from policies.policy_sources import POLICY_TYPES, policy_values, read_sources, sid
 
 
 def check(resource, view):
     sources = policy_values(resource)
     if not sources:
         return None
-    for label, policy in sources:
-        try:
-            found = statements(policy, view)
-        except PolicyUnreadable as error:
-            return fail(f"{label} cannot be analysed: {error}")
-        for s in (s for s in found if s["Effect"] == "Allow"):
-            wide = [a for a in s["Action"] if a == "*" or str(a).endswith(":*")]
-            if wide:
-                return fail(f"{label} statement {s['Sid'] or '(no Sid)'} allows {', '.join(wide)}")
-            if s["NotAction"]:
-                return fail(f"{label} statement {s['Sid'] or '(no Sid)'} allows everything but NotAction")
+    found, unreadable = read_sources(sources, view)
+    if unreadable:
+        return fail(unreadable)
+    for label, s in found:
+        if s["Effect"] != "Allow":
+            continue
+        wide = [a for a in s["Action"] if a == "*" or str(a).endswith(":*")]
+        if wide:
+            return fail(f"{label} statement {sid(s)} allows {', '.join(wide)}")
+        if s["NotAction"]:
+            return fail(f"{label} statement {sid(s)} allows everything but NotAction")
     return ok("every allowed action is named")
 
 

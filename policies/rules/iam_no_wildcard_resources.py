@@ -1,30 +1,34 @@
 """IAM-LP-002: identity policies name their ARNs; "*" only for listed AWS-required actions, with a condition."""
 
-from policies.iam import PolicyUnreadable, statements
 from policies.model import Rule, fail, ok
-from policies.policy_sources import IDENTITY_POLICY_TYPES, WILDCARD_RESOURCE_ACTIONS, policy_values
+from policies.policy_sources import (
+    IDENTITY_POLICY_TYPES,
+    WILDCARD_RESOURCE_ACTIONS,
+    policy_values,
+    read_sources,
+    sid,
+)
 
 
 def check(resource, view):
     sources = policy_values(resource)
     if not sources:
         return None
-    for label, policy in sources:
-        try:
-            found = statements(policy, view)
-        except PolicyUnreadable as error:
-            return fail(f"{label} cannot be analysed: {error}")
-        for s in (s for s in found if s["Effect"] == "Allow"):
-            sid = s["Sid"] or "(no Sid)"
-            if s["NotResource"]:
-                return fail(f"{label} statement {sid} allows every resource but NotResource")
-            if "*" not in s["Resource"]:
-                continue
-            unlisted = [a for a in s["Action"] if str(a).lower() not in WILDCARD_RESOURCE_ACTIONS]
-            if unlisted:
-                return fail(f"{label} statement {sid} allows {', '.join(unlisted)} on every resource")
-            if not s["Condition"]:
-                return fail(f"{label} statement {sid} uses Resource * without a condition")
+    found, unreadable = read_sources(sources, view)
+    if unreadable:
+        return fail(unreadable)
+    for label, s in found:
+        if s["Effect"] != "Allow":
+            continue
+        if s["NotResource"]:
+            return fail(f"{label} statement {sid(s)} allows every resource but NotResource")
+        if "*" not in s["Resource"]:
+            continue
+        unlisted = [a for a in s["Action"] if str(a).lower() not in WILDCARD_RESOURCE_ACTIONS]
+        if unlisted:
+            return fail(f"{label} statement {sid(s)} allows {', '.join(unlisted)} on every resource")
+        if not s["Condition"]:
+            return fail(f"{label} statement {sid(s)} uses Resource * without a condition")
     return ok("resources are named ARNs or listed exceptions with conditions")
 
 

@@ -1,23 +1,20 @@
 """IAM-LP-003: iam:PassRole names the roles it may pass; never "*" or any role."""
 
-from policies.iam import PolicyUnreadable, statements
 from policies.model import Rule, fail, ok
-from policies.policy_sources import IDENTITY_POLICY_TYPES, policy_values
+from policies.policy_sources import IDENTITY_POLICY_TYPES, policy_values, read_sources, sid
 
 
 def check(resource, view):
     sources = policy_values(resource)
     if not sources:
         return None
-    for label, policy in sources:
-        try:
-            found = statements(policy, view)
-        except PolicyUnreadable as error:
-            return fail(f"{label} cannot be analysed: {error}")
-        for s in found:
-            passes = any(str(a).lower() in ("iam:passrole", "iam:*", "*") for a in s["Action"])
-            if s["Effect"] == "Allow" and passes and any(r == "*" or r.endswith(":role/*") for r in s["Resource"]):
-                return fail(f"{label} statement {s['Sid'] or '(no Sid)'} lets the principal pass any role")
+    found, unreadable = read_sources(sources, view)
+    if unreadable:
+        return fail(unreadable)
+    for label, s in found:
+        passes = any(str(a).lower() in ("iam:passrole", "iam:*", "*") for a in s["Action"])
+        if s["Effect"] == "Allow" and passes and any(r == "*" or r.endswith(":role/*") for r in s["Resource"]):
+            return fail(f"{label} statement {sid(s)} lets the principal pass any role")
     return ok("no unbounded iam:PassRole")
 
 
