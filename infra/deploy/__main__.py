@@ -155,9 +155,17 @@ def deploy_local(suffix: str, tests: str | None, keep: bool) -> int:
     return 1 if failures else 0
 
 
+def cdktf_cli() -> list[str]:
+    """The cdktf-cli pinned in package.json (installed on first use), never whatever npx would fetch."""
+    binary = PROJECT / "node_modules" / ".bin" / "cdktf"
+    if not binary.exists():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=PROJECT, check=True)
+    return [str(binary)]
+
+
 def deploy_aws(profile: str) -> int:
-    if not shutil.which("npx") or missing_tools()[:1] == ["terraform is not on PATH"]:
-        print("error: deploying needs terraform and Node.js (npx) on PATH", file=sys.stderr)
+    if not shutil.which("npm") or missing_tools()[:1] == ["terraform is not on PATH"]:
+        print("error: deploying needs terraform and Node.js (npm) on PATH", file=sys.stderr)
         return 2
     try:
         import boto3
@@ -170,18 +178,9 @@ def deploy_aws(profile: str) -> int:
         return 2
     suffix = os.environ.get("ENVIRONMENT_SUFFIX", "dev")
     gate(PROJECT / "cdktf.out", suffix, profile, PROJECT / "reports")
+    outputs_file = PROJECT / "cfn-outputs" / "cdktf-outputs.json"
     done = subprocess.run(
-        [
-            "npx",
-            "--yes",
-            "cdktf",
-            "deploy",
-            "--auto-approve",
-            "--skip-synth",
-            "--outputs-file",
-            str(PROJECT / "cfn-outputs" / "cdktf-outputs.json"),
-        ],
-        cwd=PROJECT,
+        [*cdktf_cli(), "deploy", "--auto-approve", "--skip-synth", "--outputs-file", str(outputs_file)], cwd=PROJECT
     )
     if done.returncode != 0:
         return done.returncode
@@ -216,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             return deploy_local(args.suffix, tests, args.keep)
         if args.command == "aws":
             return deploy_aws(args.profile)
-        return subprocess.run(["npx", "--yes", "cdktf", "destroy", "--auto-approve"], cwd=PROJECT).returncode
+        return subprocess.run([*cdktf_cli(), "destroy", "--auto-approve"], cwd=PROJECT).returncode
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
