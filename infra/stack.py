@@ -161,8 +161,9 @@ class IotPlatformStack(TerraformStack):
                 region=config.region,
                 encrypt=True,
                 kms_key_id=config.state_kms_key_id,
-                use_lockfile=True,
             )
+            # Terraform >= 1.10 locks state natively in S3; cdktf 0.21's S3Backend predates the option.
+            self.add_override("terraform.backend.s3.use_lockfile", True)
         else:
             # Relative to the stack's folder in cdktf.out: state survives a re-synth and never lands in git.
             LocalBackend(self, path=f"../../../state/{config.stack_name}.tfstate")
