@@ -80,32 +80,15 @@ class StreamProcessing(Construct):
                 security_group_id_list=[security_group_id],
             ),
         )
-        script_asset = TerraformAsset(self, "job-script-asset", path=str(JOB_SCRIPT), type=AssetType.FILE)
         scripts = buckets["scripts"]
-        self.script = aws.S3Object(
-            self,
-            "job-script",
-            bucket=scripts.id,
-            key=f"jobs/{script_asset.asset_hash}/{JOB_SCRIPT.name}",
-            source=script_asset.path,
-            source_hash=script_asset.asset_hash,
-            server_side_encryption="aws:kms",
-            kms_key_id=lake_key_arn,
-            content_type="text/x-python",
-        )
-        package_asset = TerraformAsset(
-            self, "job-package-asset", path=str(build_job_package(BUILD_DIR)), type=AssetType.FILE
-        )
-        self.package = aws.S3Object(
-            self,
+        self.script = self._upload(scripts, "job-script", JOB_SCRIPT, JOB_SCRIPT.name, "text/x-python", lake_key_arn)
+        self.package = self._upload(
+            scripts,
             "job-package",
-            bucket=scripts.id,
-            key=f"jobs/{package_asset.asset_hash}/sensor-job-package.zip",
-            source=package_asset.path,
-            source_hash=package_asset.asset_hash,
-            server_side_encryption="aws:kms",
-            kms_key_id=lake_key_arn,
-            content_type="application/zip",
+            build_job_package(BUILD_DIR),
+            "sensor-job-package.zip",
+            "application/zip",
+            lake_key_arn,
         )
         account_arn = ctx.arn
         data_buckets = [buckets[p] for p in ("raw", "curated", "anomalies", "quarantine", "scripts")]
@@ -266,3 +249,20 @@ class StreamProcessing(Construct):
                     tags={"ProductionLine": str(line)},
                 )
             )
+
+    def _upload(
+        self, bucket: aws.S3Bucket, id_: str, path: Path, name: str, content_type: str, key_arn: str
+    ) -> aws.S3Object:
+        """A file shipped as a cdktf asset into the scripts bucket, SSE-KMS, under a content-hash key."""
+        asset = TerraformAsset(self, f"{id_}-asset", path=str(path), type=AssetType.FILE)
+        return aws.S3Object(
+            self,
+            id_,
+            bucket=bucket.id,
+            key=f"jobs/{asset.asset_hash}/{name}",
+            source=asset.path,
+            source_hash=asset.asset_hash,
+            server_side_encryption="aws:kms",
+            kms_key_id=key_arn,
+            content_type=content_type,
+        )
