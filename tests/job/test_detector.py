@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infra.jobs.detector import Params, SeriesState, admit, detect_series, robust_scores
+from infra.jobs.detector import (
+    Params,
+    SeriesState,
+    admit,
+    detect_series,
+    detect_series_stepwise,
+    robust_scores,
+)
 from infra.jobs.sensor_catalog import DEFAULT, spec_for
 from infra.jobs.simulate import KINDS, evaluate, fleet
 
@@ -70,14 +78,66 @@ def test_gap_stuck_and_rate_rules():
 
 def test_admit_refuses_duplicates_and_late_readings():
     params, state = Params(lateness_s=600), SeriesState()
-    assert admit(state, "a", 1000.0, params) is None
-    assert admit(state, "a", 1000.0, params) == "duplicate event_id"
-    assert admit(state, "b", 900.0, params) is None  # out of order, within the watermark
-    assert admit(state, "c", 300.0, params).startswith("late")
-    for i in range(300):
-        admit(state, f"x{i}", 2000.0 + i, params)
+    assert admit(state, ["a", "a"], np.array([1000.0, 1000.0]), params) == [None, "duplicate event_id"]
+    assert admit(state, ["a"], np.array([1000.0]), params) == ["duplicate event_id"]  # in a later batch too
+    assert admit(state, ["c", "b"], np.array([300.0, 900.0]), params)[1] is None  # out of order, within the watermark
+    late = admit(state, ["c"], np.array([300.0]), params)[0]
+    assert late.startswith("late: 700s behind")
+    admit(state, [f"x{i}" for i in range(300)], 2000.0 + np.arange(300.0), params)
     assert "a" not in state.recent_ids and "b" not in state.recent_ids  # pruned once behind the watermark
     assert len(state.recent_ids) == 300 and state.prune_at >= 256  # everything newer is still deduplicated
+    assert state.max_ts == 2299.0
+
+
+def _same(fast, slow) -> bool:
+    """Same rules, severities and values; bounds to rounding (the closed form and the recursion differ in the
+    last bits)."""
+    keys = [[(a.rule, a.severity, a.value) for a in reading] for reading in fast]
+    if keys != [[(a.rule, a.severity, a.value) for a in reading] for reading in slow]:
+        return False
+    pairs = zip(
+        [b for reading in fast for a in reading for b in (a.expected_low, a.expected_high)],
+        [b for reading in slow for a in reading for b in (a.expected_low, a.expected_high)],
+        strict=True,
+    )
+    return all(x == y or (x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9)) for x, y in pairs)
+
+
+@pytest.mark.parametrize("batch", [17_280, 997, 1])
+def test_vectorised_detector_equals_the_stepwise_definition(batch):
+    """detect_series (numpy, blocks between clipped readings) against _step on every reading, state included."""
+    for s in fleet(2, 4_000, seed=21):
+        fast, slow = SeriesState(), SeriesState()
+        for start in range(0, len(s.values), batch):
+            piece = slice(start, start + batch)
+            a = detect_series(fast, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
+            b = detect_series_stepwise(slow, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
+            assert _same(a, b), (s.device_id, s.metric, start)
+        for name, value in slow.to_dict().items():
+            assert fast.to_dict()[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+@settings(max_examples=int(os.environ.get("DETECTOR_EXAMPLES", "300")), deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.sampled_from([0.0, 1.0, 5.0, 60.0, 200.0, -50.0]) | st.floats(-100, 300)),
+        min_size=1,
+        max_size=400,
+    ),
+    st.integers(1, 64),
+)
+def test_vectorised_detector_equals_the_stepwise_definition_on_adversarial_series(steps, batch):
+    """Jumps, repeats, hard-limit breaches and gaps in any mix: the same alarms and state as the definition."""
+    ts = np.cumsum([float(d) for d, _ in steps])
+    values = np.array([v for _, v in steps])
+    params = Params(warmup=5, stuck_run=4, drift_window=10, window=8)
+    fast, slow = SeriesState(), SeriesState()
+    for start in range(0, len(values), batch):
+        piece = slice(start, start + batch)
+        a = detect_series(fast, ts[piece], values[piece], spec_for("temperature"), params)
+        b = detect_series_stepwise(slow, ts[piece], values[piece], spec_for("temperature"), params)
+        assert _same(a, b)
+    assert fast.n == slow.n and fast.drifting == slow.drifting and fast.stuck_count == slow.stuck_count
 
 
 def test_robust_scores_need_a_full_window():
