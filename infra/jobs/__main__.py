@@ -38,8 +38,11 @@ def spark_session(app: str = "sensor-anomalies-local"):
     )
 
 
-def run_local(input_path: Path, output: Path, checkpoint: Path | None = None, spark=None) -> dict[str, int]:
-    """Run every file under `input_path` through the streaming job once (trigger availableNow)."""
+def run_local(
+    input_path: Path, output: Path, checkpoint: Path | None = None, spark=None, on_anomalies=None
+) -> dict[str, int]:
+    """Run every file under `input_path` through the streaming job once (trigger availableNow); `on_anomalies`
+    gets each batch's anomaly rows, as the Glue job's Aurora upsert does."""
     from infra.jobs.pipeline import detect, parse
     from infra.jobs.sinks import Tables, process_batch
 
@@ -62,7 +65,7 @@ def run_local(input_path: Path, output: Path, checkpoint: Path | None = None, sp
     totals = {"records": 0, "curated": 0, "anomalies": 0, "quarantined": 0, "batches": 0}
 
     def sink(frame, batch_id: int) -> None:
-        counts = process_batch(frame, batch_id, tables)
+        counts = process_batch(frame, batch_id, tables, on_anomalies)
         for key, value in counts.items():
             totals[key] += value
         totals["batches"] += 1

@@ -56,7 +56,16 @@ OUTPUT_SCHEMA = StructType(
     ]
 )
 STATE_SCHEMA = StructType([StructField("state", StringType())])
+UTC_ZONES = ("UTC", "Etc/UTC", "Z", "+00:00", "GMT")
 COLUMNS = [f.name for f in OUTPUT_SCHEMA.fields]
+# What crosses into Python and back through the state operator: no raw text or reason (null for valid rows), and
+# times as epoch microseconds (pandas timestamp conversion with time zones costs more than the detector).
+TS = "ts_us"
+DETECTOR_INPUT = ["device_id", "metric", "event_id", "production_line", "value", "unit", TS, "seq", "firmware"]
+DETECTED_SCHEMA = StructType(
+    [StructField(TS, LongType()) if f.name == "event_ts" else f for f in OUTPUT_SCHEMA.fields if f.name != "raw"]
+)
+DETECTED_COLUMNS = [f.name for f in DETECTED_SCHEMA.fields]
 
 
 def _problem(condition: Column, reason: str) -> Column:
@@ -65,6 +74,12 @@ def _problem(condition: Column, reason: str) -> Column:
 
 def parse(raw: DataFrame, column: str = "data") -> DataFrame:
     """Raw JSON text -> typed columns plus `reason` (null when valid), checked against the event JSON Schema."""
+    zone = raw.sparkSession.conf.get("spark.sql.session.timeZone")
+    if zone not in UTC_ZONES:
+        raise ValueError(
+            f"parse() reads event times in the session time zone, which is {zone!r}: set "
+            "spark.sql.session.timeZone to UTC (the event schema's times are UTC)"
+        )
     fields = F.from_json(F.col(column), RAW_SCHEMA, {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT})
     # explode() of a one-element array is a Generate node: Spark cannot inline from_json into each of the checks
     # below (CollapseProject would, parsing every event once per reference: 10x slower, measured).
@@ -72,7 +87,13 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
     typed = {
         "value": F.col("f.value").cast(DoubleType()),
         "seq": F.col("f.seq").cast(LongType()),
-        "event_ts": F.to_timestamp(F.col("f.event_ts")),
+        # Spark 3.5 compiles a regex per value for an ISO zone suffix (SparkDateTimeUtils.getZoneId): a 'Z' time
+        # is cast without its suffix in the UTC session zone instead (4x faster parse, measured); others as is.
+        "event_ts": F.when(
+            F.col("f.event_ts").endswith("Z"), F.expr("substring(f.event_ts, 1, length(f.event_ts) - 1)")
+        )
+        .otherwise(F.col("f.event_ts"))
+        .cast(TimestampType()),
     }
     # PERMISSIVE from_json keeps malformed text in the corrupt-record field (one parse per event, not two).
     bad_json = F.col("f").isNull() | F.col(f"f.{CORRUPT}").isNotNull() | ~F.ltrim(F.col("raw")).startswith("{")
@@ -114,34 +135,31 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
 
 
 def _column(frame: pd.DataFrame, name: str, count: int) -> np.ndarray:
-    kind = OUTPUT_SCHEMA[name].dataType
     if name in frame:
-        values = frame[name].to_numpy()
-        return values.astype("datetime64[us]") if isinstance(kind, TimestampType) else values
-    if isinstance(kind, DoubleType):
+        return frame[name].to_numpy()
+    if isinstance(DETECTED_SCHEMA[name].dataType, DoubleType):
         return np.full(count, np.nan)
-    if isinstance(kind, TimestampType):
-        return np.full(count, np.datetime64("NaT"), dtype="datetime64[us]")
     return np.full(count, None, dtype=object)
 
 
 def _emit(parts: list[tuple[str, pd.DataFrame, dict]]) -> pd.DataFrame:
     """One output frame, built column by column (pandas concat of all-None columns is slow per element)."""
     columns = {}
-    for name in COLUMNS:
+    for name in DETECTED_COLUMNS:
         pieces = []
         for kind, frame, extra in parts:
             count = len(frame)
             if name == "kind":
                 pieces.append(np.full(count, kind, dtype=object))
             elif name in extra:
-                dtype = float if isinstance(OUTPUT_SCHEMA[name].dataType, DoubleType) else object
+                dtype = float if isinstance(DETECTED_SCHEMA[name].dataType, DoubleType) else object
                 pieces.append(np.asarray(extra[name], dtype=dtype))
             else:
                 pieces.append(_column(frame, name, count))
-        if isinstance(OUTPUT_SCHEMA[name].dataType, LongType):
-            pieces = [np.asarray(p, dtype=object) for p in pieces]
-        columns[name] = np.concatenate(pieces)
+        column = np.concatenate(pieces)
+        if column.dtype.kind == "f" and isinstance(DETECTED_SCHEMA[name].dataType, LongType):
+            column = pd.array(column).astype("Int64")  # an integer column with nulls: exact, not float
+        columns[name] = column
     return pd.DataFrame(columns)
 
 
@@ -149,20 +167,23 @@ def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState)
     """applyInPandasWithState function: one device x metric, all its readings of this micro-batch."""
     _, metric = key
     series = SeriesState.from_dict(json.loads(state.get[0])) if state.exists else SeriesState()
-    frame = pd.concat(list(batches), ignore_index=True)
-    ts = frame["event_ts"].astype("datetime64[us]").astype("int64").to_numpy() / 1e6
-    order = np.argsort(ts, kind="stable")
-    frame, ts = frame.iloc[order].reset_index(drop=True), ts[order]
-    reasons = [admit(series, eid, t, PARAMS) for eid, t in zip(frame["event_id"], ts, strict=True)]
-    accepted = np.array([r is None for r in reasons], dtype=bool)
+    chunks = list(batches)
+    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+    micros = frame[TS].to_numpy(dtype=np.int64)
+    if len(micros) > 1 and (np.diff(micros) < 0).any():
+        order = np.argsort(micros, kind="stable")
+        frame, micros = frame.iloc[order].reset_index(drop=True), micros[order]
+    ts = micros / 1e6
+    reasons = admit(series, frame["event_id"].tolist(), ts, PARAMS)
+    accepted = np.fromiter((r is None for r in reasons), dtype=bool, count=len(reasons))
     parts: list[tuple[str, pd.DataFrame, dict]] = []
-    if (~accepted).any():
+    if not accepted.all():
         parts.append(("quarantine", frame[~accepted], {"reason": [r for r in reasons if r is not None]}))
-    good = frame[accepted].reset_index(drop=True)
+    good = frame if accepted.all() else frame[accepted].reset_index(drop=True)
     if len(good):
         found = detect_series(series, ts[accepted], good["value"].to_numpy(dtype=float), spec_for(metric), PARAMS)
         parts.append(("event", good, {}))
-        hits = [(i, a) for i, anomalies in enumerate(found) for a in anomalies]
+        hits = [(i, a) for i, anomalies in enumerate(found) if anomalies for a in anomalies]
         if hits:
             rows = good.iloc[[i for i, _ in hits]].reset_index(drop=True)
             parts.append(
@@ -185,10 +206,22 @@ def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState)
 
 def detect(parsed: DataFrame) -> DataFrame:
     """Valid rows through the stateful detector; invalid rows straight to quarantine. Works on streams."""
-    valid = parsed.where(F.col("reason").isNull()).withColumn("raw", F.lit(None).cast(StringType()))
+    valid = parsed.where(F.col("reason").isNull()).select(
+        *[F.expr("unix_micros(event_ts)").alias(TS) if c == TS else F.col(c) for c in DETECTOR_INPUT]
+    )
     invalid = parsed.where(F.col("reason").isNotNull())
     detected = valid.groupBy("device_id", "metric").applyInPandasWithState(
-        detect_group, OUTPUT_SCHEMA, STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout
+        detect_group, DETECTED_SCHEMA, STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout
+    )
+    tagged = detected.select(
+        *[
+            F.expr(f"timestamp_micros({TS})").alias(c)
+            if c == "event_ts"
+            else F.lit(None).cast(StringType()).alias(c)
+            if c == "raw"
+            else F.col(c)
+            for c in COLUMNS
+        ]
     )
     quarantined = invalid.select(
         F.lit("quarantine").alias("kind"),
@@ -197,4 +230,4 @@ def detect(parsed: DataFrame) -> DataFrame:
             for c in COLUMNS[1:]
         ],
     )
-    return detected.unionByName(quarantined)
+    return tagged.unionByName(quarantined)

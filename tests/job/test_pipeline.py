@@ -60,6 +60,21 @@ def test_parse_names_what_is_wrong(spark):
     assert found[8].startswith("bad JSON")
 
 
+def test_event_times_are_read_as_utc_in_every_iso_form(spark):
+    from infra.jobs.pipeline import parse
+
+    forms = ["2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00Z", "2026-01-01T02:00:00+02:00", "2026-01-01 00:00:00"]
+    frame = spark.createDataFrame([(json.dumps({**GOOD, "event_ts": f}),) for f in forms], "data string")
+    rows = parse(frame).selectExpr("unix_micros(event_ts) AS us", "reason").collect()
+    assert [(r["us"], r["reason"]) for r in rows] == [(1_767_225_600_000_000, None)] * len(forms)
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
+    try:
+        with pytest.raises(ValueError, match=r"set spark\.sql\.session\.timeZone to UTC"):
+            parse(frame)
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
 def _events(devices=2, readings=600, seed=4):
     return [e for s in fleet(devices, readings, seed=seed) for e in to_events(s)]
 
@@ -77,12 +92,14 @@ def test_nothing_is_lost_and_anomalies_land(spark, tmp_path):
     lines = [json.dumps(e) for e in events] + junk
     random.Random(2).shuffle(lines)
     write_lines(tmp_path / "in" / "a.jsonl", lines)
-    totals = run_local(tmp_path / "in", tmp_path / "out", spark=spark)
+    delivered = []  # what the Glue job upserts into Aurora: the same rows as the anomalies table
+    totals = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_anomalies=delivered.extend)
     curated, anomalies, quarantined = _counts(spark, tmp_path / "out")
     assert totals["records"] == len(lines) == curated + quarantined
     assert curated == len(events) and quarantined == len(junk)
     assert anomalies == totals["anomalies"] > 0
     rows = read_table(spark, tmp_path / "out" / "anomalies").collect()
+    assert sorted((r["event_id"], r["rule"]) for r in rows) == sorted((d["event_id"], d["rule"]) for d in delivered)
     assert {r["rule"] for r in rows} >= {"hard_limit"} and all(r["severity"] for r in rows)
     partitions = {p.name.split("=")[0] for p in (tmp_path / "out" / "curated").iterdir() if "=" in p.name}
     assert partitions == {"event_date"}
