@@ -42,6 +42,7 @@ def main() -> None:  # pragma: no cover - runs only inside AWS Glue
 
     args = getResolvedOptions(sys.argv, REQUIRED_ARGS)
     glue_context = GlueContext(SparkContext.getOrCreate())
+    glue_context.spark_session.conf.set("spark.sql.session.timeZone", "UTC")  # parse() reads ISO times as UTC
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
     cloudwatch = boto3.client("cloudwatch")
@@ -67,9 +68,13 @@ def main() -> None:  # pragma: no cover - runs only inside AWS Glue
 
     def batch(frame, batch_id):
         started = time.time()
-        counts = process_batch(frame, batch_id, tables)
-        anomalies = [row.asDict() for row in frame.where(F.col("kind") == "anomaly").collect()]
-        upsert_anomalies(anomalies, secret, args["db_endpoint"], args["db_name"], pg8000.native.Connection, ssl_context)
+
+        def to_aurora(anomalies):
+            upsert_anomalies(
+                anomalies, secret, args["db_endpoint"], args["db_name"], pg8000.native.Connection, ssl_context
+            )
+
+        counts = process_batch(frame, batch_id, tables, on_anomalies=to_aurora)
         cloudwatch.put_metric_data(
             Namespace=args["metrics_namespace"],
             MetricData=batch_metrics(args["JOB_NAME"], counts, time.time() - started),

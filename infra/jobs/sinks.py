@@ -7,7 +7,9 @@ written. A batch whose marker exists is skipped. Works on any Hadoop file system
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -88,8 +90,17 @@ def write_batch(frame: DataFrame, table: str, batch_id: int, partitions: list[st
     return "written"
 
 
-def process_batch(frame: DataFrame, batch_id: int, tables: Tables) -> dict[str, int]:
-    """The per-micro-batch sink: curated events, anomalies and quarantine, each written exactly once."""
+def process_batch(
+    frame: DataFrame,
+    batch_id: int,
+    tables: Tables,
+    on_anomalies: Callable[[list[dict[str, Any]]], object] | None = None,
+) -> dict[str, int]:
+    """The per-micro-batch sink: curated events, anomalies and quarantine, each written exactly once.
+
+    `on_anomalies` gets the batch's anomaly rows (for Aurora) while the batch is still cached: evaluating the
+    micro-batch frame again after this returns would run the stateful detector a second time.
+    """
     frame = frame.persist()
     try:
         dated = frame.withColumn("event_date", F.date_format("event_ts", "yyyy-MM-dd"))
@@ -127,6 +138,8 @@ def process_batch(frame: DataFrame, batch_id: int, tables: Tables) -> dict[str, 
         write_batch(events, tables.curated, batch_id, ["event_date", "production_line"])
         write_batch(anomalies, tables.anomalies, batch_id, ["event_date"])
         write_batch(quarantine, tables.quarantine, batch_id, ["quarantine_date"], fmt="json")
+        if on_anomalies is not None and counts.get("anomaly", 0):
+            on_anomalies([row.asDict() for row in anomalies.collect()])
         return {
             "records": counts.get("event", 0) + counts.get("quarantine", 0),
             "curated": counts.get("event", 0),
