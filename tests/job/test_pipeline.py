@@ -47,6 +47,13 @@ def test_parse_names_what_is_wrong(spark):
             json.dumps({**GOOD, "device_id": "bad id!"}),
             json.dumps({**GOOD, "event_id": "short"}),
             "[1, 2, 3]",
+            json.dumps({**GOOD, "value": "12.5"}),
+            json.dumps({**GOOD, "seq": 1.5}),
+            json.dumps({**GOOD, "seq": -1}),
+            json.dumps({**GOOD, "unit": "u" * 17, "firmware": "f" * 33}),
+            json.dumps({**GOOD, "value": 1e400}),
+            json.dumps({**GOOD, "value": float("nan")}),
+            json.dumps({**GOOD, "value": 12, "firmware": "", "extra": {"nested": [1]}}),
         ],
     )
     assert found[0] is None
@@ -58,6 +65,25 @@ def test_parse_names_what_is_wrong(spark):
     assert found[6].startswith("device_id does not match")
     assert found[7] == "event_id too short"
     assert found[8].startswith("bad JSON")
+    assert found[9] == "a field has the wrong JSON type (value must be a number, seq an integer)"
+    assert found[10] == "seq is not an integer"
+    assert found[11] == "seq below 0"
+    assert found[12] == "unit too long; firmware too long"
+    assert found[13] == found[14] == "value is not a number"
+    assert found[15] is None  # an integer value, an empty firmware and extra properties are all valid
+
+
+def test_quarantined_records_keep_their_ids_when_a_field_has_the_wrong_type(spark):
+    from infra.jobs.pipeline import parse
+
+    frame = spark.createDataFrame([(json.dumps({**GOOD, "value": "hot"}),)], "data string")
+    row = parse(frame).collect()[0]
+    assert (row["event_id"], row["device_id"], row["metric"], row["value"]) == (
+        GOOD["event_id"],
+        GOOD["device_id"],
+        GOOD["metric"],
+        None,
+    )
 
 
 def test_event_times_are_read_as_utc_in_every_iso_form(spark):
