@@ -68,14 +68,27 @@ OUTPUT_SCHEMA = StructType(
 STATE_SCHEMA = StructType([StructField("state", StringType())])
 UTC_ZONES = ("UTC", "Etc/UTC", "Z", "+00:00", "GMT")
 COLUMNS = [f.name for f in OUTPUT_SCHEMA.fields]
-# What crosses into Python and back through the state operator: no raw text or reason (null for valid rows), and
-# times as epoch microseconds (pandas timestamp conversion with time zones costs more than the detector).
+# What crosses into Python and back through the state operator: every row (splitting valid from invalid rows
+# before it would read and parse the input twice: two branches of one stream each scan the source), the raw text
+# only for invalid rows, and times as epoch microseconds (pandas' time-zone conversion costs more than detection).
 TS = "ts_us"
-DETECTOR_INPUT = ["device_id", "metric", "event_id", "production_line", "value", "unit", TS, "seq", "firmware"]
+DETECTOR_INPUT = [
+    "device_id",
+    "metric",
+    "event_id",
+    "production_line",
+    "value",
+    "unit",
+    TS,
+    "seq",
+    "firmware",
+    "reason",
+    "raw",
+]
 # Strings first, "kind" (never null) leading: PySpark concatenates the function's frames with an all-object empty
 # frame, and pandas then checks every value of each all-null run of object columns in Python (10% of the
 # worker's time with the columns in table order, measured).
-_SLIM = [StructField(TS, LongType()) if f.name == "event_ts" else f for f in OUTPUT_SCHEMA.fields if f.name != "raw"]
+_SLIM = [StructField(TS, LongType()) if f.name == "event_ts" else f for f in OUTPUT_SCHEMA.fields]
 DETECTED_SCHEMA = StructType(sorted(_SLIM, key=lambda f: [StringType, DoubleType, LongType].index(type(f.dataType))))
 DETECTED_COLUMNS = [f.name for f in DETECTED_SCHEMA.fields]
 
@@ -201,11 +214,20 @@ def _emit(parts: list[tuple[str, pd.DataFrame, dict]]) -> pd.DataFrame:
 
 
 def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState) -> Iterator[pd.DataFrame]:
-    """applyInPandasWithState function: one device x metric, all its readings of this micro-batch."""
+    """applyInPandasWithState function: one device x metric, all its rows of this micro-batch. Rows that failed
+    validation pass through to quarantine (their key may be null or junk: such a group never stores state)."""
     _, metric = key
-    series = SeriesState.from_dict(json.loads(state.get[0])) if state.exists else SeriesState()
     chunks = list(batches)
     frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+    parts: list[tuple[str, pd.DataFrame, dict]] = []
+    invalid = frame["reason"].notna().to_numpy()
+    if invalid.any():
+        parts.append(("quarantine", frame[invalid], {}))
+        frame = frame[~invalid].reset_index(drop=True)
+        if not len(frame):
+            yield _emit(parts)
+            return
+    series = SeriesState.from_dict(json.loads(state.get[0])) if state.exists else SeriesState()
     micros = frame[TS].to_numpy(dtype=np.int64)
     if len(micros) > 1 and (np.diff(micros) < 0).any():
         order = np.argsort(micros, kind="stable")
@@ -213,7 +235,6 @@ def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState)
     ts = micros / 1e6
     reasons = admit(series, frame["event_id"].tolist(), ts, PARAMS)
     accepted = np.fromiter((r is None for r in reasons), dtype=bool, count=len(reasons))
-    parts: list[tuple[str, pd.DataFrame, dict]] = []
     if not accepted.all():
         parts.append(("quarantine", frame[~accepted], {"reason": [r for r in reasons if r is not None]}))
     good = frame if accepted.all() else frame[accepted].reset_index(drop=True)
@@ -242,29 +263,20 @@ def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState)
 
 
 def detect(parsed: DataFrame) -> DataFrame:
-    """Valid rows through the stateful detector; invalid rows straight to quarantine. Works on streams."""
-    valid = parsed.where(F.col("reason").isNull()).select(
-        *[F.expr("unix_micros(event_ts)").alias(TS) if c == TS else F.col(c) for c in DETECTOR_INPUT]
-    )
-    invalid = parsed.where(F.col("reason").isNotNull())
-    detected = valid.groupBy("device_id", "metric").applyInPandasWithState(
-        detect_group, DETECTED_SCHEMA, STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout
-    )
-    tagged = detected.select(
+    """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams."""
+    prepared = parsed.select(
         *[
-            F.expr(f"timestamp_micros({TS})").alias(c)
-            if c == "event_ts"
-            else F.lit(None).cast(StringType()).alias(c)
+            F.expr("unix_micros(event_ts)").alias(TS)
+            if c == TS
+            else F.when(F.col("reason").isNotNull(), F.col("raw")).alias("raw")
             if c == "raw"
             else F.col(c)
-            for c in COLUMNS
+            for c in DETECTOR_INPUT
         ]
     )
-    quarantined = invalid.select(
-        F.lit("quarantine").alias("kind"),
-        *[
-            F.col(c) if c in parsed.columns else F.lit(None).cast(OUTPUT_SCHEMA[c].dataType).alias(c)
-            for c in COLUMNS[1:]
-        ],
+    detected = prepared.groupBy("device_id", "metric").applyInPandasWithState(
+        detect_group, DETECTED_SCHEMA, STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout
     )
-    return tagged.unionByName(quarantined)
+    return detected.select(
+        *[F.expr(f"timestamp_micros({TS})").alias(c) if c == "event_ts" else F.col(c) for c in COLUMNS]
+    )
