@@ -106,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--floor", action="store_true", help="also time the parse and an empty state operator")
+    parser.add_argument("--files-per-batch", type=int, default=2, help="micro-batch size (of 8 input files)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -119,7 +120,7 @@ def main() -> None:
         timings = []
         for run in ("cold", "steady"):
             started = time.perf_counter()
-            totals = run_local(root / "in", root / f"out-{run}", spark=spark)
+            totals = run_local(root / "in", root / f"out-{run}", spark=spark, files_per_batch=args.files_per_batch)
             timings.append(time.perf_counter() - started)
             if totals["records"] != count:
                 raise SystemExit(f"{run} pass: {totals['records']} records out of {count} events: rows were lost")

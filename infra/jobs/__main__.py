@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -39,10 +40,18 @@ def spark_session(app: str = "sensor-anomalies-local"):
 
 
 def run_local(
-    input_path: Path, output: Path, checkpoint: Path | None = None, spark=None, on_anomalies=None
+    input_path: Path,
+    output: Path,
+    checkpoint: Path | None = None,
+    spark=None,
+    on_anomalies=None,
+    files_per_batch: int | None = None,
 ) -> dict[str, int]:
-    """Run every file under `input_path` through the streaming job once (trigger availableNow); `on_anomalies`
-    gets each batch's anomaly rows, as the Glue job's Aurora upsert does."""
+    """Run every file under `input_path` through the streaming job once (trigger availableNow), in micro-batches
+    of `files_per_batch` files (all at once by default); `on_anomalies` gets each batch's anomaly rows, as the
+    Glue job's Aurora upsert does."""
+    if files_per_batch is not None and files_per_batch < 1:
+        raise InputError(f"--files-per-batch {files_per_batch}: must be 1 or more")
     from infra.jobs.pipeline import detect, parse
     from infra.jobs.sinks import Tables, process_batch
 
@@ -50,11 +59,16 @@ def run_local(
         raise InputError(f"--input {input_path}: no such file or directory")
     spark = spark or spark_session()
     reader = spark.readStream.format("text")
+    if files_per_batch:
+        reader = reader.option("maxFilesPerTrigger", files_per_batch)
+    source = str(input_path.resolve())
     if input_path.is_file():
-        reader = reader.option("pathGlobFilter", input_path.name)
-        source = str(input_path.parent.resolve())
-    else:
-        source = str(input_path.resolve())
+        # Read a file as a glob that matches only it ("events.jsonl" -> "events.json[l]"), under its folder as the
+        # base path: a plain file path makes Spark's stream source use the file as base path (refused), and
+        # listing the folder would infer partitions from any table folders beside the file (refused as conflicts).
+        escaped = re.sub(r"([\\*?\[\]{}])", r"\\\1", source)
+        source = escaped[:-1] + "[" + escaped[-1] + "]" if source[-1] not in "\\*?[]{}" else escaped
+        reader = reader.option("basePath", str(input_path.resolve().parent))
     raw = reader.load(source).withColumnRenamed("value", "data")
     output.mkdir(parents=True, exist_ok=True)
     tables = Tables(
@@ -162,9 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("--input", type=Path, required=True, help="JSON-lines file or folder of them")
         parser.add_argument("--output", type=Path, required=True)
         parser.add_argument("--checkpoint", type=Path)
+        parser.add_argument("--files-per-batch", type=int, help="micro-batch size in input files (default: all)")
         ns = parser.parse_args(args)
         started = time.perf_counter()
-        totals = run_local(ns.input, ns.output, ns.checkpoint)
+        totals = run_local(ns.input, ns.output, ns.checkpoint, files_per_batch=ns.files_per_batch)
         totals["seconds"] = round(time.perf_counter() - started, 2)
         print(json.dumps(totals))
         return 0

@@ -133,6 +133,18 @@ def test_nothing_is_lost_and_anomalies_land(spark, tmp_path):
     assert {r["reason"] for r in quarantine} >= {"bad JSON", "duplicate event_id", "empty record"}
 
 
+def test_micro_batches_of_files_and_a_single_file_beside_other_folders(spark, tmp_path):
+    events = _events(devices=1, readings=300)
+    write_lines(tmp_path / "in" / "1.jsonl", events[: len(events) // 2])
+    write_lines(tmp_path / "in" / "2.jsonl", events[len(events) // 2 :])
+    totals = run_local(tmp_path / "in", tmp_path / "out", spark=spark, files_per_batch=1)
+    assert (totals["batches"], totals["records"], totals["curated"]) == (2, len(events), len(events))
+    # One file picked out of a folder that also holds a partitioned table (here: the output just written).
+    shutil.copy(tmp_path / "in" / "1.jsonl", tmp_path / "out" / "again.jsonl")
+    again = run_local(tmp_path / "out" / "again.jsonl", tmp_path / "out2", spark=spark)
+    assert again["records"] == len(events) // 2
+
+
 def test_state_survives_batches_and_late_events_are_quarantined(spark, tmp_path):
     events = _events(devices=1, readings=400)
     first = [e for e in events if e["seq"] < 200]  # every series split in time across two micro-batches
