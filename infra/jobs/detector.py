@@ -39,6 +39,11 @@ class Params:
     drift_window: int = 150  # readings before the drift rule speaks (the slow baseline has settled)
     lateness_s: float = 600.0  # watermark: older than newest - lateness is late
 
+    def __post_init__(self) -> None:
+        for name in ("alpha", "base_alpha"):
+            if not 0 < getattr(self, name) < 1:
+                raise ValueError(f"Params.{name} = {getattr(self, name)}: an EWMA weight must be between 0 and 1")
+
 
 @dataclass
 class SeriesState:
@@ -246,7 +251,11 @@ def detect_series_stepwise(
     return out
 
 
-MAX_BLOCK = 256  # c**-256 stays far from overflow for alpha <= 0.05 (0.95**-256 ~ 5e5)
+def _max_block(params: Params) -> int:
+    """Longest block whose closed form stays well inside float range: keep**-block <= e**300 for both EWMAs
+    (256 at the default weights, where 0.95**-256 is about 5e5)."""
+    keep = 1 - max(params.alpha, params.base_alpha)
+    return max(1, min(256, int(300 / -math.log(keep))))
 
 
 def _linear(start: float, inputs: np.ndarray, keep: float) -> np.ndarray:
@@ -284,7 +293,8 @@ def detect_series(
     ready = n_before >= params.warmup
     robust = ready & (rz > params.robust_z)
     a, b = params.alpha, params.base_alpha
-    pos, size = 0, 8
+    max_block = _max_block(params)
+    pos, size = 0, min(8, max_block)
     while pos < count:
         if state.n == 0:  # the first learned reading seeds the baselines
             out[pos] = _step(state, float(x[pos]), float(t[pos]), rz[pos], med[pos], mad[pos], spec, params)
@@ -358,8 +368,8 @@ def detect_series(
         pos += stop
         if pos < end:  # a clipped reading: by definition, then small blocks until the series is calm again
             out[pos] = _step(state, float(x[pos]), float(t[pos]), rz[pos], med[pos], mad[pos], spec, params)
-            pos, size = pos + 1, 8
+            pos, size = pos + 1, min(8, max_block)
         else:
-            size = min(MAX_BLOCK, size * 2)
+            size = min(max_block, size * 2)
     state.window = (state.window + x[-params.window :].tolist())[-params.window :]
     return out

@@ -117,6 +117,24 @@ def test_vectorised_detector_equals_the_stepwise_definition(batch):
             assert fast.to_dict()[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
 
 
+@pytest.mark.parametrize("alpha", [0.5, 0.97])
+def test_vectorised_detector_equals_the_stepwise_definition_with_fast_weights(alpha):
+    """Heavy EWMA weights shorten the closed-form blocks (keep**-n would overflow): still the definition."""
+    s = fleet(1, 3_000, seed=8, metrics=("vibration",))[0]
+    params = Params(alpha=alpha, warmup=10)
+    fast, slow = SeriesState(), SeriesState()
+    a = detect_series(fast, s.timestamps, s.values, spec_for(s.metric), params)
+    b = detect_series_stepwise(slow, s.timestamps, s.values, spec_for(s.metric), params)
+    assert _same(a, b) and fast.n == slow.n
+    assert fast.mean == pytest.approx(slow.mean, rel=1e-9)
+
+
+@pytest.mark.parametrize("weight", [{"alpha": 0.0}, {"alpha": 1.0}, {"base_alpha": -0.1}])
+def test_params_refuse_an_ewma_weight_outside_0_1(weight):
+    with pytest.raises(ValueError, match="an EWMA weight must be between 0 and 1"):
+        Params(**weight)
+
+
 @settings(max_examples=int(os.environ.get("DETECTOR_EXAMPLES", "300")), deadline=None)
 @given(
     st.lists(
