@@ -85,6 +85,7 @@ def admit(state: SeriesState, event_ids: list[str], timestamps: np.ndarray, para
     horizon = state.max_ts - params.lateness_s
     reasons: list[str | None] = []
     recent = state.recent_ids
+    newest = state.max_ts
     for event_id, ts in zip(event_ids, timestamps.tolist(), strict=True):
         if ts < horizon:  # in time order, only the newest reading of earlier batches can make a reading late
             reasons.append(
@@ -94,10 +95,9 @@ def admit(state: SeriesState, event_ids: list[str], timestamps: np.ndarray, para
             reasons.append("duplicate event_id")
         else:
             recent[event_id] = ts
+            newest = max(newest, ts)
             reasons.append(None)
-    admitted = [ts for ts, reason in zip(timestamps.tolist(), reasons, strict=True) if reason is None]
-    if admitted:
-        state.max_ts = max(state.max_ts, max(admitted))
+    state.max_ts = newest
     if len(recent) > state.prune_at:  # ids behind the watermark can never be admitted again
         horizon = state.max_ts - params.lateness_s
         state.recent_ids = {k: v for k, v in recent.items() if v >= horizon}
@@ -264,6 +264,14 @@ def _linear(start: float, inputs: np.ndarray, keep: float) -> np.ndarray:
     return decay * (start + np.cumsum(inputs / decay))
 
 
+def _ewma(mean: float, var: float, values: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """EWMA mean and variance after each value, as `_step` learns them unclipped. The mean is taken as an offset
+    from its start: a steady series stays exactly steady (its variance exactly 0)."""
+    means = mean + _linear(0.0, weight * (values - mean), 1 - weight)
+    deltas = values - np.concatenate([[mean], means[:-1]])
+    return means, _linear(var, (1 - weight) * weight * deltas**2, 1 - weight)
+
+
 def detect_series(
     state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
 ) -> list[list[Anomaly]]:
@@ -292,7 +300,6 @@ def detect_series(
     stuck_count = np.where(resets >= 0, index - resets + 1, state.stuck_count + index + 1)
     ready = n_before >= params.warmup
     robust = ready & (rz > params.robust_z)
-    a, b = params.alpha, params.base_alpha
     max_block = _max_block(params)
     pos, size = 0, min(8, max_block)
     while pos < count:
@@ -304,13 +311,8 @@ def detect_series(
         learns = learner[pos:end]
         xl = x[pos:end][learns]
         # Speculative baselines, exact until the first reading the EWMA would clip.
-        # Means as offsets from the block's start: a steady series stays exactly steady (its variance exactly 0).
-        mean = state.mean + _linear(0.0, a * (xl - state.mean), 1 - a)
-        var = _linear(state.var, (1 - a) * a * (xl - np.concatenate([[state.mean], mean[:-1]])) ** 2, 1 - a)
-        base = state.base_mean + _linear(0.0, b * (xl - state.base_mean), 1 - b)
-        base_var = _linear(
-            state.base_var, (1 - b) * b * (xl - np.concatenate([[state.base_mean], base[:-1]])) ** 2, 1 - b
-        )
+        mean, var = _ewma(state.mean, state.var, xl, params.alpha)
+        base, base_var = _ewma(state.base_mean, state.base_var, xl, params.base_alpha)
         before = np.concatenate([[0], np.cumsum(learns)[:-1]])  # learned readings in the block before each one
         mean_p = np.concatenate([[state.mean], mean])[before]
         var_p = np.concatenate([[state.var], var])[before]
