@@ -27,8 +27,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
-from infra.jobs.__main__ import run_local, spark_session
-from infra.jobs.simulate import fleet, to_events
+from anomaly.__main__ import run_local, spark_session
+from anomaly.simulate import fleet, to_events
 
 
 def write_events(folder: Path, total: int, files: int = 8) -> int:
@@ -77,7 +77,7 @@ def floor(spark, source: Path, count: int) -> dict[str, int]:
     from pyspark.sql import functions as F
     from pyspark.sql.streaming.state import GroupStateTimeout
 
-    from infra.jobs.pipeline import STATE_SCHEMA, parse
+    from anomaly.pipeline import STATE_SCHEMA, parse
 
     def nothing(key, batches, state):
         rows = sum(len(b) for b in batches)

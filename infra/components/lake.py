@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from anomaly.event_schema import glue_columns
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, policy_document
-from infra.event_schema import glue_columns
 from policies import suppress
 
 

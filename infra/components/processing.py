@@ -7,12 +7,11 @@ from pathlib import Path
 from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
+from anomaly.package import GLUE_SCRIPT, build_job_package
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, service_role
-from infra.jobs.package import build_job_package
 
-JOB_SCRIPT = Path(__file__).resolve().parent.parent / "jobs" / "sensor_stream_job.py"
 BUILD_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "glue"
 RDS_CA_BUNDLE = "rds-ca-bundle.pem"  # operators upload AWS's RDS CA bundle to certs/ in the scripts bucket
 GLUE_VERSION = "5.0"
@@ -81,7 +80,7 @@ class StreamProcessing(Construct):
             ),
         )
         scripts = buckets["scripts"]
-        self.script = self._upload(scripts, "job-script", JOB_SCRIPT, JOB_SCRIPT.name, "text/x-python", lake_key_arn)
+        self.script = self._upload(scripts, "job-script", GLUE_SCRIPT, GLUE_SCRIPT.name, "text/x-python", lake_key_arn)
         self.package = self._upload(
             scripts,
             "job-package",

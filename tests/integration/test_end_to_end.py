@@ -20,7 +20,7 @@ JUNK = [b"{not json", json.dumps({"event_id": "junk-event-0001", "device_id": "p
 
 
 def _events():
-    from infra.jobs.simulate import fleet, to_events
+    from anomaly.simulate import fleet, to_events
 
     return [e for s in fleet(2, 300, seed=21) for e in to_events(s)]
 
@@ -46,7 +46,7 @@ def test_producer_delivers_every_event(published, outputs, aws):
 @pytest.mark.skipif(not ON_EMULATOR, reason="on AWS the Glue job consumes the stream: see test_glue_job_output")
 def test_job_on_stream_data_lands_in_the_lake_encrypted(published, outputs, aws, tmp_path):
     pytest.importorskip("pyspark", reason="the end-to-end job step needs the job env (pyspark)")
-    from infra.jobs.__main__ import run_local
+    from anomaly.__main__ import run_local
 
     events, _ = published
     records = read_stream(aws("kinesis"), outputs["streamName"])

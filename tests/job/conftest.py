@@ -17,7 +17,7 @@ os.environ.setdefault("SPARK_SHUFFLE_PARTITIONS", "2")
 @pytest.fixture(scope="session")
 def spark():
     pytest.importorskip("pyspark", reason="the job tests need the job env: tox -e job")
-    from infra.jobs.__main__ import spark_session
+    from anomaly.__main__ import spark_session
 
     session = spark_session("sensor-anomalies-tests")
     yield session

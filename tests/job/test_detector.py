@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infra.jobs.detector import (
+from anomaly.detector import (
     Params,
     SeriesState,
     admit,
@@ -18,8 +18,8 @@ from infra.jobs.detector import (
     detect_series_stepwise,
     robust_scores,
 )
-from infra.jobs.sensor_catalog import DEFAULT, spec_for
-from infra.jobs.simulate import KINDS, evaluate, fleet
+from anomaly.sensor_catalog import DEFAULT, spec_for
+from anomaly.simulate import KINDS, evaluate, fleet
 
 # Stated thresholds: every injected anomaly kind is found at least 95% of the time, and at least 90% of each
 # rule's alarms fall on an injected anomaly (or its settling time), over 2 simulated days of 4 devices x 6 metrics.

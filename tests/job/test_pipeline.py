@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infra.jobs.__main__ import run_local
-from infra.jobs.simulate import fleet, to_events
+from anomaly.__main__ import run_local
+from anomaly.simulate import fleet, to_events
 from tests.job.conftest import read_table, write_lines
 
 GOOD = {
@@ -28,7 +28,7 @@ GOOD = {
 
 
 def reasons(spark, lines: list[str]) -> list[str | None]:
-    from infra.jobs.pipeline import parse
+    from anomaly.pipeline import parse
 
     frame = spark.createDataFrame([(line,) for line in lines], "data string")
     return [row["reason"] for row in parse(frame).collect()]
@@ -74,7 +74,7 @@ def test_parse_names_what_is_wrong(spark):
 
 
 def test_quarantined_records_keep_their_ids_when_a_field_has_the_wrong_type(spark):
-    from infra.jobs.pipeline import parse
+    from anomaly.pipeline import parse
 
     frame = spark.createDataFrame([(json.dumps({**GOOD, "value": "hot"}),)], "data string")
     row = parse(frame).collect()[0]
@@ -87,7 +87,7 @@ def test_quarantined_records_keep_their_ids_when_a_field_has_the_wrong_type(spar
 
 
 def test_event_times_are_read_as_utc_in_every_iso_form(spark):
-    from infra.jobs.pipeline import parse
+    from anomaly.pipeline import parse
 
     forms = ["2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00Z", "2026-01-01T02:00:00+02:00", "2026-01-01 00:00:00"]
     frame = spark.createDataFrame([(json.dumps({**GOOD, "event_ts": f}),) for f in forms], "data string")

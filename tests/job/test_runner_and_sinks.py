@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from moto import mock_aws
 
-from infra.jobs.__main__ import main
-from infra.jobs.aurora import CachedSecret, batch_metrics, rows_for_upsert, tls_context, upsert_anomalies
-from infra.jobs.package import build_job_package
+from anomaly.__main__ import main
+from anomaly.aurora import CachedSecret, batch_metrics, rows_for_upsert, tls_context, upsert_anomalies
+from anomaly.package import build_job_package
 from tests.conftest import PROJECT
 
 
@@ -154,9 +154,10 @@ def test_job_package_is_deterministic_and_importable(tmp_path):
     second = build_job_package(tmp_path / "b")
     assert first.read_bytes() == second.read_bytes()
     names = zipfile.ZipFile(first).namelist()
-    assert "infra/jobs/detector.py" in names and "infra/schemas/sensor_event.schema.json" in names
+    assert "anomaly/detector.py" in names and "anomaly/schemas/sensor_event.schema.json" in names
+    assert not [n for n in names if not n.startswith("anomaly/")], "the Glue zip carries only the job"
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import infra.jobs.detector as d, infra.event_schema as e; "
+        "import sys; sys.path.insert(0, sys.argv[1]); import anomaly.detector as d, anomaly.event_schema as e; "
         "print(d.__file__, e.event_schema()['title'])"
     )
     run = subprocess.run(

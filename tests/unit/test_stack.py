@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from infra.event_schema import event_schema, glue_columns
+from anomaly.event_schema import event_schema, glue_columns
 from tests.conftest import PROJECT
 
 TAG_KEYS = {"Environment", "Project", "Owner", "CostCenter", "DataClassification"}

@@ -16,9 +16,9 @@ _GLUE_TYPES[("integer", None)] = "bigint"
 
 @cache
 def event_schema() -> dict[str, Any]:
-    data = pkgutil.get_data("infra", SCHEMA_RESOURCE)
+    data = pkgutil.get_data("anomaly", SCHEMA_RESOURCE)
     if data is None:
-        raise FileNotFoundError(f"infra/{SCHEMA_RESOURCE} is missing from the package")
+        raise FileNotFoundError(f"anomaly/{SCHEMA_RESOURCE} is missing from the package")
     return json.loads(data)
 
 

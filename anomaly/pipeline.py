@@ -27,9 +27,9 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from infra.event_schema import event_schema
-from infra.jobs.detector import Params, SeriesState, admit, detect_series
-from infra.jobs.sensor_catalog import spec_for
+from anomaly.detector import Params, SeriesState, admit, detect_series
+from anomaly.event_schema import event_schema
+from anomaly.sensor_catalog import spec_for
 
 PARAMS = Params()
 SCHEMA = event_schema()

@@ -1,8 +1,8 @@
 """Local runner and offline scorer for the anomaly job.
 
-python -m infra.jobs --input PATH --output DIR [--checkpoint DIR]   JSON-lines events through the same stream,
+python -m anomaly --input PATH --output DIR [--checkpoint DIR]   JSON-lines events through the same stream,
                                                                     detector and process_batch as the Glue job
-python -m infra.jobs score --csv FILE --out FILE                    flag anomalies in an exported series
+python -m anomaly score --csv FILE --out FILE                    flag anomalies in an exported series
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def run_local(
     Glue job's Aurora upsert does."""
     if files_per_batch is not None and files_per_batch < 1:
         raise InputError(f"--files-per-batch {files_per_batch}: must be 1 or more")
-    from infra.jobs.pipeline import detect, parse
-    from infra.jobs.sinks import Tables, process_batch
+    from anomaly.pipeline import detect, parse
+    from anomaly.sinks import Tables, process_batch
 
     if not input_path.exists():
         raise InputError(f"--input {input_path}: no such file or directory")
@@ -100,8 +100,8 @@ def score_csv(csv_path: Path, out_path: Path) -> int:
     import numpy as np
     import pandas as pd
 
-    from infra.jobs.detector import Params, SeriesState, detect_series
-    from infra.jobs.sensor_catalog import spec_for
+    from anomaly.detector import Params, SeriesState, detect_series
+    from anomaly.sensor_catalog import spec_for
 
     try:
         frame = pd.read_csv(csv_path)
@@ -165,14 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args[:1] == ["score"]:
-            parser = argparse.ArgumentParser(prog="python -m infra.jobs score")
+            parser = argparse.ArgumentParser(prog="python -m anomaly score")
             parser.add_argument("--csv", type=Path, required=True)
             parser.add_argument("--out", type=Path, required=True)
             ns = parser.parse_args(args[1:])
             count = score_csv(ns.csv, ns.out)
             print(f"{count} anomalous reading(s) written to {ns.out}")
             return 0
-        parser = argparse.ArgumentParser(prog="python -m infra.jobs")
+        parser = argparse.ArgumentParser(prog="python -m anomaly")
         parser.add_argument("--input", type=Path, required=True, help="JSON-lines file or folder of them")
         parser.add_argument("--output", type=Path, required=True)
         parser.add_argument("--checkpoint", type=Path)

@@ -1,6 +1,6 @@
 """AWS Glue 5.0 streaming entry point: Kinesis -> parse/validate -> stateful detector -> lake, Aurora, metrics.
 
-A thin shell: everything it calls lives in infra/jobs (shipped with --extra-py-files) and is tested on local Spark.
+A thin shell: everything it calls lives in anomaly (shipped with --extra-py-files) and is tested on local Spark.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def main() -> None:  # pragma: no cover - runs only inside AWS Glue
     from pyspark.context import SparkContext
     from pyspark.sql import functions as F
 
-    from infra.jobs.aurora import CachedSecret, batch_metrics, tls_context, upsert_anomalies
-    from infra.jobs.pipeline import detect, parse
-    from infra.jobs.sinks import Tables, process_batch
+    from anomaly.aurora import CachedSecret, batch_metrics, tls_context, upsert_anomalies
+    from anomaly.pipeline import detect, parse
+    from anomaly.sinks import Tables, process_batch
 
     args = getResolvedOptions(sys.argv, REQUIRED_ARGS)
     glue_context = GlueContext(SparkContext.getOrCreate())

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from infra.jobs.sensor_catalog import spec_for
+from anomaly.sensor_catalog import spec_for
 
 BASELINES = {  # metric -> (level, daily amplitude, noise)
     "temperature": (65.0, 6.0, 0.4),

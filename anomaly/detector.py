@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from infra.jobs.sensor_catalog import MetricSpec
+from anomaly.sensor_catalog import MetricSpec
 
 RULES = ("hard_limit", "ewma_z", "robust_z", "rate_of_change", "stuck", "gap", "drift")
 MAD_SCALE = 1.4826  # MAD of a normal distribution -> standard deviation

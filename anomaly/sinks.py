@@ -14,7 +14,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from infra.jobs.pipeline import COLUMNS
+from anomaly.pipeline import COLUMNS
 
 
 @dataclass(frozen=True)
