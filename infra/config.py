@@ -28,7 +28,6 @@ ENV_VARS = {
     "STREAM_RETENTION_HOURS": "retention_hours",
     "PRODUCTION_LINES": "production_lines",
     "STATE_BACKEND": "backend",
-    "PLATFORM_EMULATOR_ENDPOINT": "emulator_endpoint",
 }
 # cdktf context keys (cdktf.json "context", or CDKTF_CONTEXT_JSON) and their config field.
 CONTEXT_KEYS = {
@@ -98,7 +97,6 @@ class PlatformConfig:
     enable_config_rules: bool | None = None
     mes_api_key_secret_name: str | None = None
     alert_email: str | None = None
-    emulator_endpoint: str | None = None  # a local AWS emulator (loopback only); never a real deployment
 
     @property
     def is_production(self) -> bool:
@@ -204,13 +202,6 @@ FIELD_PARSERS = {
     "enable_config_rules": lambda raw, src: _as_bool("enableConfigRules", raw, src),
     "mes_api_key_secret_name": lambda raw, src: _text(
         "mesApiKeySecretName", raw, src, re.compile(r"^[\w/+=.@-]{1,512}$"), "a Secrets Manager secret name"
-    ),
-    "emulator_endpoint": lambda raw, src: _text(
-        "emulatorEndpoint",
-        raw,
-        src,
-        re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\]):\d{2,5}$"),
-        "http://127.0.0.1:PORT (the emulator must run on this machine's loopback)",
     ),
     "alert_email": lambda raw, src: _text(
         "alertEmail", raw, src, re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an e-mail address"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from infra.deploy.emulator import client
@@ -66,3 +67,28 @@ def leftovers(
             if kind == "vpc" or any(marker in name for marker in markers):
                 found.append(f"{kind}: {name}")
     return found
+
+
+# Account-wide settings the emulator serves (one per account and region): an environment's apply and destroy must
+# leave them as they were. IoT logging options are account-wide too, but moto does not serve them.
+SINGLETON_TYPES = ("aws_lakeformation_data_lake_settings", "aws_glue_data_catalog_encryption_settings")
+
+
+def account_singletons(endpoint: str, region: str) -> dict:
+    """The account's Lake Formation settings and Glue catalog encryption, as the emulator reports them."""
+    c = lambda service: client(service, endpoint, region)  # noqa: E731
+    return {
+        "aws_lakeformation_data_lake_settings": c("lakeformation").get_data_lake_settings()["DataLakeSettings"],
+        "aws_glue_data_catalog_encryption_settings": c("glue").get_data_catalog_encryption_settings()[
+            "DataCatalogEncryptionSettings"
+        ],
+    }
+
+
+def changed_singletons(before: dict, after: dict) -> list[str]:
+    """'type: before -> after' for every singleton that differs."""
+    return [
+        f"{kind}: {json.dumps(before.get(kind), sort_keys=True)} -> {json.dumps(after.get(kind), sort_keys=True)}"
+        for kind in sorted(set(before) | set(after))
+        if before.get(kind) != after.get(kind)
+    ]

@@ -8,10 +8,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.deploy.local_target import EXCLUSIONS, Exclusion, apply_exclusions
+from infra.deploy.local_target import EXCLUSIONS, RELEASE_BEFORE_DESTROY, Exclusion, apply_exclusions
 from infra.deploy.outputs import write_flat_outputs
-from infra.deploy.terraform import missing_tools
 from infra.producer import MAX_RECORDS, ProducerError, read_stream, send_events
+from tests.conftest import PROJECT
+from tests.integration.test_iot_routing import telemetry_message
 
 
 def _events(n):
@@ -77,7 +78,34 @@ def test_flat_outputs_are_checked_against_the_schema(tmp_path):
         write_flat_outputs({"streamName": "s"}, tmp_path / "o.json")
 
 
-def test_missing_tools_are_named(monkeypatch):
-    monkeypatch.setenv("TF_PROVIDER_MIRROR", "/nonexistent")
-    monkeypatch.setenv("PATH", "/nonexistent")
-    assert any("terraform" in m for m in missing_tools()) and any("TF_PROVIDER_MIRROR" in m for m in missing_tools())
+def test_grants_are_applied_on_the_emulator_and_released_before_destroy(ephemeral):
+    local, _ = apply_exclusions(ephemeral.document)
+    assert local["resource"]["aws_lakeformation_permissions"]  # tested there (tests/integration)
+    assert "aws_lakeformation_permissions" in {r.resource_type for r in RELEASE_BEFORE_DESTROY}
+    assert not {r.resource_type for r in RELEASE_BEFORE_DESTROY} & {e.resource_type for e in EXCLUSIONS}
+
+
+def _pins(path):
+    lines = (PROJECT / "requirements" / path).read_text().splitlines()
+    return dict(line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+
+
+def test_integration_envs_run_the_job_at_the_job_envs_pins():
+    job, extra, platform = _pins("job.txt"), _pins("integration.txt"), _pins("platform.txt")
+    assert {"pyspark", "pandas", "pyarrow"} <= set(extra)
+    assert {name: job[name] for name in extra} == extra
+    assert not set(extra) & set(platform)  # the platform set stays as it is; the two lists never fight
+
+
+def test_iot_probe_topic_follows_the_deployed_rule(ephemeral):
+    rule = next(iter(ephemeral.resources("aws_iot_topic_rule").values()))
+    topic, event = telemetry_message(rule["sql"], "press-7")
+    assert topic == "sensors/press-7/telemetry" and event["production_line"] == "line-1"
+    topic, event = telemetry_message(
+        "SELECT *, topic(3) AS device_id FROM 'factory/+/+/telemetry' WHERE topic(2) = 'line-2'", "press-7"
+    )
+    assert topic == "factory/line-2/press-7/telemetry" and event["production_line"] == "line-2"
+    with pytest.raises(AssertionError, match="cannot read the topic filter"):
+        telemetry_message("SELECT * FROM topic", "d")
+    with pytest.raises(AssertionError, match="unexpected topic filter"):
+        telemetry_message("SELECT * FROM 'a/#'", "d")
