@@ -88,6 +88,9 @@ def destroy_aws() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    getattr(sys.stdout, "reconfigure", lambda **_: None)(
+        line_buffering=True
+    )  # progress lines interleave with terraform's and pytest's output
     parser = argparse.ArgumentParser(prog="python -m infra.deploy")
     commands = parser.add_subparsers(dest="command", required=True)
     local = commands.add_parser("local")

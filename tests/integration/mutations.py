@@ -96,23 +96,28 @@ def contract_problems() -> list[str]:
     return problems
 
 
-def run_one(node: str, junit: Path) -> tuple[str, str]:
-    """Run one test in a fresh process: ('passed' | 'failed' | 'error' | 'skipped', first line of the message)."""
+def run_one(nodes: list[str], junit: Path) -> dict[str, tuple[str, str]]:
+    """Run tests in a fresh process: node id -> ('passed' | 'failed' | 'error' | 'skipped', first message line)."""
     subprocess.run(
-        [sys.executable, "-m", "pytest", node, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
+        [sys.executable, "-m", "pytest", *nodes, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
         cwd=PROJECT,
         capture_output=True,
         text=True,
     )
-    case = next(iter(ET.parse(junit).getroot().iter("testcase")), None)
-    if case is None:
-        return "error", "the test was not collected"
-    for outcome in ("failure", "error", "skipped"):
-        element = case.find(outcome)
-        if element is not None:
-            message = (element.get("message") or element.text or "").strip().splitlines()
-            return {"failure": "failed"}.get(outcome, outcome), (message[0] if message else "")[:240]
-    return "passed", ""
+    results = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        node = case.get("classname", "").replace(".", "/") + ".py::" + case.get("name", "")
+        results[node] = ("passed", "")
+        for outcome in ("failure", "error", "skipped"):
+            element = case.find(outcome)
+            if element is not None:
+                lines = (element.get("message") or element.text or "").strip().splitlines()
+                results[node] = ({"failure": "failed"}.get(outcome, outcome), (lines[0] if lines else "")[:240])
+                break
+    for node in nodes:
+        if "::" in node and node not in results:
+            results[node] = ("error", "the test was not collected")
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,38 +147,40 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             restore = test.mutation.apply(outputs, aws)
             try:
-                broken, message = run_one(node, Path(tmp) / "broken.xml")
+                outcome, message = run_one([node], Path(tmp) / "broken.xml")[node]
             finally:
                 restore()
-            restored, restored_message = run_one(node, Path(tmp) / "restored.xml")
+            killed = outcome == "failed"
             results.append(
                 {
                     "test": node,
                     "mutation": test.mutation.description,
-                    "with_mutation": broken,
+                    "with_mutation": outcome,
                     "message": message,
-                    "after_restore": restored,
-                    "restore_message": restored_message,
-                    "killed": broken == "failed" and restored == "passed",
+                    "killed": killed,
                     "seconds": round(time.perf_counter() - started, 1),
                 }
             )
-            row = results[-1]
-            verdict = "killed" if row["killed"] else "SURVIVED"
-            print(f"{verdict:9} {node}\n          mutation: {row['mutation']}")
-            print(f"          broken: {broken} ({message}); restored: {restored} {restored_message}".rstrip())
+            print(f"{'killed' if killed else 'SURVIVED':9} {node}\n          mutation: {test.mutation.description}")
+            print(f"          with it: {outcome} ({message})")
+        # Every resource restored: the whole suite passes again (a restore that failed would show here).
+        after = run_one(["tests/integration"], Path(tmp) / "restored.xml")
+        not_passing = {node: result for node, result in after.items() if result[0] not in ("passed", "skipped")}
+        for node, (outcome, message) in not_passing.items():
+            print(f"after restoring every mutation: {node} {outcome} ({message})")
     if args.report:
         args.report.write_text(json.dumps(results, indent=2))
     ran = [r for r in results if r["mutation"]]
     survived = [r["test"] for r in ran if not r["killed"]]
     print(
         f"mutations: {len(ran) - len(survived)} of {len(ran)} killed; "
-        f"{len(results) - len(ran)} test(s) AWS only (no emulator mutation)"
+        f"{len(results) - len(ran)} test(s) AWS only (no emulator mutation); "
+        f"after restoring: {'all tests pass' if not not_passing else f'{len(not_passing)} not passing'}"
     )
     for r in results:
         if not r["mutation"]:
             print(f"  AWS only: {r['test']}: {r['why_not']}")
-    return 1 if survived else 0
+    return 1 if survived or not_passing else 0
 
 
 if __name__ == "__main__":

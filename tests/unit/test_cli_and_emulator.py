@@ -234,3 +234,26 @@ def test_every_integration_test_states_its_proof_and_mutation(monkeypatch):
 def test_gate_step_stops_on_a_failed_subprocess():
     with pytest.raises(DeployError, match="failed"):
         local.run_python("-c", "import sys; sys.exit(3)")
+
+
+def test_integration_outputs_fail_loudly_when_they_cannot_be_trusted(monkeypatch, tmp_path):
+    from _pytest.outcomes import Failed, Skipped
+
+    from tests.integration import conftest
+
+    monkeypatch.setattr(conftest, "OUTPUTS", tmp_path / "flat-outputs.json")
+    monkeypatch.setattr(conftest, "REQUIRED", False)
+    with pytest.raises(Skipped, match="is absent: deploy first"):
+        conftest.load_outputs()
+    monkeypatch.setattr(conftest, "REQUIRED", True)  # tox -e integration, the local deploy
+    with pytest.raises(Failed, match="is absent: deploy first"):
+        conftest.load_outputs()
+    (tmp_path / "flat-outputs.json").write_text('{"region": "eu-central-1"}')
+    dead = {"target": "emulator", "endpoint": "http://127.0.0.1:9", "stop": "python -m infra.deploy stop-local"}
+    monkeypatch.setattr(conftest, "TARGET", dead)
+    monkeypatch.setattr(conftest, "ON_EMULATOR", True)
+    with pytest.raises(Failed, match=r"no longer running: .*`python -m infra\.deploy stop-local`"):
+        conftest.load_outputs()
+    factory = conftest.clients(dead, "eu-central-1")
+    assert factory("s3").meta.endpoint_url == "http://127.0.0.1:9"
+    assert conftest.clients({"target": "aws"}, "eu-central-1")("s3").meta.endpoint_url.startswith("https://")
