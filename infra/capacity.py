@@ -123,9 +123,10 @@ class DrainPlan:
 
     @property
     def binding_bound(self) -> str:
-        bounds = {**{f"read:{k}": v for k, v in self.per_shard_bounds.items()}}
-        binding = min(bounds, key=lambda k: bounds[k])
-        return "compute" if self.compute_events_per_s < self.read_events_per_s else binding
+        """compute when processing stretches micro-batches past the window, else the tightest read bound."""
+        if self.batch_period_s > self.settings.window_seconds:
+            return "compute"
+        return "read: " + min(self.per_shard_bounds, key=lambda k: self.per_shard_bounds[k])
 
     @property
     def drain_events_per_s(self) -> float:
@@ -202,3 +203,36 @@ def plan_glue_read(
             )
         )
     return plan
+
+
+# Per-device ordering: the rule's partition key is the thing name, so all of a device's events land on one shard in
+# order; one device therefore can publish no more than one connection and one shard allow.
+MAX_EVENTS_PER_DEVICE_S = min(IOT_PUBLISHES_PER_CONNECTION, WRITE_RECORDS_PER_SHARD)
+
+
+def capacity_table(events_per_second: int, avg_event_bytes: int, headroom: float, workers: int) -> str:
+    """The README's capacity table, computed (a test holds the README equal to it)."""
+    stream = plan_stream(events_per_second, avg_event_bytes, headroom)
+    drain = plan_glue_read(events_per_second, avg_event_bytes, stream.shards, workers)
+    s = drain.settings
+    rows = [
+        ("load per line", f"{events_per_second:,} events/s x {avg_event_bytes:,} B"),
+        ("IoT connections needed (100 publishes/s each)", f"{stream.min_device_connections:,}"),
+        (f"shards (headroom {headroom:.1f}, binding: {stream.binding_limit})", f"{stream.shards}"),
+        ("Glue window / maxFetchTimeInMs", f"{s.window_seconds} s / {s.max_fetch_time_ms:,} ms"),
+        (
+            "maxRecordPerRead / maxFetchRecordsPerShard",
+            f"{s.max_record_per_read:,} / {s.max_fetch_records_per_shard:,}",
+        ),
+        *(
+            (f"per shard per batch, bound by {name}", f"{value:,.0f} records")
+            for name, value in drain.per_shard_bounds.items()
+        ),
+        ("read drain (all shards)", f"{drain.read_events_per_s:,.0f} events/s"),
+        (
+            f"compute drain ({s.workers - 1} x {s.cores_per_worker} cores x {s.events_per_core_s:,.0f} events/s)",
+            f"{drain.compute_events_per_s:,.0f} events/s",
+        ),
+        ("drain / load (must be >= 2)", f"{drain.drain_factor:.2f} (binding: {drain.binding_bound})"),
+    ]
+    return "\n".join(["| quantity | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])

@@ -28,6 +28,8 @@ ENV_VARS = {
     "STREAM_RETENTION_HOURS": "retention_hours",
     "PRODUCTION_LINES": "production_lines",
     "STATE_BACKEND": "backend",
+    "LAKE_FORMATION_ADMINS": "lake_formation_admins",
+    "MES_VERIFY_URL": "mes_verify_url",
     "PLATFORM_EMULATOR_ENDPOINT": "emulator_endpoint",
 }
 # cdktf context keys (cdktf.json "context", or CDKTF_CONTEXT_JSON) and their config field.

@@ -4,7 +4,8 @@ The contract the MES must offer (README, "MES API key rotation"):
 - it reads its accepted keys from this secret and accepts both AWSCURRENT and AWSPENDING while both exist, so
   setSecret pushes nothing;
 - `POST <verify_url>` over HTTPS with `Authorization: Bearer <key>` answers 2xx when it accepts the key and
-  401/403 when it does not. The URL is the secret's `verify_url` field, else the function's MES_VERIFY_URL.
+  401/403 when it does not. The URL is the secret's `verify_url` field, else the function's MES_VERIFY_URL; the
+  server certificate is verified against public CAs, or against the secret's `verify_ca_pem` (a plant's own CA).
 testSecret calls it with the pending key and, as a control, with a key the MES cannot know: a MES that accepts
 anything is refused, so a rotation never promotes a key the MES has not proven it accepts.
 """
@@ -95,7 +96,11 @@ def test_secret(client: Any, arn: str, token: str, verify: Callable[[str, str], 
     if len(key) != KEY_LENGTH or not set(key) <= KEY_ALPHABET:
         raise RotationError(f"pending key of {arn} is not {KEY_LENGTH} alphanumeric characters")
     url = verify_url(value)
-    call = verify or post_verify
+    ca_pem = value.get("verify_ca_pem") or None
+
+    def call(target: str, candidate: str) -> int:
+        return verify(target, candidate) if verify else post_verify(target, candidate, ca_pem)
+
     status = call(url, key)
     if not 200 <= status < 300:
         raise RotationError(f"the MES at {url} refused the pending key of {arn} (HTTP {status}); not promoting it")
@@ -122,13 +127,14 @@ def verify_url(value: dict[str, Any]) -> str:
     return url
 
 
-def post_verify(url: str, key: str) -> int:
+def post_verify(url: str, key: str, ca_pem: str | None = None) -> int:
     """POST to the MES verify endpoint with the key as a bearer token; the HTTP status (certificate verified)."""
     request = urllib.request.Request(url, data=b"{}", method="POST")
     request.add_header("Authorization", f"Bearer {key}")
     request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=VERIFY_TIMEOUT_S, context=ssl.create_default_context()) as r:
+        context = ssl.create_default_context(cadata=ca_pem) if ca_pem else ssl.create_default_context()
+        with urllib.request.urlopen(request, timeout=VERIFY_TIMEOUT_S, context=context) as r:
             return int(r.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
