@@ -177,7 +177,7 @@ class IotPlatformStack(TerraformStack):
             "job-keeper",
             ctx,
             jobs=self.processing.jobs,
-            job_names=[job.name for job in self.processing.jobs],
+            job_names=self.processing.job_names,
             metrics_namespace=metrics_namespace(ctx),
             deploy_triggers={
                 "script": self.processing.script.source_hash,

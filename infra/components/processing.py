@@ -238,6 +238,7 @@ class StreamProcessing(Construct):
         self.drain = drain
         read = drain.settings
         self.jobs: list[aws.GlueJob] = []
+        self.job_names = [n.glue_job(purpose) for purpose in purposes]
         for line, (stream, purpose) in enumerate(zip(streams, purposes, strict=True), start=1):
             self.jobs.append(
                 aws.GlueJob(
