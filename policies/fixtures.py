@@ -148,6 +148,18 @@ SECRET_ROTATION = {
 }
 MES_SECRET = {"aws_secretsmanager_secret": {"mes": {"name": "mes-api-key"}}}
 
+
+def _kind(kind: str | None, resources: dict[str, Any]) -> dict[str, Any]:
+    """A document whose stack declares `kind` in its "//" metadata (None: undeclared, which counts as environment)."""
+    document = doc(resources)
+    if kind is not None:
+        document["//"] = {"guardrails": {"stack_kind": kind}}
+    return document
+
+
+LF_SETTINGS = {"aws_lakeformation_data_lake_settings": {"s": {"admins": ["arn:aws:iam::111122223333:role/admin"]}}}
+IOT_LOG_GROUP = {"aws_cloudwatch_log_group": {"g": {"name": "AWSIotLogsV2", **LOG_KEY}}}
+
 # rule id -> {"fail": [(subject, document)], "pass": [...]}; `production` marks documents for that profile.
 FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
     "S3-ENC-001": {
@@ -675,6 +687,65 @@ FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
                 "aws_rds_cluster.db",
                 doc(_cluster(deletion_protection=True, skip_final_snapshot=False, backup_retention_period=35)),
             )
+        ],
+    },
+    "ENV-ACCT-001": {
+        "fail": [
+            ("aws_lakeformation_data_lake_settings.s", _kind("environment", LF_SETTINGS)),
+            (
+                "aws_glue_data_catalog_encryption_settings.c",
+                _kind(
+                    None,
+                    {
+                        "aws_glue_data_catalog_encryption_settings": {
+                            "c": {
+                                "data_catalog_encryption_settings": {
+                                    "encryption_at_rest": {"catalog_encryption_mode": "SSE-KMS"},
+                                    "connection_password_encryption": {"return_connection_password_encrypted": True},
+                                }
+                            }
+                        }
+                    },
+                ),
+            ),
+            (
+                "aws_iot_logging_options.l",
+                _kind(
+                    "environment", {"aws_iot_logging_options": {"l": {"default_log_level": "WARN", "role_arn": "r"}}}
+                ),
+            ),
+            ("aws_cloudwatch_log_group.g", _kind("environment", IOT_LOG_GROUP)),
+            (
+                "aws_config_configuration_recorder.r",
+                _kind("environment", {"aws_config_configuration_recorder": {"r": {"name": "r", "role_arn": "x"}}}),
+            ),
+            (  # a misspelled kind is no baseline
+                "aws_guardduty_detector.d",
+                _kind("Account-Baseline", {"aws_guardduty_detector": {"d": {"enable": True}}}),
+            ),
+            (
+                "aws_iam_service_linked_role.slr",
+                _kind(None, {"aws_iam_service_linked_role": {"slr": {"aws_service_name": "iot.amazonaws.com"}}}),
+            ),
+            (
+                "aws_iot_domain_configuration.d",
+                _kind("environment", {"aws_iot_domain_configuration": {"d": {"name": "d", "service_type": "DATA"}}}),
+            ),
+        ],
+        "pass": [
+            ("aws_lakeformation_data_lake_settings.s", _kind("account-baseline", LF_SETTINGS)),
+            ("aws_cloudwatch_log_group.g", _kind("account-baseline", IOT_LOG_GROUP)),
+            (
+                "aws_s3_account_public_access_block.b",
+                _kind("account-baseline", {"aws_s3_account_public_access_block": {"b": {"block_public_acls": True}}}),
+            ),
+            (
+                "aws_iam_service_linked_role.slr",
+                _kind(
+                    "account-baseline",
+                    {"aws_iam_service_linked_role": {"slr": {"aws_service_name": "iot.amazonaws.com"}}},
+                ),
+            ),
         ],
     },
 }

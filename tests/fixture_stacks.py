@@ -14,6 +14,8 @@ from policies.engine import Finding
 def build(document: dict[str, Any], outdir: str, name: str = "fixture") -> tuple[App, TerraformStack]:
     app = App(outdir=outdir)
     stack = TerraformStack(app, name)
+    for key, value in (document.get("//") or {}).get("guardrails", {}).items():  # stack metadata, e.g. stack_kind
+        stack.add_override(f"//.guardrails.{key}", value)
     for config in (document.get("provider") or {}).get("aws", []):
         provider = TerraformProvider(stack, "aws", terraform_resource_type="aws")
         for key, value in config.items():
