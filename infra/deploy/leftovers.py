@@ -35,6 +35,8 @@ def _names(endpoint: str, region: str) -> dict[str, Callable[[], list[str]]]:
         "athena workgroup": lambda: [w["Name"] for w in c("athena").list_work_groups()["WorkGroups"]],
         "iot policy": lambda: [p["policyName"] for p in c("iot").list_policies()["policies"]],
         "iot thing type": lambda: [t["thingTypeName"] for t in c("iot").list_thing_types()["thingTypes"]],
+        "ssm parameter": lambda: [p["Name"] for p in c("ssm").describe_parameters(MaxResults=50)["Parameters"]],
+        "eventbridge rule": lambda: [r["Name"] for r in c("events").list_rules()["Rules"]],
         "vpc": lambda: [
             v["VpcId"]
             for v in c("ec2").describe_vpcs()["Vpcs"]
@@ -49,8 +51,11 @@ def leftovers(
     suffix: str,
     ignore_secret_names: set[str] | None = None,
     released_names: set[str] | None = None,
+    names: set[str] | None = None,
 ) -> list[str]:
-    """'kind: name' for everything of ours still present (KMS keys only pend deletion, so aliases are checked)."""
+    """'kind: name' for everything of ours still present: carrying the suffix, or one of `names` (the literal
+    names the stacks gave, such as the baseline's account-wide AWSIotLogsV2). KMS keys only pend deletion, so
+    their aliases are checked."""
     found = []
     markers = {suffix, suffix.lower(), suffix.replace("-", "_"), suffix.lower().replace("_", "-")}
     for kind, list_names in _names(endpoint, region).items():
@@ -64,7 +69,7 @@ def leftovers(
                 continue
             if name in (released_names or set()):  # released before destroy: reported in the run, not here
                 continue
-            if kind == "vpc" or any(marker in name for marker in markers):
+            if kind == "vpc" or name in (names or set()) or any(marker in name for marker in markers):
                 found.append(f"{kind}: {name}")
     return found
 

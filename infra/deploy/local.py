@@ -22,12 +22,12 @@ from infra.deploy.leftovers import SINGLETON_TYPES, account_singletons, changed_
 from infra.deploy.local_target import EXCLUSIONS, emulator_target, releases
 from infra.deploy.outputs import FLAT_OUTPUTS, read_target, remove_outputs, write_flat_outputs, write_target
 from infra.deploy.terraform import DeployError, ProviderSource, Terraform, provider_source
+from policies.stack_kind import ACCOUNT_BASELINE as BASELINE
+from policies.stack_kind import ENVIRONMENT, stack_kind
 
 PROJECT = Path(__file__).resolve().parents[2]
 BUILD = PROJECT / "build" / "local"
 REGION = "eu-central-1"
-BASELINE = "account-baseline"
-ENVIRONMENT = "environment"
 # Set only by .ci/run: there, a machine that cannot deploy is reported with a banner instead of failing the run.
 TOLERATE = "CI_TOLERATE_MISSING_LOCAL_DEPLOY"
 
@@ -83,17 +83,18 @@ def run_python(*args: str, env: dict[str, str] | None = None, timeout: int = 900
     return done
 
 
-def gate(outdir: Path, suffix: str, profile: str, reports: Path) -> None:
-    """Synthesize with Guardrails and run the compliance gate; any failure stops the deploy."""
-    run_python("-m", "infra", "--environment-suffix", suffix, "--profile", profile, "--outdir", str(outdir))
+def gate(outdir: Path, suffix: str, profile: str, reports: Path, kind: str = "environment") -> None:
+    """Synthesize one app (an environment, or the account baseline) with Guardrails and run the compliance gate
+    on it; any failure stops the deploy."""
+    app = ["--stack", kind] if kind != ENVIRONMENT else []
+    run_python("-m", "infra", *app, "--environment-suffix", suffix, "--profile", profile, "--outdir", str(outdir))
     run_python("-m", "compliance", "check", str(outdir), "--out", str(reports), "--profile", profile)
-    print(f"gate passed for {suffix} ({profile}); reports in {reports}")
+    print(f"gate passed for the {kind} ({suffix}, {profile}); reports in {reports}")
 
 
-def stack_kind(document: dict) -> str:
-    """What a stack says it is in its metadata: the account baseline, or an environment (the default)."""
-    metadata = document.get("//", {}).get("metadata", {})
-    return BASELINE if metadata.get("kind") == BASELINE else ENVIRONMENT
+# The apps a local deploy synthesizes and gates, with the profile each is judged by: the baseline is long-lived
+# and always takes the production posture.
+APPS = ((BASELINE, "production"), (ENVIRONMENT, "ephemeral"))
 
 
 @dataclass
@@ -107,14 +108,15 @@ class LocalStack:
     tf: Terraform | None = None
 
 
-def stack_order(outdir: Path) -> list[tuple[str, str, Path]]:
-    """(name, kind, folder) of every stack in a synth output: dependencies first, the account baseline before
+def stack_order(outdirs: list[Path]) -> list[tuple[str, str, Path]]:
+    """(name, kind, folder) of every stack in the synth outputs: dependencies first, the account baseline before
     environments; destroy walks the list backwards."""
-    manifest = json.loads((outdir / "manifest.json").read_text())["stacks"]
     stacks = {}
-    for name, entry in manifest.items():
-        document = json.loads((outdir / entry["synthesizedStackPath"]).read_text())
-        stacks[name] = (stack_kind(document), outdir / entry["workingDirectory"], set(entry.get("dependencies", [])))
+    for outdir in outdirs:
+        for name, entry in json.loads((outdir / "manifest.json").read_text())["stacks"].items():
+            document = json.loads((outdir / entry["synthesizedStackPath"]).read_text())
+            folder, dependencies = outdir / entry["workingDirectory"], set(entry.get("dependencies", []))
+            stacks[name] = (stack_kind(document), folder, dependencies)
     ordered: list[tuple[str, str, Path]] = []
     pending = sorted(stacks, key=lambda n: (stacks[n][0] != BASELINE, n))
     while pending:
@@ -126,12 +128,16 @@ def stack_order(outdir: Path) -> list[tuple[str, str, Path]]:
     return ordered
 
 
-def prepare(name: str, kind: str, synthesized: Path, endpoint: str) -> LocalStack:
-    """Copy a synthesized stack (with its assets) and rewrite the copy for the emulator; print what it left out."""
+def prepare(name: str, kind: str, synthesized: Path, endpoint: str, unpublished: dict[str, str]) -> LocalStack:
+    """Copy a synthesized stack (with its assets) and rewrite the copy for the emulator; print what it left out.
+    `unpublished` (parameter name -> why) grows with the parameters this stack's target cannot publish."""
     workdir = BUILD / "emulator" / name
     shutil.copytree(synthesized, workdir, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
     original = json.loads((synthesized / "cdk.tf.json").read_text())
-    document, removed = emulator_target(original, endpoint, BUILD / "state" / f"{name}.tfstate")
+    document, removed = emulator_target(original, endpoint, BUILD / "state" / f"{name}.tfstate", unpublished)
+    unpublished.update(
+        {r["parameter"]: f"the emulator target of {name} leaves out" for r in removed if "parameter" in r}
+    )
     (workdir / "cdk.tf.json").write_text(json.dumps(document, indent=2))
     print(f"emulator target {name} ({kind}): {len(removed)} resource(s) left out, by type:")
     for exclusion in EXCLUSIONS:
@@ -139,7 +145,7 @@ def prepare(name: str, kind: str, synthesized: Path, endpoint: str) -> LocalStac
         if count:
             print(f"  - {exclusion.resource_type} x{count}: {exclusion.reason}")
     for r in removed:
-        if r["address"].startswith("output."):
+        if not any(r["address"].startswith(e.resource_type + ".") for e in EXCLUSIONS):
             print(f"  - {r['address']}: {r['reason']}")
     return LocalStack(name, kind, synthesized, workdir, document, removed)
 
@@ -199,9 +205,10 @@ def deploy_local(suffix: str, tests_python: str, keep: bool = False, mutations: 
         "stacks": [],
     }
     failures: list[str] = []
-    with clock.time("gate (synth + compliance)"):
-        gate(BUILD / "real", suffix, "ephemeral", BUILD / "gate-reports")
-    plan = stack_order(BUILD / "real")
+    for kind, profile in APPS:
+        with clock.time(f"gate {kind} (synth + compliance)"):
+            gate(BUILD / "real" / kind, suffix, profile, BUILD / "gate-reports" / kind, kind)
+    plan = stack_order([BUILD / "real" / kind for kind, _ in APPS])
     print("stacks, in deploy order: " + ", ".join(f"{name} ({kind})" for name, kind, _ in plan))
     with moto_server(str(BUILD / "moto.log"), keep=keep) as emulator:
         env = {
@@ -212,7 +219,8 @@ def deploy_local(suffix: str, tests_python: str, keep: bool = False, mutations: 
         }
         mes_secret = f"iotsp/{suffix}/mes-api-key"
         seed(emulator.endpoint, REGION, mes_secret)
-        stacks = [prepare(name, kind, folder, emulator.endpoint) for name, kind, folder in plan]
+        unpublished: dict[str, str] = {}
+        stacks = [prepare(name, kind, folder, emulator.endpoint, unpublished) for name, kind, folder in plan]
         environments = [s for s in stacks if s.kind == ENVIRONMENT]
         singletons = SingletonCheck(emulator.endpoint, environments)
         attempted: list[LocalStack] = []
@@ -282,6 +290,7 @@ def deploy_local(suffix: str, tests_python: str, keep: bool = False, mutations: 
                     suffix,
                     ignore_secret_names={mes_secret},
                     released_names={r["name"] for r in report.get("released_before_destroy", []) if r["name"]},
+                    names={name for stack in stacks for name in literal_names(stack.document)},
                 )
                 report["leftovers"] = left
                 if left:
@@ -297,6 +306,20 @@ def deploy_local(suffix: str, tests_python: str, keep: bool = False, mutations: 
         print(f"FAILED: {failure}", file=sys.stderr)
     print(f"local deploy {'FAILED' if failures else 'PASSED'}; report in {BUILD / 'report.json'}")
     return 1 if failures else 0
+
+
+NAME_ATTRIBUTES = ("name", "bucket", "function_name", "alarm_name", "dashboard_name", "cluster_identifier")
+
+
+def literal_names(document: dict) -> set[str]:
+    """The names a stack gives its resources literally (not computed), for the leftover check."""
+    return {
+        value
+        for items in document.get("resource", {}).values()
+        for config in items.values()
+        for attribute in NAME_ATTRIBUTES
+        if isinstance(value := config.get(attribute), str) and "${" not in value
+    }
 
 
 def flat_outputs(environments: list[LocalStack]) -> tuple[dict[str, str], set[str]]:

@@ -8,7 +8,6 @@ leave a dangling reference, and its list is printed by the run and kept in the r
 from __future__ import annotations
 
 import copy
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +41,14 @@ EXCLUSIONS = (
         "delivery, and no object call targets it during the run)",
         keep_paths=("/lake/access-logs/",),
     ),
+    Exclusion(
+        "aws_lambda_invocation",
+        "moto runs Lambda code only inside Docker, which the local deploy does not require: the invocations at "
+        "deploy (schema migration, job start) cannot run there, and a stubbed answer would prove nothing",
+    ),
     Exclusion("aws_config_config_rule", "AWS Config evaluations are not implemented by moto (profile default is off)"),
 )
-REFERENCE = re.compile(r"\$\{(?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
+REFERENCE = re.compile(r"(?<![\w.])((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)")
 
 
 # Terraform type prefix -> the provider `endpoints` key of the service that serves it (longest prefix wins; None:
@@ -79,6 +83,7 @@ ENDPOINT_OF = {
     "aws_security_group": "ec2",
     "aws_sns_": "sns",
     "aws_sqs_": "sqs",
+    "aws_ssm_": "ssm",
     "aws_subnet": "ec2",
     "aws_vpc": "ec2",
 }
@@ -128,45 +133,93 @@ def emulator_provider(document: dict, endpoint: str) -> dict:
     return document
 
 
-def emulator_target(document: dict, endpoint: str, state_file: Path) -> tuple[dict, list[dict]]:
+def emulator_target(
+    document: dict, endpoint: str, state_file: Path, unpublished: dict[str, str] | None = None
+) -> tuple[dict, list[dict]]:
     """The copy of a synthesized stack that runs on the emulator, and what it left out (with why)."""
-    local, removed = apply_exclusions(document)
+    local, removed = apply_exclusions(document, unpublished=unpublished)
     emulator_provider(local, endpoint)
     # Never a remote backend, never the real local state: the emulator's state lives with its run.
     local.setdefault("terraform", {})["backend"] = {"local": {"path": str(state_file)}}
     return local, removed
 
 
-def apply_exclusions(document: dict, exclusions: tuple[Exclusion, ...] = EXCLUSIONS) -> tuple[dict, list[dict]]:
-    """A copy of the stack without the excluded types; raises if something left behind still references one."""
+def references(config) -> set[str]:
+    """Addresses (`aws_x.name`, `data.aws_x.name`) a configuration refers to, in expressions or depends_on."""
+    found: set[str] = set()
+
+    def walk(value, key: str | None = None) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k != "//":
+                    walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str):
+            if key == "depends_on":
+                found.add(value)
+            elif "${" in value:
+                found.update(REFERENCE.findall(value))
+
+    walk(config)
+    return found
+
+
+def apply_exclusions(
+    document: dict, exclusions: tuple[Exclusion, ...] = EXCLUSIONS, unpublished: dict[str, str] | None = None
+) -> tuple[dict, list[dict]]:
+    """A copy of the stack without the excluded types, and what went with them: parameters that would publish
+    an excluded resource's value, data sources reading a parameter an earlier stack's target left out
+    (`unpublished`: parameter name -> why), and outputs naming any of these. Anything else still referring to
+    what is gone raises: the emulator target never guesses a value."""
     local = copy.deepcopy(document)
-    removed: list[dict] = []
+    path_of = lambda config: config.get("//", {}).get("metadata", {}).get("path", "")  # noqa: E731
+    gone: dict[str, dict] = {}
     for exclusion in exclusions:
-        items = local.get("resource", {}).get(exclusion.resource_type) or {}
-        for name, config in list(items.items()):
+        for name, config in (local.get("resource", {}).get(exclusion.resource_type) or {}).items():
             if exclusion.excludes(config):
-                del items[name]
-                path = config.get("//", {}).get("metadata", {}).get("path", "")
-                removed.append(
-                    {"address": f"{exclusion.resource_type}.{name}", "construct_path": path, "reason": exclusion.reason}
-                )
-        if exclusion.resource_type in local.get("resource", {}) and not items:
-            del local["resource"][exclusion.resource_type]
-    gone = {tuple(r["address"].split(".", 1)) for r in removed}
-    # Outputs of excluded resources are dropped (and listed): the emulator never created what they would name.
+                address = f"{exclusion.resource_type}.{name}"
+                gone[address] = {"address": address, "construct_path": path_of(config), "reason": exclusion.reason}
+    for name, config in (local.get("data", {}).get("aws_ssm_parameter") or {}).items():
+        if config.get("name") in (unpublished or {}):
+            address = f"data.aws_ssm_parameter.{name}"
+            reason = f"reads {config['name']}, which {unpublished[config['name']]}"
+            gone[address] = {"address": address, "construct_path": path_of(config), "reason": reason}
+    for name, config in (local.get("resource", {}).get("aws_ssm_parameter") or {}).items():
+        left_out = sorted(references(config) & set(gone))
+        if left_out:
+            address = f"aws_ssm_parameter.{name}"
+            gone[address] = {
+                "address": address,
+                "construct_path": path_of(config),
+                "reason": f"publishes a value of {', '.join(left_out)}, which the emulator target leaves out",
+                "parameter": config.get("name", ""),
+            }
+    for address in gone:
+        section = "data" if address.startswith("data.") else "resource"
+        rtype, name = address.removeprefix("data.").split(".", 1)
+        del local[section][rtype][name]
+        if not local[section][rtype]:
+            del local[section][rtype]
+    removed = list(gone.values())
     for name, output in list((local.get("output") or {}).items()):
-        refs = {(t, n) for t, n in REFERENCE.findall(json.dumps(output))}
-        if refs & gone:
+        left_out = sorted(references(output) & set(gone))
+        if left_out:
             del local["output"][name]
-            removed.append({"address": f"output.{name}", "construct_path": "", "reason": "names an excluded resource"})
-    for section in ("resource", "data", "output"):
-        text = json.dumps(local.get(section, {}))
-        dangling = {f"{t}.{n}" for t, n in REFERENCE.findall(text) if (t, n) in gone}
-        for items in local.get(section, {}).values() if section != "output" else []:
-            for config in items.values():
-                dangling |= {d for d in config.get("depends_on", []) if tuple(d.split(".", 1)) in gone}
-        if dangling:
-            raise ValueError("the emulator target still references excluded resources: " + ", ".join(sorted(dangling)))
+            removed.append(
+                {"address": f"output.{name}", "construct_path": "", "reason": f"names {', '.join(left_out)}"}
+            )
+    dangling = {
+        f"{address} -> {ref}"
+        for section, prefix in (("resource", ""), ("data", "data."))
+        for rtype, items in local.get(section, {}).items()
+        for name, config in items.items()
+        for ref in references(config) & set(gone)
+        for address in [f"{prefix}{rtype}.{name}"]
+    }
+    if dangling:
+        raise ValueError("the emulator target still references excluded resources: " + ", ".join(sorted(dangling)))
     return local, removed
 
 

@@ -19,17 +19,22 @@ DEADLINE_S = 120
 
 def telemetry_message(sql: str, device: str, line: str = "line-1") -> tuple[str, dict]:
     """A topic the rule's FROM filter matches and an event its WHERE keeps, read from the rule's own SQL: one
-    wildcard is the thing name (`sensors/+/telemetry`); two are the line and the thing (`factory/+/+/telemetry`)."""
+    wildcard is the thing name (`factory/line-1/+/telemetry`); two are the line and the thing
+    (`factory/+/+/telemetry`). The payload's line is the topic level the WHERE compares it with, or the literal
+    it compares it with."""
     found = re.search(r"FROM\s+'([^']+)'", sql, re.IGNORECASE)
     assert found, f"cannot read the topic filter from the rule's SQL: {sql}"
-    where = re.search(r"(?:production_line|topic\(\d\))\s*=\s*'([^']+)'", sql)
-    line = where.group(1) if where else line
     parts = found.group(1).split("/")
     wildcards = [i for i, p in enumerate(parts) if p == "+"]
     assert 1 <= len(wildcards) <= 2 and "#" not in parts, f"unexpected topic filter {found.group(1)!r}"
-    values = [device] if len(wildcards) == 1 else [line, device]
-    for index, value in zip(wildcards, values, strict=True):
+    for index, value in zip(wildcards, [device] if len(wildcards) == 1 else [line, device], strict=True):
         parts[index] = value
+    from_topic = re.search(r"production_line\s*=\s*topic\((\d)\)", sql)
+    literal = re.search(r"production_line\s*=\s*'([^']+)'", sql)
+    if from_topic:
+        line = parts[int(from_topic.group(1)) - 1]
+    elif literal:
+        line = literal.group(1)
     event = {
         "event_id": f"iot-probe-{uuid.uuid4()}",
         "device_id": device,
@@ -84,3 +89,25 @@ def test_device_telemetry_reaches_the_stream_keyed_by_device(outputs, aws):
     assert ours, f"{event['event_id']} published on {topic} did not reach {outputs['streamName']} in {DEADLINE_S} s"
     assert ours[0]["partition_key"] == device
     assert json.loads(ours[0]["data"])["device_id"] == device
+
+
+@aws_only("moto stores IoT topic rules but never runs them, and the emulator target leaves them out")
+def test_a_message_that_lies_about_its_device_is_quarantined(outputs, aws):
+    """A message whose payload names another device than its topic never reaches the stream: the complementary
+    rule writes it to the quarantine bucket (a WHERE clause alone would drop it silently)."""
+    rule = aws("iot").get_topic_rule(ruleName=outputs["iotTopicRuleName"])["rule"]
+    device = f"it-probe-{uuid.uuid4().hex[:8]}"
+    topic, event = telemetry_message(rule["sql"], device)
+    event["device_id"] = "someone-else"
+    data_plane = boto3.session.Session(region_name=outputs["region"]).client(
+        "iot-data", endpoint_url=f"https://{outputs['iotEndpoint']}"
+    )
+    data_plane.publish(topic=topic, qos=1, payload=json.dumps(event).encode())
+    s3, deadline = aws("s3"), time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=outputs["quarantineBucketName"], Prefix="iot-")
+        keys = [item["Key"] for page in pages for item in page.get("Contents", []) if f"/{device}/" in item["Key"]]
+        if keys:
+            return
+        time.sleep(5)
+    raise AssertionError(f"a mismatched message on {topic} was not quarantined within {DEADLINE_S} s")

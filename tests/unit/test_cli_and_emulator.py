@@ -140,8 +140,10 @@ def _manifest(tmp_path, stacks):
     for name, kind, dependencies in stacks:
         folder = out / "stacks" / name
         folder.mkdir(parents=True)
-        metadata = {"stackName": name, **({"kind": kind} if kind else {})}
-        (folder / "cdk.tf.json").write_text(json.dumps({"//": {"metadata": metadata}}))
+        guardrails = {"stack_kind": kind} if kind else {}
+        (folder / "cdk.tf.json").write_text(
+            json.dumps({"//": {"metadata": {"stackName": name}, "guardrails": guardrails}})
+        )
         manifest["stacks"][name] = {
             "synthesizedStackPath": f"stacks/{name}/cdk.tf.json",
             "workingDirectory": f"stacks/{name}",
@@ -152,18 +154,16 @@ def _manifest(tmp_path, stacks):
 
 
 def test_stacks_deploy_baseline_first_and_dependencies_before_dependents(tmp_path):
-    out = _manifest(
-        tmp_path,
-        [("a-env", None, []), ("z-baseline", local.BASELINE, []), ("b-env", "environment", ["a-env"])],
-    )
-    assert [(n, k) for n, k, _ in local.stack_order(out)] == [
+    environments = _manifest(tmp_path / "e", [("a-env", None, []), ("b-env", "environment", ["a-env"])])
+    baseline = _manifest(tmp_path / "b", [("z-baseline", local.BASELINE, [])])
+    assert [(n, k) for n, k, _ in local.stack_order([environments, baseline])] == [
         ("z-baseline", local.BASELINE),
         ("a-env", local.ENVIRONMENT),
         ("b-env", local.ENVIRONMENT),
     ]
     cycle = _manifest(tmp_path / "c", [("x", None, ["y"]), ("y", None, ["x"])])
     with pytest.raises(DeployError, match="cycle"):
-        local.stack_order(cycle)
+        local.stack_order([cycle])
 
 
 def test_singleton_check_fails_an_environment_that_changes_account_settings(monkeypatch, capsys):
