@@ -5,6 +5,7 @@ python -m infra.deploy local [--suffix S] [--keep] [--no-mutations]   moto serve
                                                                        tests and mutations, destroy, leftover check
 python -m infra.deploy stop-local                                      stop an emulator `local --keep` left running
 python -m infra.deploy aws [--profile P]                               gate, then cdktf deploy, then flat outputs
+python -m infra.deploy baseline                                        gate, then cdktf deploy of the account baseline
 python -m infra.deploy destroy                                         cdktf destroy of the AWS deployment
 python -m infra.deploy exclusions                                      the emulator's exclusion table (README)
 """
@@ -18,7 +19,7 @@ import shutil
 import subprocess
 import sys
 
-from infra.deploy.local import PROJECT, deploy_local, gate, stop_kept
+from infra.deploy.local import BASELINE, PROJECT, deploy_local, gate, stop_kept
 from infra.deploy.local_target import exclusions_markdown
 from infra.deploy.outputs import (
     FLAT_OUTPUTS,
@@ -76,6 +77,20 @@ def deploy_aws(profile: str) -> int:
     return 0
 
 
+def deploy_baseline() -> int:
+    """The account baseline, once per account and region: its gate (production rules), then cdktf deploy."""
+    problem = aws_ready()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    region = os.environ.get("AWS_REGION", "eu-central-1")
+    outdir = PROJECT / "cdktf.out.baseline"
+    gate(outdir, os.environ.get("ENVIRONMENT_SUFFIX", "dev"), "production", PROJECT / "reports" / BASELINE, BASELINE)
+    stack = f"iot-account-baseline-{region}"
+    command = [*cdktf_cli(), "deploy", "--skip-synth", "--output", str(outdir), "--auto-approve", stack]
+    return subprocess.run(command, cwd=PROJECT).returncode
+
+
 def destroy_aws() -> int:
     problem = aws_ready()
     if problem:
@@ -107,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("stop-local")
     aws = commands.add_parser("aws")
     aws.add_argument("--profile", default=os.environ.get("PLATFORM_PROFILE", "ephemeral"))
+    commands.add_parser("baseline")
     commands.add_parser("destroy")
     commands.add_parser("exclusions")
     args = parser.parse_args(argv)
@@ -121,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "aws":
             return deploy_aws(args.profile)
+        if args.command == "baseline":
+            return deploy_baseline()
         if args.command == "exclusions":
             print(exclusions_markdown(), end="")
             return 0

@@ -83,12 +83,21 @@ def run_python(*args: str, env: dict[str, str] | None = None, timeout: int = 900
     return done
 
 
+def gate_commands(outdir: Path, suffix: str, profile: str, reports: Path, kind: str) -> list[list[str]]:
+    """The python arguments of the gate: the synth of one app, then the compliance check of its output (the
+    commands of `tox -e compliance`, which the README doc test holds equal)."""
+    app = ["--stack", kind] if kind != ENVIRONMENT else []
+    return [
+        ["-m", "infra", *app, "--environment-suffix", suffix, "--profile", profile, "--outdir", str(outdir)],
+        ["-m", "compliance", "check", str(outdir), "--out", str(reports), "--profile", profile],
+    ]
+
+
 def gate(outdir: Path, suffix: str, profile: str, reports: Path, kind: str = "environment") -> None:
     """Synthesize one app (an environment, or the account baseline) with Guardrails and run the compliance gate
     on it; any failure stops the deploy."""
-    app = ["--stack", kind] if kind != ENVIRONMENT else []
-    run_python("-m", "infra", *app, "--environment-suffix", suffix, "--profile", profile, "--outdir", str(outdir))
-    run_python("-m", "compliance", "check", str(outdir), "--out", str(reports), "--profile", profile)
+    for args in gate_commands(outdir, suffix, profile, reports, kind):
+        run_python(*args)
     print(f"gate passed for the {kind} ({suffix}, {profile}); reports in {reports}")
 
 

@@ -35,6 +35,12 @@ def clients(target: dict, region: str):
     return lambda service: session.client(service)
 
 
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Where a deployment is required (`tox -e integration`), no outputs stop the run in one line."""
+    if REQUIRED and not OUTPUTS.is_file():
+        pytest.exit(f"{OUTPUTS} is absent: deploy first (tox -e deploy-local, or tox -e deploy on AWS)", returncode=2)
+
+
 def load_outputs() -> dict[str, str]:
     if not OUTPUTS.is_file():
         message = f"{OUTPUTS} is absent: deploy first (tox -e deploy-local, or tox -e deploy on AWS)"
