@@ -1,7 +1,8 @@
-"""TAG-REQ-001: every taggable resource carries the required tags, counting the provider's default_tags."""
+"""TAG-REQ-001: every taggable resource carries the required tags, counting its own provider's default_tags
+(an aliased provider's, for a resource that uses one). Tags computed from expressions (`${merge(...)}`) fail."""
 
 from policies.lookups import effective_tags
-from policies.model import Rule, fail, ok
+from policies.model import Rule, Violation, judged
 
 REQUIRED_TAGS = ("Environment", "Project", "Owner", "CostCenter", "DataClassification")
 # Resource types that accept tags (AWS provider 5.x) and appear in IoT data platforms.
@@ -51,11 +52,15 @@ TAGGABLE = (
 
 
 def check(resource, view):
-    tags = effective_tags(resource, view)
+    tags, unreadable = effective_tags(resource, view)
+    violations = [
+        Violation(f"{what}, which only Terraform can evaluate; write the tags as literals (or references)")
+        for what in unreadable
+    ]
     missing = [t for t in REQUIRED_TAGS if not str(tags.get(t, "")).strip()]
     if missing:
-        return fail("missing required tags: " + ", ".join(missing))
-    return ok("all required tags present")
+        violations.append(Violation("missing required tags: " + ", ".join(missing), tuple(missing)))
+    return judged(violations, "all required tags present")
 
 
 RULE = Rule(

@@ -1,7 +1,7 @@
 """LOG-RET-002: in production a CloudWatch log group keeps a year of audit evidence."""
 
 from policies.model import Rule
-from policies.rules.log_group_retention import retention_at_least
+from policies.rules.logs.log_group_retention import retention_at_least
 
 RULE = Rule(
     id="LOG-RET-002",
