@@ -32,6 +32,9 @@ def rule_modules() -> list[str]:
     return names
 
 
+_MODULE_OF: dict[str, str] = {}
+
+
 @cache
 def all_rules() -> tuple[Rule, ...]:
     found = []
@@ -40,6 +43,7 @@ def all_rules() -> tuple[Rule, ...]:
         if not isinstance(rule, Rule):
             raise TypeError(f"{name.replace('.', '/')}.py defines no RULE")
         found.append(rule)
+        _MODULE_OF[rule.id] = name
     ids = [r.id for r in found]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -52,7 +56,9 @@ def rule_by_id(rule_id: str) -> Rule | None:
 
 
 def rule_module(rule: Rule) -> str:
-    return rule.check.__module__
+    """The module that defines the rule's RULE (not where its check function lives)."""
+    all_rules()
+    return _MODULE_OF.get(rule.id, rule.check.__module__)
 
 
 def fixtures_module(rule: Rule) -> ModuleType | None:

@@ -1,10 +1,13 @@
 """GLUE-ENC-002: every Glue job runs with a security configuration."""
 
-from policies.model import Rule, fail, ok
+from policies.model import Rule, fail, is_opaque, ok
 
 
 def check(job, view):
-    if job.get("security_configuration"):
+    value = job.get("security_configuration")
+    if is_opaque(value):
+        return fail(f"security_configuration {value!r} cannot be read; reference the configuration in this stack")
+    if value:
         return ok("security configuration attached")
     return fail("job runs without a security configuration (unencrypted logs, bookmarks and S3 output)")
 

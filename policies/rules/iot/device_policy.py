@@ -42,7 +42,7 @@ def check(policy, view):
             violations.append(Violation(f"{s.label} allows {', '.join(wild)}", names))
         keys = {a.key for a in allowed_actions(s)[0]}
         iot_formats = arns.formats_for_service("iot")
-        wide = [r for r in s.resources if arns.is_wide(r, iot_formats)]
+        wide = [r for r in s.resources if not _bound(r) and arns.is_wide(r, iot_formats)]
         if wide:
             violations.append(Violation(f"{s.label} allows {', '.join(wide)} (more than one device's resources)",
                                         names))

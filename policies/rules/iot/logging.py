@@ -2,13 +2,17 @@
 
 from policies.model import Rule, fail, ok
 
+LEVELS = ("ERROR", "WARN", "INFO", "DEBUG")
+
 
 def check(rule, view):
     options = view.resources("aws_iot_logging_options")
     if not options:
         return fail("the stack routes IoT messages but does not enable IoT Core logging")
-    if options[0].get("disable_all_logs") is True or options[0].get("default_log_level") == "DISABLED":
-        return fail("IoT Core logging is disabled")
+    level = options[0].get("default_log_level")
+    if options[0].get("disable_all_logs") not in (None, False) or level not in LEVELS:
+        return fail(f"IoT Core logging is off (default_log_level {level!r}, disable_all_logs "
+                    f"{options[0].get('disable_all_logs')!r})")
     return ok(f"IoT Core logging at {options[0].get('default_log_level')}")
 
 

@@ -4,8 +4,9 @@ from policies.model import Rule, fail, ok
 
 
 def check(instance, view):
-    if instance.get("publicly_accessible") is True:
-        return fail("instance is publicly accessible")
+    value = instance.get("publicly_accessible")
+    if value not in (None, False):
+        return fail(f"instance is publicly accessible (publicly_accessible = {value!r}; only false is private)")
     return ok("not publicly accessible")
 
 

@@ -1,6 +1,6 @@
 """SEC-ROT-001: every Secrets Manager secret, created or fetched, has automatic rotation in the stack."""
 
-from policies.model import Rule, fail, ok
+from policies.model import Rule, fail, is_opaque, ok
 
 
 def check(secret, view):
@@ -9,8 +9,11 @@ def check(secret, view):
         return fail("secret has no aws_secretsmanager_secret_rotation")
     rules = rotations[0].get("rotation_rules") or {}
     rules = rules[0] if isinstance(rules, list) and rules else rules
-    if not (rules.get("automatically_after_days") or rules.get("schedule_expression")):
+    schedule = rules.get("automatically_after_days") or rules.get("schedule_expression")
+    if not schedule:
         return fail("rotation has no schedule")
+    if is_opaque(schedule):
+        return fail(f"rotation schedule {schedule!r} cannot be read; write it literally")
     return ok("rotated automatically")
 
 
