@@ -11,6 +11,7 @@ from anomaly.package import GLUE_SCRIPT, build_job_package
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, service_role
+from policies import suppress
 
 BUILD_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "glue"
 RDS_CA_BUNDLE = "rds-ca-bundle.pem"  # operators upload AWS's RDS CA bundle to certs/ in the scripts bucket
@@ -197,6 +198,13 @@ class StreamProcessing(Construct):
                 ),
             ],
             ctx.account_id,
+        )
+        suppress(
+            self,
+            "IAM-LP-002",
+            reason="Glue names the job's log groups itself (/aws-glue/jobs/...) and creates the job's ENIs with "
+            "IDs unknown before the run; creation is confined to the named subnet and security group",
+            applies_to=["logs:CreateLogGroup", "ec2:DeleteNetworkInterface"],
         )
         self.jobs: list[aws.GlueJob] = []
         for line, stream in enumerate(streams, start=1):

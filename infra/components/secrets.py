@@ -85,6 +85,13 @@ class RotatedApiKey(Construct):
             ],
             ctx.account_id,
         )
+        suppress(
+            self,
+            "IAM-LP-002",
+            reason="Lambda creates and deletes its VPC ENIs with IDs unknown before the run; creation is confined "
+            "to the named subnets and security group",
+            applies_to=["ec2:DeleteNetworkInterface"],
+        )
         self.function = aws.LambdaFunction(
             self,
             "function",
