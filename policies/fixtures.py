@@ -119,13 +119,19 @@ def role_policy(written: str, *statements: dict[str, Any]) -> tuple[dict[str, An
             document_source("d", *statements)
         )
     if written == "inline":
-        role = {"assume_role_policy": as_json(trust("lambda.amazonaws.com")), "inline_policy": [
-            {"name": "inline", "policy": as_json(document)}
-        ]}
+        role = {
+            "assume_role_policy": as_json(trust("lambda.amazonaws.com")),
+            "inline_policy": [{"name": "inline", "policy": as_json(document)}],
+        }
         return {"aws_iam_role": {"r": role}}, None
     value = as_jsonencode(document) if written == "jsonencode" else as_json(document)
-    kind = {"json": "aws_iam_role_policy", "jsonencode": "aws_iam_role_policy", "policy": "aws_iam_policy",
-            "user": "aws_iam_user_policy", "group": "aws_iam_group_policy"}[written]
+    kind = {
+        "json": "aws_iam_role_policy",
+        "jsonencode": "aws_iam_role_policy",
+        "policy": "aws_iam_policy",
+        "user": "aws_iam_user_policy",
+        "group": "aws_iam_group_policy",
+    }[written]
     config = {"policy": value, **({"role": "r"} if kind == "aws_iam_role_policy" else {})}
     if kind == "aws_iam_user_policy":
         config["user"] = "u"
@@ -180,22 +186,43 @@ def cmk_forms(rtype: str, key_attribute: str, config: dict[str, Any], source: st
     fail = [
         Form("no key set (AWS-owned or AWS-managed key)", subject, with_key(None)),
         Form("AWS-managed alias written literally", subject, with_key(f"alias/aws/{rtype.split('_')[1]}")),
-        Form("aws_kms_alias resource naming an AWS-managed alias", subject,
-             with_key("${aws_kms_alias.a.arn}", {"aws_kms_alias": {"a": {"name": "alias/aws/s3"}}})),
-        Form("data.aws_kms_key of an AWS-managed alias", subject,
-             with_key("${data.aws_kms_key.aws.arn}", data={"aws_kms_key": {"aws": {"key_id": "alias/aws/s3"}}})),
+        Form(
+            "aws_kms_alias resource naming an AWS-managed alias",
+            subject,
+            with_key("${aws_kms_alias.a.arn}", {"aws_kms_alias": {"a": {"name": "alias/aws/s3"}}}),
+        ),
+        Form(
+            "data.aws_kms_key of an AWS-managed alias",
+            subject,
+            with_key("${data.aws_kms_key.aws.arn}", data={"aws_kms_key": {"aws": {"key_id": "alias/aws/s3"}}}),
+        ),
         Form("key from a variable the stack does not show", subject, with_key("${var.key_arn}")),
-        Form("reference to something that is not a key", subject,
-             with_key("${aws_s3_bucket.other.arn}", {"aws_s3_bucket": {"other": {"bucket": "other"}}})),
+        Form(
+            "reference to something that is not a key",
+            subject,
+            with_key("${aws_s3_bucket.other.arn}", {"aws_s3_bucket": {"other": {"bucket": "other"}}}),
+        ),
     ]
     passing = [
         Form("reference to an aws_kms_key in the stack", subject, with_key(KEY_REF, KEY), source),
-        Form("data.aws_kms_key of a team alias", subject,
-             with_key("${data.aws_kms_key.team.arn}", data={"aws_kms_key": {"team": {"key_id": "alias/team"}}})),
-        Form("key ARN written literally", subject,
-             with_key("arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")),
-        Form("resource on an aliased provider with a CMK", subject,
-             with_key(KEY_REF, merge(KEY, {rtype: {"x": {**config, key_attribute: KEY_REF, "provider": "aws.replica"}}}),
-                      aliases=("replica",))),
+        Form(
+            "data.aws_kms_key of a team alias",
+            subject,
+            with_key("${data.aws_kms_key.team.arn}", data={"aws_kms_key": {"team": {"key_id": "alias/team"}}}),
+        ),
+        Form(
+            "key ARN written literally",
+            subject,
+            with_key("arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ),
+        Form(
+            "resource on an aliased provider with a CMK",
+            subject,
+            with_key(
+                KEY_REF,
+                merge(KEY, {rtype: {"x": {**config, key_attribute: KEY_REF, "provider": "aws.replica"}}}),
+                aliases=("replica",),
+            ),
+        ),
     ]
     return fail, passing

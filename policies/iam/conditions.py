@@ -62,9 +62,7 @@ def _fixed_value(value: str) -> bool:
     if text.startswith("arn:"):
         parts = text.split(":", 5)
         return len(parts) == 6 and not any(c in p for p in parts[1:5] for c in "*?")
-    if text in ("0.0.0.0/0", "::/0"):
-        return False
-    return True
+    return text not in ("0.0.0.0/0", "::/0")
 
 
 def narrows_resources(statement: Statement, action: Action) -> str:
@@ -74,11 +72,10 @@ def narrows_resources(statement: Statement, action: Action) -> str:
         if key == "kms:viaservice" and "kms:calleraccount" not in keys:
             continue
         for family, why in RESOURCE_NARROWING.items():
-            if (key.startswith(family) if family.endswith(("/", ":")) else key == family) or (
-                family.startswith(":") and family in key
-            ):
-                if key.startswith("aws:") or _applies(key, action):
-                    return f"{key}: {why}"
+            matches = key.startswith(family) if family.endswith(("/", ":")) else key == family
+            matches = matches or (family.startswith(":") and family in key)
+            if matches and (key.startswith("aws:") or _applies(key, action)):
+                return f"{key}: {why}"
     return ""
 
 

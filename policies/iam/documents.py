@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from policies.model import Resource, StackView, blocks_of
+from policies.model import Resource, StackView
 
 HOW_TO_FIX = (
     "write the policy as literal JSON, Fn.jsonencode of literals and resource references, or an "
@@ -105,7 +105,9 @@ def read_document(value: Any, view: StackView, seen: frozenset[str] = frozenset(
             raise PolicyUnreadable(f"jsonencode() of {_show(parsed)}, not an object; {HOW_TO_FIX}")
         return parsed
     if text.startswith("${"):
-        raise PolicyUnreadable(f"the policy is the expression {text[:80]!r}, which only Terraform can evaluate; {HOW_TO_FIX}")
+        raise PolicyUnreadable(
+            f"the policy is the expression {text[:80]!r}, which only Terraform can evaluate; {HOW_TO_FIX}"
+        )
     try:
         parsed = json.loads(text)
     except ValueError as error:

@@ -53,9 +53,7 @@ def wide_for(statement: Statement, action: Action) -> bool:
 def _type_wide(statement: Statement, arn_format: str) -> bool:
     service = arn_format.split(":")[2] if arn_format.count(":") >= 5 else ""
     everything = arns.formats_for_service(service) or (arn_format,)
-    return any(
-        arns.scope(r, arn_format) == "wide" and arns.is_wide(r, everything) for r in statement.resources
-    )
+    return any(arns.scope(r, arn_format) == "wide" and arns.is_wide(r, everything) for r in statement.resources)
 
 
 def sensitive(action: Action) -> str:

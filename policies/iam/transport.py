@@ -20,7 +20,9 @@ _PARTITION = re.compile(r"^arn:\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partitio
 
 def insecure_transport_condition(statement: Statement) -> bool:
     return len(statement.conditions) == 1 and any(
-        c.key == "aws:securetransport" and c.base_operator == "bool" and c.values == ("false",)
+        c.key == "aws:securetransport"
+        and c.base_operator == "bool"
+        and c.values == ("false",)
         and not c.operator.lower().startswith("for")
         for c in statement.conditions
     )

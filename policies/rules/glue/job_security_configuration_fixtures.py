@@ -17,8 +17,12 @@ FAIL = [
     Form("streaming job without one", S, job(command={"name": "gluestreaming", "script_location": "s3://x/y.py"})),
 ]
 PASS = [
-    Form("reference to a security configuration", S, job(security_configuration="${aws_glue_security_configuration.sc.name}"),
-         "https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html"),
+    Form(
+        "reference to a security configuration",
+        S,
+        job(security_configuration="${aws_glue_security_configuration.sc.name}"),
+        "https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html",
+    ),
     Form("literal name", S, job(security_configuration="sc")),
     Form("streaming job with one", S, job(command={"name": "gluestreaming"}, security_configuration="sc")),
 ]

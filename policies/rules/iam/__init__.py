@@ -1,1 +1,4 @@
-"""AWS IAM (identity, resource, trust and managed policies) rules: one module per rule, its fixtures in <rule>_fixtures.py beside it."""
+"""AWS IAM rules (identity, resource, trust and managed policies).
+
+One module per rule, its fixtures in <rule>_fixtures.py beside it.
+"""

@@ -27,16 +27,22 @@ def check(resource, view):
     violations = []
     for arn in arns:
         if not isinstance(arn, str) or is_opaque(arn):
-            violations.append(Violation(f"attached policy {arn!r} cannot be read; attach a literal ARN or a "
-                                        "reference to a policy in this stack", (str(arn),)))
+            violations.append(
+                Violation(
+                    f"attached policy {arn!r} cannot be read; attach a literal ARN or a "
+                    "reference to a policy in this stack",
+                    (str(arn),),
+                )
+            )
             continue
         target = view.resolve(arn)
         if target is not None and target.type == "aws_iam_policy" and target.mode == "resource":
             continue  # judged by the policy rules on the aws_iam_policy itself
         name = _managed_name(arn, target)
         if name is None:
-            violations.append(Violation(f"attached policy {arn} is not in this stack, so its permissions cannot be "
-                                        "judged", (arn,)))
+            violations.append(
+                Violation(f"attached policy {arn} is not in this stack, so its permissions cannot be judged", (arn,))
+            )
         elif broad(name):
             violations.append(Violation(f"attaches the AWS managed policy {name}", (arn, name)))
     return judged(violations, "no administrative or full-access managed policy")

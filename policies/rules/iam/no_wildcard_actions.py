@@ -3,16 +3,22 @@
 Patterns are expanded against the IAM action catalog (case-insensitive). A wildcard may stand for a few variants
 of one kind of action, as AWS's own key policies write them (`kms:GenerateDataKey*`: 4 Write actions,
 `kms:ReEncrypt*`: 2); it fails when it reaches a Permissions management action (`iam:Pass*`, `iam:*Policy`,
-`s3:Put*`), spans more than one access level, more than MAX_VARIANTS actions (`s3:Get*`: 58), or nothing today. AWS's default key policy statement (the key's own account root,
-`kms:*`) delegates the key to IAM and passes (KMS Developer Guide, "Default key policy":
-https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); `kms:*` to any other principal fails.
+`s3:Put*`), spans more than one access level, more than MAX_VARIANTS actions (`s3:Get*`: 58), or nothing today.
+AWS's default key policy statement (the key's own account root, `kms:*`) delegates the key to IAM and passes
+(KMS Developer Guide, "Default key policy": https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); `kms:*` to any other principal fails.
 """
 
 from policies.iam import arns
 from policies.iam.catalog import catalog
 from policies.iam.principals import only_own_root
-from policies.iam.sources import IDENTITY_TYPES, KEY_POLICY_TYPES, RESOURCE_TYPES, identity_policies, read
-from policies.iam.sources import resource_policies
+from policies.iam.sources import (
+    IDENTITY_TYPES,
+    KEY_POLICY_TYPES,
+    RESOURCE_TYPES,
+    identity_policies,
+    read,
+    resource_policies,
+)
 from policies.model import Rule, Violation, judged
 
 MAX_VARIANTS = 5
@@ -33,8 +39,10 @@ def check(resource, view):
             if s.not_actions:
                 count = len(cat.everything_but(s.not_actions))
                 violations.append(
-                    Violation(f"{s.label} allows every action but {', '.join(s.not_actions)} ({count} actions)",
-                              s.not_actions + s.resources)
+                    Violation(
+                        f"{s.label} allows every action but {', '.join(s.not_actions)} ({count} actions)",
+                        s.not_actions + s.resources,
+                    )
                 )
             for pattern in (a for a in s.actions if arns.has_wildcard(a)):
                 why = wide_pattern(pattern)
@@ -44,8 +52,10 @@ def check(resource, view):
             unknown = []
         for name in unknown:
             violations.append(
-                Violation(f"{s.label} names {name}, which is not an action in the IAM catalog ({cat.version})",
-                          (name, *s.resources))
+                Violation(
+                    f"{s.label} names {name}, which is not an action in the IAM catalog ({cat.version})",
+                    (name, *s.resources),
+                )
             )
     return judged(violations, "every allowed action is named")
 

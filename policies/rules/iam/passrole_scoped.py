@@ -19,7 +19,8 @@ def check(resource, view):
             written = ", ".join(s.actions) or "NotAction " + ", ".join(s.not_actions)
             violations.append(
                 Violation(
-                    f"{s.label} lets the principal pass any role ({written} on {', '.join(s.resources) or 'NotResource'})",
+                    f"{s.label} lets the principal pass any role "
+                    f"({written} on {', '.join(s.resources) or 'NotResource'})",
                     (*s.actions, *s.not_actions, *s.resources, *s.not_resources, "iam:PassRole"),
                 )
             )

@@ -12,9 +12,12 @@ FAIL = [
     identity("PassRole with NotResource", "user", {"Effect": "Allow", "Action": "iam:PassRole", "NotResource": ROLE}),
 ]
 PASS = [
-    identity("PassRole on one named role with iam:PassedToService", "jsonencode",
-             allow("iam:PassRole", ROLE, Condition={"StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}}),
-             source="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html"),
+    identity(
+        "PassRole on one named role with iam:PassedToService",
+        "jsonencode",
+        allow("iam:PassRole", ROLE, Condition={"StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}}),
+        source="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+    ),
     identity("PassRole on a role reference", "document", allow("iam:PassRole", "${aws_iam_role.job.arn}")),
     identity("no PassRole at all", "json", allow("s3:GetObject", "arn:aws:s3:::lake/*")),
     identity("a Deny of PassRole on *", "inline", {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}),

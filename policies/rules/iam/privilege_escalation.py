@@ -35,7 +35,8 @@ def check(resource, view):
             where = sorted({st.label for a in actions for st in reach[a]})
             violations.append(
                 Violation(
-                    f"{', '.join(actions)} on unnamed resources allow privilege escalation ({name}; {', '.join(where)})",
+                    f"{', '.join(actions)} on unnamed resources allow privilege escalation "
+                    f"({name}; {', '.join(where)})",
                     (*actions, *(p for a in actions for st in reach[a] for p in (*st.actions, *st.resources))),
                 )
             )

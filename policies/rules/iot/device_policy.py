@@ -35,7 +35,9 @@ def check(policy, view):
             continue
         names = (*s.actions, *s.not_actions, *s.resources, *s.not_resources)
         if s.not_actions or s.not_resources:
-            violations.append(Violation(f"{s.label} uses NotAction/NotResource: it allows what it does not name", names))
+            violations.append(
+                Violation(f"{s.label} uses NotAction/NotResource: it allows what it does not name", names)
+            )
             continue
         wild = [a for a in s.actions if arns.has_wildcard(a)]
         if wild:
@@ -44,19 +46,26 @@ def check(policy, view):
         iot_formats = arns.formats_for_service("iot")
         wide = [r for r in s.resources if not _bound(r) and arns.is_wide(r, iot_formats)]
         if wide:
-            violations.append(Violation(f"{s.label} allows {', '.join(wide)} (more than one device's resources)",
-                                        names))
+            violations.append(
+                Violation(f"{s.label} allows {', '.join(wide)} (more than one device's resources)", names)
+            )
         for action in sorted(keys & (SCOPED | set(SHADOW))):
             unbound = [r for r in s.resources if not _bound(r)]
             if unbound:
-                violations.append(Violation(f"{s.label} lets a device use {action} on {', '.join(unbound)}, which "
-                                            "is not bound to its own thing name", names))
+                violations.append(
+                    Violation(
+                        f"{s.label} lets a device use {action} on {', '.join(unbound)}, which "
+                        "is not bound to its own thing name",
+                        names,
+                    )
+                )
         if "iot:connect" in keys and not any(
             c.key == "iot:connection.thing.isattached" and c.base_operator == "bool" and c.values == ("true",)
             for c in s.conditions
         ):
-            violations.append(Violation(f"{s.label} lets a certificate connect without "
-                                        "iot:Connection.Thing.IsAttached = true", names))
+            violations.append(
+                Violation(f"{s.label} lets a certificate connect without iot:Connection.Thing.IsAttached = true", names)
+            )
     return judged(violations, "devices are bound to their own client id, topics and shadow")
 
 

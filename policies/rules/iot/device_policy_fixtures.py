@@ -17,21 +17,59 @@ def device(*statements, written=as_json):
 FAIL = [
     Form("publish to topic/*", S, device(CONNECT, {**PUBLISH, "Resource": f"{ARN}:topic/*"})),
     Form("subscribe anywhere", S, device(CONNECT, {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": "*"})),
-    Form("update any thing's shadow", S, device(CONNECT, {"Effect": "Allow", "Action": "iot:UpdateThingShadow", "Resource": f"{ARN}:thing/*"})),
+    Form(
+        "update any thing's shadow",
+        S,
+        device(CONNECT, {"Effect": "Allow", "Action": "iot:UpdateThingShadow", "Resource": f"{ARN}:thing/*"}),
+    ),
     Form("connect as any client", S, device({**CONNECT, "Resource": f"{ARN}:client/*"}, written=as_jsonencode)),
-    Form("client/${ThingName}* lets sensor1 connect as sensor10", S, device({**CONNECT, "Resource": f"{ARN}:client/{THING}*"})),
-    Form("NotResource", S, device(CONNECT, {"Effect": "Allow", "Action": "iot:Publish", "NotResource": f"{ARN}:topic/admin"})),
+    Form(
+        "client/${ThingName}* lets sensor1 connect as sensor10",
+        S,
+        device({**CONNECT, "Resource": f"{ARN}:client/{THING}*"}),
+    ),
+    Form(
+        "NotResource",
+        S,
+        device(CONNECT, {"Effect": "Allow", "Action": "iot:Publish", "NotResource": f"{ARN}:topic/admin"}),
+    ),
     Form("iot:* action", S, device(CONNECT, {**PUBLISH, "Action": "iot:*"})),
     Form("connect without IsAttached", S, device({**CONNECT, "Condition": {}}, PUBLISH)),
-    Form("receive on a topic of all devices", S, device(CONNECT, {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{ARN}:topic/sensors/all"})),
+    Form(
+        "receive on a topic of all devices",
+        S,
+        device(CONNECT, {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{ARN}:topic/sensors/all"}),
+    ),
 ]
 PASS = [
-    Form("thing-name policy variables with IsAttached", S, device(CONNECT, PUBLISH),
-         "https://docs.aws.amazon.com/iot/latest/developerguide/connect-and-pub.html"),
-    Form("own shadow and own topic subtree (jsonencode)", S, device(CONNECT, {**PUBLISH, "Resource": f"{ARN}:topic/sensors/{THING}/*"},
-         {"Effect": "Allow", "Action": ["iot:GetThingShadow", "iot:UpdateThingShadow"], "Resource": f"{ARN}:thing/{THING}"},
-         written=as_jsonencode), "https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html"),
-    Form("subscribe and receive on own topics", S, device(CONNECT,
-         {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{ARN}:topicfilter/commands/{THING}"},
-         {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{ARN}:topic/commands/{THING}"})),
+    Form(
+        "thing-name policy variables with IsAttached",
+        S,
+        device(CONNECT, PUBLISH),
+        "https://docs.aws.amazon.com/iot/latest/developerguide/connect-and-pub.html",
+    ),
+    Form(
+        "own shadow and own topic subtree (jsonencode)",
+        S,
+        device(
+            CONNECT,
+            {**PUBLISH, "Resource": f"{ARN}:topic/sensors/{THING}/*"},
+            {
+                "Effect": "Allow",
+                "Action": ["iot:GetThingShadow", "iot:UpdateThingShadow"],
+                "Resource": f"{ARN}:thing/{THING}",
+            },
+            written=as_jsonencode,
+        ),
+        "https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html",
+    ),
+    Form(
+        "subscribe and receive on own topics",
+        S,
+        device(
+            CONNECT,
+            {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{ARN}:topicfilter/commands/{THING}"},
+            {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{ARN}:topic/commands/{THING}"},
+        ),
+    ),
 ]

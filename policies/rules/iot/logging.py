@@ -11,8 +11,10 @@ def check(rule, view):
         return fail("the stack routes IoT messages but does not enable IoT Core logging")
     level = options[0].get("default_log_level")
     if options[0].get("disable_all_logs") not in (None, False) or level not in LEVELS:
-        return fail(f"IoT Core logging is off (default_log_level {level!r}, disable_all_logs "
-                    f"{options[0].get('disable_all_logs')!r})")
+        return fail(
+            f"IoT Core logging is off (default_log_level {level!r}, disable_all_logs "
+            f"{options[0].get('disable_all_logs')!r})"
+        )
     return ok(f"IoT Core logging at {options[0].get('default_log_level')}")
 
 

@@ -20,8 +20,12 @@ FAIL = [
     Form("error action from a variable", S, rule("${var.error}")),
 ]
 PASS = [
-    Form("S3 quarantine", S, rule({"s3": {"bucket_name": "q", "key": "k", "role_arn": "r"}}),
-         "https://docs.aws.amazon.com/iot/latest/developerguide/rule-error-handling.html"),
+    Form(
+        "S3 quarantine",
+        S,
+        rule({"s3": {"bucket_name": "q", "key": "k", "role_arn": "r"}}),
+        "https://docs.aws.amazon.com/iot/latest/developerguide/rule-error-handling.html",
+    ),
     Form("CloudWatch Logs", S, rule({"cloudwatch_logs": [{"log_group_name": "g", "role_arn": "r"}]})),
     Form("SQS", S, rule([{"sqs": {"queue_url": "u", "role_arn": "r", "use_base64": False}}])),
 ]

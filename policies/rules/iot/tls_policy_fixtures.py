@@ -20,8 +20,12 @@ FAIL = [
     Form("policy from a variable", S, domain("${var.tls}")),
 ]
 PASS = [
-    Form("TLS 1.2 and 1.3", S, domain("IoTSecurityPolicy_TLS13_1_2_2022_10"),
-         "https://docs.aws.amazon.com/iot/latest/developerguide/transport-security.html"),
+    Form(
+        "TLS 1.2 and 1.3",
+        S,
+        domain("IoTSecurityPolicy_TLS13_1_2_2022_10"),
+        "https://docs.aws.amazon.com/iot/latest/developerguide/transport-security.html",
+    ),
     Form("TLS 1.3 only", S, domain("IoTSecurityPolicy_TLS13_1_3_2022_10")),
     Form("TLS 1.2 only", S, domain("IoTSecurityPolicy_TLS12_1_2_2022_10")),
 ]

@@ -44,22 +44,38 @@ def check(key, view):
         actions, _ = allowed_actions(s)
         admin = sorted({a.id for a in actions if a.access_level in ADMIN_LEVELS})
         if s.not_actions or any(a in ("*", "kms:*") for a in (x.lower() for x in s.actions)):
-            violations.append(Violation(f"{s.label} gives {', '.join(names)} to a principal other than the key's "
-                                        "own account root", names))
+            violations.append(
+                Violation(
+                    f"{s.label} gives {', '.join(names)} to a principal other than the key's own account root", names
+                )
+            )
         elif admin:
-            violations.append(Violation(f"{s.label} lets a principal other than the account root manage the key "
-                                        f"({', '.join(admin[:4])})", names))
+            violations.append(
+                Violation(
+                    f"{s.label} lets a principal other than the account root manage the key ({', '.join(admin[:4])})",
+                    names,
+                )
+            )
         for kind, ids in (s.principals or {}).items():
             for principal in ids:
                 if kind == "Service" and not conditioned:
-                    violations.append(Violation(f"{s.label} trusts {principal} without aws:SourceAccount, "
-                                                "aws:SourceArn, kms:CallerAccount or an encryption context",
-                                                (principal, *names)))
+                    violations.append(
+                        Violation(
+                            f"{s.label} trusts {principal} without aws:SourceAccount, "
+                            "aws:SourceArn, kms:CallerAccount or an encryption context",
+                            (principal, *names),
+                        )
+                    )
                 elif kind == "AWS" and principal != "*" and not conditioned:
                     account = account_of(principal)
                     if account is not None and not is_own_account(account, view):
-                        violations.append(Violation(f"{s.label} trusts {principal} in another account (or one the "
-                                                    "stack cannot identify) without a condition", (principal, *names)))
+                        violations.append(
+                            Violation(
+                                f"{s.label} trusts {principal} in another account (or one the "
+                                "stack cannot identify) without a condition",
+                                (principal, *names),
+                            )
+                        )
     return judged(violations, "explicit least-privilege key policy")
 
 

@@ -20,7 +20,11 @@ def check(resource, view):
     violations = []
     principal = resource.get("principal")
     permissions, grantable = resource.get("permissions"), resource.get("permissions_with_grant_option")
-    for label, value in (("permissions", permissions), ("permissions_with_grant_option", grantable), ("principal", principal)):
+    for label, value in (
+        ("permissions", permissions),
+        ("permissions_with_grant_option", grantable),
+        ("principal", principal),
+    ):
         if is_opaque(value) or (label != "principal" and value is not None and not isinstance(value, list)):
             violations.append(Violation(f"{label} is {value!r}, which cannot be read; write the list literally"))
     if violations:
@@ -30,12 +34,17 @@ def check(resource, view):
     if broad:
         violations.append(Violation(f"grant gives {', '.join(broad)} to {principal}", tuple(broad)))
     table = block_of(resource.get("table"))
-    if table.get("wildcard") is True and TABLE_PERMISSIONS <= given:
-        violations.append(Violation(f"grant gives every table permission on every table of the database to "
-                                    f"{principal} (the same as ALL)", tuple(sorted(TABLE_PERMISSIONS))))
+    if table.get("wildcard") is True and given >= TABLE_PERMISSIONS:
+        violations.append(
+            Violation(
+                f"grant gives every table permission on every table of the database to {principal} (the same as ALL)",
+                tuple(sorted(TABLE_PERMISSIONS)),
+            )
+        )
     if principal == EVERYONE:
-        violations.append(Violation("grant to IAM_ALLOWED_PRINCIPALS lets every IAM principal with IAM access in",
-                                    (EVERYONE,)))
+        violations.append(
+            Violation("grant to IAM_ALLOWED_PRINCIPALS lets every IAM principal with IAM access in", (EVERYONE,))
+        )
     return judged(violations, "specific permissions to a named principal: " + ", ".join(sorted(given)))
 
 
@@ -45,8 +54,13 @@ def _settings(settings):
         for block in blocks_of(settings.get(key)):
             given = set(block.get("permissions") or [])
             if block.get("principal") == EVERYONE or BROAD & given:
-                violations.append(Violation(f"{key} hands {', '.join(sorted(given)) or 'permissions'} to "
-                                            f"{block.get('principal')} on every new database or table", (key,)))
+                violations.append(
+                    Violation(
+                        f"{key} hands {', '.join(sorted(given)) or 'permissions'} to "
+                        f"{block.get('principal')} on every new database or table",
+                        (key,),
+                    )
+                )
     return judged(violations, "no default permissions on new databases and tables")
 
 

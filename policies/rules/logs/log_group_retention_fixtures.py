@@ -17,7 +17,12 @@ FAIL = [
     Form("retention from a variable", S, group(retention_in_days="${var.days}")),
 ]
 PASS = [
-    Form("30 days", S, group(retention_in_days=30), "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html"),
+    Form(
+        "30 days",
+        S,
+        group(retention_in_days=30),
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html",
+    ),
     Form("a year", S, group(retention_in_days=365)),
     Form("ten years", S, group(retention_in_days=3653)),
 ]

@@ -17,7 +17,12 @@ FAIL = [
     Form("retention as a string", S, group(retention_in_days="365")),
 ]
 PASS = [
-    Form("365 days", S, group(retention_in_days=365), "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html"),
+    Form(
+        "365 days",
+        S,
+        group(retention_in_days=365),
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html",
+    ),
     Form("400 days", S, group(retention_in_days=400)),
     Form("ten years", S, group(retention_in_days=3653)),
 ]

@@ -14,11 +14,28 @@ FAIL = [
     Form("false", S, cluster(iam_database_authentication_enabled=False)),
     Form("string true", S, cluster(iam_database_authentication_enabled="true")),
     Form("from a variable", S, cluster(iam_database_authentication_enabled="${var.iam}")),
-    Form("aliased provider, off", S, doc({"aws_rds_cluster": {"db": {"provider": "aws.replica"}}}, aliases=("replica",))),
+    Form(
+        "aliased provider, off", S, doc({"aws_rds_cluster": {"db": {"provider": "aws.replica"}}}, aliases=("replica",))
+    ),
 ]
 PASS = [
-    Form("enabled", S, cluster(iam_database_authentication_enabled=True),
-         "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html"),
-    Form("enabled on a MySQL cluster", S, doc({"aws_rds_cluster": {"db": {"engine": "aurora-mysql", "iam_database_authentication_enabled": True}}})),
-    Form("enabled, aliased provider", S, doc({"aws_rds_cluster": {"db": {"provider": "aws.replica", "iam_database_authentication_enabled": True}}}, aliases=("replica",))),
+    Form(
+        "enabled",
+        S,
+        cluster(iam_database_authentication_enabled=True),
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html",
+    ),
+    Form(
+        "enabled on a MySQL cluster",
+        S,
+        doc({"aws_rds_cluster": {"db": {"engine": "aurora-mysql", "iam_database_authentication_enabled": True}}}),
+    ),
+    Form(
+        "enabled, aliased provider",
+        S,
+        doc(
+            {"aws_rds_cluster": {"db": {"provider": "aws.replica", "iam_database_authentication_enabled": True}}},
+            aliases=("replica",),
+        ),
+    ),
 ]

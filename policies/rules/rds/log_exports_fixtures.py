@@ -17,8 +17,12 @@ FAIL = [
     Form("from a variable", S, cluster(enabled_cloudwatch_logs_exports="${var.logs}")),
 ]
 PASS = [
-    Form("PostgreSQL log exported", S, cluster(enabled_cloudwatch_logs_exports=["postgresql"]),
-         "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.CloudWatch.html"),
+    Form(
+        "PostgreSQL log exported",
+        S,
+        cluster(enabled_cloudwatch_logs_exports=["postgresql"]),
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.CloudWatch.html",
+    ),
     Form("MySQL audit and error", S, cluster("aurora-mysql", enabled_cloudwatch_logs_exports=["audit", "error"])),
     Form("PostgreSQL and instance", S, cluster(enabled_cloudwatch_logs_exports=["instance", "postgresql"])),
 ]

@@ -21,7 +21,11 @@ def check(bucket, view):
     found = read(sources, view)
     if found.unreadable:
         return judged([Violation(u) for u in found.unreadable], "")
-    name = bucket.get("bucket") if isinstance(bucket.get("bucket"), str) and not is_reference(bucket.get("bucket")) else "BUCKET"
+    name = (
+        bucket.get("bucket")
+        if isinstance(bucket.get("bucket"), str) and not is_reference(bucket.get("bucket"))
+        else "BUCKET"
+    )
     ref = f"aws_s3_bucket.{bucket.name}"
     aliases = {f"${{{ref}.arn}}": f"arn:aws:s3:::{name}", f"${{{ref}.id}}": name, f"${{{ref}.bucket}}": name}
     targets = [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/any/object"]

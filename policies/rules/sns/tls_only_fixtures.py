@@ -6,8 +6,13 @@ DOC = "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.htm
 
 
 def tls(**change):
-    s = {"Effect": "Deny", "Principal": "*", "Action": "SNS:Publish", "Resource": "${aws_sns_topic.t.arn}",
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    s = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "SNS:Publish",
+        "Resource": "${aws_sns_topic.t.arn}",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
     s.update(change)
     return s
 
@@ -17,7 +22,9 @@ def topic(statement=None, written=as_json, inline=False):
     if statement is not None and inline:
         resources["aws_sns_topic"]["t"]["policy"] = written(policy(statement))
     elif statement is not None:
-        resources["aws_sns_topic_policy"] = {"p": {"arn": "${aws_sns_topic.t.arn}", "policy": written(policy(statement))}}
+        resources["aws_sns_topic_policy"] = {
+            "p": {"arn": "${aws_sns_topic.t.arn}", "policy": written(policy(statement))}
+        }
     return doc(resources)
 
 
@@ -32,9 +39,32 @@ FAIL = [
 ]
 PASS = [
     Form("AWS's recommended statement", S, topic(tls()), DOC),
-    Form("BoolIfExists with sns:* on *, inline", S,
-         topic(tls(Action="sns:*", Resource="*", Condition={"BoolIfExists": {"aws:SecureTransport": "false"}}), inline=True), DOC),
-    Form("literal topic ARN in jsonencode", S, topic(tls(Resource="arn:aws:sns:eu-central-1:111122223333:t"), as_jsonencode)),
+    Form(
+        "BoolIfExists with sns:* on *, inline",
+        S,
+        topic(
+            tls(Action="sns:*", Resource="*", Condition={"BoolIfExists": {"aws:SecureTransport": "false"}}), inline=True
+        ),
+        DOC,
+    ),
+    Form(
+        "literal topic ARN in jsonencode",
+        S,
+        topic(tls(Resource="arn:aws:sns:eu-central-1:111122223333:t"), as_jsonencode),
+    ),
 ]
-PASS.append(Form("data source document", S, doc({"aws_sns_topic": {"t": {"name": "t"}}, "aws_sns_topic_policy": {"p": {
-    "arn": "${aws_sns_topic.t.arn}", "policy": "${data.aws_iam_policy_document.d.json}"}}}, document_source("d", tls()))))
+PASS.append(
+    Form(
+        "data source document",
+        S,
+        doc(
+            {
+                "aws_sns_topic": {"t": {"name": "t"}},
+                "aws_sns_topic_policy": {
+                    "p": {"arn": "${aws_sns_topic.t.arn}", "policy": "${data.aws_iam_policy_document.d.json}"}
+                },
+            },
+            document_source("d", tls()),
+        ),
+    )
+)
