@@ -5,7 +5,8 @@ of one kind of action, as AWS's own key policies write them (`kms:GenerateDataKe
 `kms:ReEncrypt*`: 2); it fails when it reaches a Permissions management action (`iam:Pass*`, `iam:*Policy`,
 `s3:Put*`), spans more than one access level, more than MAX_VARIANTS actions (`s3:Get*`: 58), or nothing today.
 AWS's default key policy statement (the key's own account root, `kms:*`) delegates the key to IAM and passes
-(KMS Developer Guide, "Default key policy": https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); `kms:*` to any other principal fails.
+(KMS Developer Guide, "Default key policy",
+https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); `kms:*` to any other principal fails.
 """
 
 from policies.iam import arns
