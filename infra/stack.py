@@ -177,7 +177,6 @@ class IotPlatformStack(TerraformStack):
             "job-keeper",
             ctx,
             jobs=self.processing.jobs,
-            start_after=self.governance.grants,
             job_names=self.processing.job_names,
             metrics_namespace=metrics_namespace(ctx),
             deploy_triggers={

@@ -124,31 +124,24 @@ class LakeGovernance(Construct):
             "analyst-events": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.events_table.name),
             "analyst-anomalies": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.anomalies_table.name),
         }
-        self.grants: list[aws.LakeformationPermissions] = []
         for id_suffix, (principal, permissions, kind, table) in grants.items():
-            self.grants.append(
-                aws.LakeformationPermissions(
-                    self,
-                    f"grant-{id_suffix}",
-                    principal=principal,
-                    permissions=permissions,
-                    database=aws.LakeformationPermissionsDatabase(name=lake.database.name)
-                    if kind == "database"
-                    else None,
-                    table=aws.LakeformationPermissionsTable(database_name=lake.database.name, name=table)
-                    if kind == "table"
-                    else None,
-                    depends_on=[self.settings],
-                )
+            aws.LakeformationPermissions(
+                self,
+                f"grant-{id_suffix}",
+                principal=principal,
+                permissions=permissions,
+                database=aws.LakeformationPermissionsDatabase(name=lake.database.name) if kind == "database" else None,
+                table=aws.LakeformationPermissionsTable(database_name=lake.database.name, name=table)
+                if kind == "table"
+                else None,
+                depends_on=[self.settings],
             )
         for purpose in ("curated", "anomalies"):
-            self.grants.append(
-                aws.LakeformationPermissions(
-                    self,
-                    f"grant-job-location-{purpose}",
-                    principal=job_role.arn,
-                    permissions=["DATA_LOCATION_ACCESS"],
-                    data_location=aws.LakeformationPermissionsDataLocation(arn=self.locations[purpose].arn),
-                    depends_on=[self.settings],
-                )
+            aws.LakeformationPermissions(
+                self,
+                f"grant-job-location-{purpose}",
+                principal=job_role.arn,
+                permissions=["DATA_LOCATION_ACCESS"],
+                data_location=aws.LakeformationPermissionsDataLocation(arn=self.locations[purpose].arn),
+                depends_on=[self.settings],
             )

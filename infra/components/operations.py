@@ -40,7 +40,6 @@ class JobKeeper(Construct):
         ctx: PlatformContext,
         *,
         jobs: list[aws.GlueJob],
-        start_after: list,
         job_names: list[str],
         metrics_namespace: str,
         key_arn: str,
@@ -115,14 +114,15 @@ class JobKeeper(Construct):
                 source_arn=rule.arn,
                 source_account=ctx.account_id,
             )
-        # Start the jobs at deploy (after their grants exist), again whenever their code or schema changes.
+        # Start the jobs at deploy, again whenever their code or schema changes. A first run that starts before
+        # its Lake Formation grants exist fails, and the keeper restarts it on the FAILED event.
         self.start = aws.LambdaInvocation(
             self,
             "start-at-deploy",
             function_name=self.lambda_.name,
             input=json.dumps({"action": "deploy"}),
             triggers=deploy_triggers,
-            depends_on=[*jobs, *start_after],
+            depends_on=jobs,
         )
 
 
