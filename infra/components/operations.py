@@ -114,7 +114,8 @@ class JobKeeper(Construct):
                 source_arn=rule.arn,
                 source_account=ctx.account_id,
             )
-        # Start the jobs at deploy, again whenever their code or configuration changes.
+        # Start the jobs at deploy, again whenever their code or schema changes. A first run that starts before
+        # its Lake Formation grants exist fails, and the keeper restarts it on the FAILED event.
         self.start = aws.LambdaInvocation(
             self,
             "start-at-deploy",

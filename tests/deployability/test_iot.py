@@ -6,7 +6,7 @@ import json
 import re
 
 from infra.capacity import IOT_PUBLISHES_PER_CONNECTION, plan_stream
-from policies.rules.iot_tls_policy import TLS12_POLICIES
+from policies.rules.iot.tls_policy import TLS12_POLICIES
 
 
 def test_devices_connect_to_the_baselines_tls12_endpoint_never_an_environments(ephemeral, baseline):

@@ -102,3 +102,14 @@ def test_mes_and_baseline_fields():
     admins = "arn:aws:iam::111122223333:role/a, arn:aws:iam::111122223333:user/b"
     two = load_config({}, {}, {"environment_suffix": "a1", "lake_formation_admins": admins})
     assert two.lake_formation_admins == ("arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:user/b")
+
+
+def test_cli_refuses_an_unknown_stack_kind():
+    run = subprocess.run(
+        [sys.executable, "-m", "infra", "--environment-suffix", "ok", "--stack", "shared"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2 and "environment or account-baseline" in run.stderr and "Traceback" not in run.stderr

@@ -81,7 +81,7 @@ def test_iot_policy_binds_line_and_thing_and_rules_take_them_from_the_topic(ephe
 
 
 def test_environment_owns_no_account_wide_state_and_reads_the_baseline(ephemeral):
-    from policies.rules.account_singletons import ACCOUNT_LOG_GROUPS, ACCOUNT_WIDE
+    from policies.rules.general.account_singletons import ACCOUNT_LOG_GROUPS, ACCOUNT_WIDE
 
     assert ephemeral.document["//"]["guardrails"]["stack_kind"] == "environment"
     assert not set(ACCOUNT_WIDE) & set(ephemeral.document["resource"])
