@@ -396,9 +396,14 @@ def modules_to_name(top: str) -> list[str]:
     children of its Python subpackages unless the entry says the folder holds one file per rule (or test)."""
     root = PROJECT / top
     skip = {"__init__.py", "__pycache__"}
+    ignored = {  # what tests and tools write (.gitignore's anchored entries, such as /tests/artifacts/)
+        PROJECT / line.strip().strip("/")
+        for line in (PROJECT / ".gitignore").read_text().splitlines()
+        if line.startswith("/")
+    }
     found = []
     for child in sorted(root.iterdir()):
-        if child.name in skip or child.name.startswith("."):
+        if child.name in skip or child.name.startswith(".") or child in ignored:
             continue
         found.append(child.name + "/" if child.is_dir() else child.name.removesuffix(".py"))
         if child.is_dir() and top != "tests" and any(child.glob("*.py")):

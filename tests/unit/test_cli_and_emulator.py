@@ -257,3 +257,36 @@ def test_integration_outputs_fail_loudly_when_they_cannot_be_trusted(monkeypatch
     factory = conftest.clients(dead, "eu-central-1")
     assert factory("s3").meta.endpoint_url == "http://127.0.0.1:9"
     assert conftest.clients({"target": "aws"}, "eu-central-1")("s3").meta.endpoint_url.startswith("https://")
+
+
+def test_prepare_copies_a_stack_with_its_assets_and_points_only_the_copy(ephemeral, tmp_path, monkeypatch):
+    monkeypatch.setattr(local, "BUILD", tmp_path)
+    before = ephemeral.path.read_text()
+    unpublished = {"/iotsp/account-baseline/iot-device-endpoint": "the baseline's target leaves out"}
+    stack = local.prepare(
+        ephemeral.stack.node.id, local.ENVIRONMENT, ephemeral.path.parent, "http://127.0.0.1:1", unpublished
+    )
+    assert ephemeral.path.read_text() == before
+    copied = json.loads((stack.workdir / "cdk.tf.json").read_text())
+    assert copied == stack.document and copied["provider"]["aws"][0]["endpoints"][0]["s3"] == "http://127.0.0.1:1"
+    assert copied["terraform"]["backend"]["local"]["path"] == str(tmp_path / "state" / f"{stack.name}.tfstate")
+    assets = sorted(p.relative_to(ephemeral.path.parent) for p in ephemeral.path.parent.rglob("*") if p.is_file())
+    assert all((stack.workdir / a).is_file() for a in assets)  # the job script, package, Lambda zips
+    assert any(r["address"].startswith("data.aws_ssm_parameter.") for r in stack.removed)
+    names = local.literal_names(stack.document)
+    assert any(n.startswith("iotsp-raw-") for n in names) and not any("${" in n for n in names)
+
+
+def test_stop_kept_stops_the_recorded_emulator_and_removes_its_outputs(tmp_path, monkeypatch, capsys):
+    from infra.deploy import outputs
+
+    monkeypatch.setattr(outputs, "OUTPUTS_DIR", tmp_path)
+    monkeypatch.setattr(local, "BUILD", tmp_path / "build")
+    assert local.stop_kept() is False and "no kept emulator" in capsys.readouterr().out
+    with moto_server(keep=True) as emulator:
+        pass
+    outputs.write_target({"target": "emulator", "endpoint": emulator.endpoint, "pid": emulator.pid})
+    (tmp_path / "flat-outputs.json").write_text("{}")
+    assert local.stop_kept() is True
+    assert not serving(emulator.endpoint) and not list(tmp_path.glob("*.json"))
+    assert f"stopped the kept emulator at {emulator.endpoint}" in capsys.readouterr().out
