@@ -60,11 +60,11 @@ def leftovers(
     markers = {suffix, suffix.lower(), suffix.replace("-", "_"), suffix.lower().replace("_", "-")}
     for kind, list_names in _names(endpoint, region).items():
         try:
-            names = list_names()
+            present = list_names()
         except Exception as error:  # an emulator gap: say so rather than pass silently
             found.append(f"{kind}: could not list ({type(error).__name__})")
             continue
-        for name in names:
+        for name in present:
             if kind == "secret" and name in (ignore_secret_names or set()):
                 continue
             if name in (released_names or set()):  # released before destroy: reported in the run, not here

@@ -53,6 +53,13 @@ def test_moto_server_seed_leftovers_and_singletons(tmp_path):
         assert "s3 bucket: iotsp-raw-t1" in found and not any(f.startswith("secret") for f in found)
         s3.delete_bucket(Bucket="iotsp-raw-t1")
         assert not [f for f in leftovers(endpoint, "eu-central-1", "t1", {"iotsp/t1/mes-api-key"}) if "t1" in f]
+        logs = client("logs", endpoint, "eu-central-1")
+        logs.create_log_group(logGroupName="AWSIotLogsV2")  # a name the stacks give, without the suffix
+        kms = client("kms", endpoint, "eu-central-1")
+        kms.list_aliases()  # moto's AWS-managed aliases: the account's, never ours
+        found = leftovers(endpoint, "eu-central-1", "t1", {"iotsp/t1/mes-api-key"}, names={"AWSIotLogsV2"})
+        assert found == ["log group: AWSIotLogsV2"]
+        logs.delete_log_group(logGroupName="AWSIotLogsV2")
         before = account_singletons(endpoint, "eu-central-1")
         client("lakeformation", endpoint, "eu-central-1").put_data_lake_settings(
             DataLakeSettings={"DataLakeAdmins": [{"DataLakePrincipalIdentifier": "arn:aws:iam::123456789012:role/x"}]}
