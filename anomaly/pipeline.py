@@ -8,9 +8,9 @@ Spark's watermark and dropDuplicates drop such rows silently, and the mission sa
 from __future__ import annotations
 
 import functools
-import json
 import math
 import operator
+import pickle
 from collections.abc import Iterator
 
 import numpy as np
@@ -19,6 +19,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.streaming.state import GroupState, GroupStateTimeout
 from pyspark.sql.types import (
+    BinaryType,
     DoubleType,
     LongType,
     StringType,
@@ -65,7 +66,6 @@ OUTPUT_SCHEMA = StructType(
         StructField("raw", StringType()),
     ]
 )
-STATE_SCHEMA = StructType([StructField("state", StringType())])
 UTC_ZONES = ("UTC", "Etc/UTC", "Z", "+00:00", "GMT")
 COLUMNS = [f.name for f in OUTPUT_SCHEMA.fields]
 # What crosses into Python and back through the state operator: every row (splitting valid from invalid rows
@@ -184,87 +184,129 @@ def _spell(problems: list[tuple[Column, str]]) -> Column:
     return F.concat_ws("; ", *[F.when(condition, F.lit(text)) for condition, text in problems])
 
 
-def _column(frame: pd.DataFrame, name: str, count: int) -> np.ndarray:
-    if name in frame:
-        return frame[name].to_numpy()
-    if isinstance(DETECTED_SCHEMA[name].dataType, DoubleType):
-        return np.full(count, np.nan)
-    return np.full(count, None, dtype=object)
+BUCKETS = 64  # series share a state row per bucket; fixed for a checkpoint's life (stored in each state, checked)
+BUCKET = "bucket"
+STATE_SCHEMA = StructType([StructField("series", BinaryType())])
 
 
-def _emit(parts: list[tuple[str, pd.DataFrame, dict]]) -> pd.DataFrame:
-    """One output frame, built column by column (pandas concat of all-None columns is slow per element)."""
-    columns = {}
-    for name in DETECTED_COLUMNS:
-        pieces = []
-        for kind, frame, extra in parts:
-            count = len(frame)
-            if name == "kind":
-                pieces.append(np.full(count, kind, dtype=object))
-            elif name in extra:
-                dtype = float if isinstance(DETECTED_SCHEMA[name].dataType, DoubleType) else object
-                pieces.append(np.asarray(extra[name], dtype=dtype))
-            else:
-                pieces.append(_column(frame, name, count))
-        column = np.concatenate(pieces)
-        if column.dtype.kind == "f" and isinstance(DETECTED_SCHEMA[name].dataType, LongType):
-            column = pd.array(column).astype("Int64")  # an integer column with nulls: exact, not float
-        columns[name] = column
-    return pd.DataFrame(columns)
+def _output(name: str, pieces: list[np.ndarray]) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    column = np.concatenate(pieces) if pieces else np.empty(0, dtype=object)
+    if column.dtype.kind == "f" and isinstance(DETECTED_SCHEMA[name].dataType, LongType):
+        return pd.array(column).astype("Int64")  # an integer column with nulls: exact, not float
+    return column
 
 
-def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState) -> Iterator[pd.DataFrame]:
-    """applyInPandasWithState function: one device x metric, all its rows of this micro-batch. Rows that failed
-    validation pass through to quarantine (their key may be null or junk: such a group never stores state)."""
-    _, metric = key
+class _Rows:
+    """The rows of one output frame, gathered as positions into input columns (one numpy take per column at the
+    end: pandas row selection or concat per series costs more than the detector)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.parts: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []
+
+    def add(self, kind: str, positions: np.ndarray, extra: dict[str, np.ndarray] | None = None) -> None:
+        if len(positions):
+            self.parts.append((kind, positions, extra or {}))
+
+    def emit(self) -> pd.DataFrame:
+        source = {name: self.frame[name].to_numpy() for name in self.frame.columns}
+        columns = {}
+        for name in DETECTED_COLUMNS:
+            double = isinstance(DETECTED_SCHEMA[name].dataType, DoubleType)
+            pieces = []
+            for kind, positions, extra in self.parts:
+                if name == "kind":
+                    pieces.append(np.full(len(positions), kind, dtype=object))
+                elif name in extra:
+                    pieces.append(np.asarray(extra[name], dtype=float if double else object))
+                elif name in source:
+                    pieces.append(source[name][positions])
+                else:
+                    pieces.append(np.full(len(positions), np.nan) if double else np.full(len(positions), None, object))
+            columns[name] = _output(name, pieces)
+        return pd.DataFrame(columns)
+
+
+def _load(state: GroupState, buckets: int) -> dict:
+    if not state.exists:
+        return {}
+    stored = pickle.loads(state.get[0])
+    if stored["buckets"] != buckets:
+        raise RuntimeError(
+            f"the checkpoint's detector state is split into {stored['buckets']} buckets, this job into {buckets}: "
+            "keep the bucket count of a checkpoint, or start the job on a new checkpoint location"
+        )
+    return stored["series"]
+
+
+def detect_bucket(
+    key: tuple, batches: Iterator[pd.DataFrame], state: GroupState, buckets: int = BUCKETS
+) -> Iterator[pd.DataFrame]:
+    """applyInPandasWithState function: every row of this micro-batch whose series (device x metric) hashes to one
+    bucket, with the state of all that bucket's series in one row. Rows that failed validation pass through to
+    quarantine (their key may be null or junk: such rows never store state)."""
     chunks = list(batches)
     frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
-    parts: list[tuple[str, pd.DataFrame, dict]] = []
     invalid = frame["reason"].notna().to_numpy()
-    if invalid.any():
-        parts.append(("quarantine", frame[invalid], {}))
-        frame = frame[~invalid].reset_index(drop=True)
-        if not len(frame):
-            yield _emit(parts)
-            return
-    series = SeriesState.from_dict(json.loads(state.get[0])) if state.exists else SeriesState()
-    micros = frame[TS].to_numpy(dtype=np.int64)
-    if len(micros) > 1 and (np.diff(micros) < 0).any():
-        order = np.argsort(micros, kind="stable")
-        frame, micros = frame.iloc[order].reset_index(drop=True), micros[order]
-    ts = micros / 1e6
-    reasons = admit(series, frame["event_id"].tolist(), ts, PARAMS)
-    accepted = np.fromiter((r is None for r in reasons), dtype=bool, count=len(reasons))
-    if not accepted.all():
-        parts.append(("quarantine", frame[~accepted], {"reason": [r for r in reasons if r is not None]}))
-    good = frame if accepted.all() else frame[accepted].reset_index(drop=True)
-    if len(good):
-        found = detect_series(series, ts[accepted], good["value"].to_numpy(dtype=float), spec_for(metric), PARAMS)
-        parts.append(("event", good, {}))
-        hits = [(i, a) for i, anomalies in enumerate(found) if anomalies for a in anomalies]
+    rows = _Rows(frame)
+    rows.add("quarantine", np.flatnonzero(invalid))
+    series_states = _load(state, buckets)
+    if not invalid.all():
+        valid = np.flatnonzero(~invalid)
+        micros = frame[TS].to_numpy(dtype=np.int64)
+        values = frame["value"].to_numpy(dtype=float)
+        event_ids = frame["event_id"].to_numpy()
+        subset = frame.iloc[valid] if invalid.any() else frame
+        keys = subset.groupby(["device_id", "metric"], sort=False).indices  # series -> positions in subset
+        events, rejected, reasons, hits, found = [], [], [], [], []
+        for series_key, positions in keys.items():
+            positions = valid[positions] if invalid.any() else positions
+            positions = positions[np.argsort(micros[positions], kind="stable")]
+            stored = series_states.get(series_key)
+            series = SeriesState.from_dict(stored) if stored is not None else SeriesState()
+            ts = micros[positions] / 1e6
+            verdicts = admit(series, event_ids[positions].tolist(), ts, PARAMS)
+            accepted = np.fromiter((v is None for v in verdicts), dtype=bool, count=len(verdicts))
+            if not accepted.all():
+                rejected.append(positions[~accepted])
+                reasons += [v for v in verdicts if v is not None]
+                positions, ts = positions[accepted], ts[accepted]
+            if len(positions):
+                per_reading = detect_series(series, ts, values[positions], spec_for(series_key[1]), PARAMS)
+                events.append(positions)
+                for position, anomalies in zip(positions.tolist(), per_reading, strict=True):
+                    for anomaly in anomalies:
+                        hits.append(position)
+                        found.append(anomaly)
+            series_states[series_key] = series.to_dict()
+        rows.add("event", np.concatenate(events) if events else np.empty(0, np.int64))
+        if rejected:
+            rows.add("quarantine", np.concatenate(rejected), {"reason": np.array(reasons, dtype=object)})
         if hits:
-            rows = good.iloc[[i for i, _ in hits]].reset_index(drop=True)
-            parts.append(
-                (
-                    "anomaly",
-                    rows,
-                    {
-                        "rule": [a.rule for _, a in hits],
-                        "expected_low": [np.nan if a.expected_low is None else a.expected_low for _, a in hits],
-                        "expected_high": [np.nan if a.expected_high is None else a.expected_high for _, a in hits],
-                        "severity": [a.severity for _, a in hits],
-                        "message": [a.message for _, a in hits],
-                    },
-                )
+            rows.add(
+                "anomaly",
+                np.array(hits, dtype=np.int64),
+                {
+                    "rule": [a.rule for a in found],
+                    "expected_low": [np.nan if a.expected_low is None else a.expected_low for a in found],
+                    "expected_high": [np.nan if a.expected_high is None else a.expected_high for a in found],
+                    "severity": [a.severity for a in found],
+                    "message": [a.message for a in found],
+                },
             )
-    state.update((json.dumps(series.to_dict()),))
-    if parts:
-        yield _emit(parts)
+        state.update((pickle.dumps({"buckets": buckets, "series": series_states}, protocol=5),))
+    if rows.parts:
+        yield rows.emit()
 
 
-def detect(parsed: DataFrame) -> DataFrame:
-    """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams."""
+def detect(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
+    """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams.
+
+    State is kept per bucket of series (a hash of device x metric), not per series: one Python call and one state
+    row cover all of a bucket's series in a micro-batch (per-group frames and state rows cost more than detection).
+    """
     prepared = parsed.select(
+        F.pmod(F.xxhash64("device_id", "metric"), F.lit(buckets)).cast("int").alias(BUCKET),
         *[
             F.expr("unix_micros(event_ts)").alias(TS)
             if c == TS
@@ -272,10 +314,14 @@ def detect(parsed: DataFrame) -> DataFrame:
             if c == "raw"
             else F.col(c)
             for c in DETECTOR_INPUT
-        ]
+        ],
     )
-    detected = prepared.groupBy("device_id", "metric").applyInPandasWithState(
-        detect_group, DETECTED_SCHEMA, STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout
+    detected = prepared.groupBy(BUCKET).applyInPandasWithState(
+        functools.partial(detect_bucket, buckets=buckets),
+        DETECTED_SCHEMA,
+        STATE_SCHEMA,
+        "append",
+        GroupStateTimeout.NoTimeout,
     )
     return detected.select(
         *[F.expr(f"timestamp_micros({TS})").alias(c) if c == "event_ts" else F.col(c) for c in COLUMNS]
