@@ -299,13 +299,9 @@ def detect_bucket(
         yield rows.emit()
 
 
-def detect(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
-    """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams.
-
-    State is kept per bucket of series (a hash of device x metric), not per series: one Python call and one state
-    row cover all of a bucket's series in a micro-batch (per-group frames and state rows cost more than detection).
-    """
-    prepared = parsed.select(
+def prepare(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
+    """What crosses into the state operator: the bucket, then DETECTOR_INPUT (raw text only for invalid rows)."""
+    return parsed.select(
         F.pmod(F.xxhash64("device_id", "metric"), F.lit(buckets)).cast("int").alias(BUCKET),
         *[
             F.expr("unix_micros(event_ts)").alias(TS)
@@ -316,7 +312,15 @@ def detect(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
             for c in DETECTOR_INPUT
         ],
     )
-    detected = prepared.groupBy(BUCKET).applyInPandasWithState(
+
+
+def detect(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
+    """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams.
+
+    State is kept per bucket of series (a hash of device x metric), not per series: one Python call and one state
+    row cover all of a bucket's series in a micro-batch (per-group frames and state rows cost more than detection).
+    """
+    detected = prepare(parsed, buckets).groupBy(BUCKET).applyInPandasWithState(
         functools.partial(detect_bucket, buckets=buckets),
         DETECTED_SCHEMA,
         STATE_SCHEMA,
