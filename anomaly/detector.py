@@ -60,6 +60,8 @@ class SeriesState:
     window: list[float] = field(default_factory=list)
     recent_ids: dict[str, float] = field(default_factory=dict)
     prune_at: int = 256
+    episode: dict[str, Any] | None = None  # the open alert episode (anomaly.episodes.Episode.to_dict())
+    calm_readings: int = 0  # readings without an alert since the open episode's last alert reading
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
