@@ -44,12 +44,12 @@ def run_local(
     output: Path,
     checkpoint: Path | None = None,
     spark=None,
-    on_anomalies=None,
+    on_alerts=None,
     files_per_batch: int | None = None,
 ) -> dict[str, int]:
     """Run every file under `input_path` through the streaming job once (trigger availableNow), in micro-batches
-    of `files_per_batch` files (all at once by default); `on_anomalies` gets each batch's anomaly rows, as the
-    Glue job's Aurora upsert does."""
+    of `files_per_batch` files (all at once by default); `on_alerts(anomalies, episodes)` gets each batch's
+    anomaly rows and episode records, as the Glue job's Aurora upsert does."""
     if files_per_batch is not None and files_per_batch < 1:
         raise InputError(f"--files-per-batch {files_per_batch}: must be 1 or more")
     from anomaly.pipeline import detect, parse
@@ -75,13 +75,16 @@ def run_local(
         str((output / "curated").resolve()),
         str((output / "anomalies").resolve()),
         str((output / "quarantine").resolve()),
+        str((output / "episodes").resolve()),
     )
-    totals = {"records": 0, "curated": 0, "anomalies": 0, "quarantined": 0, "batches": 0}
+    totals = dict.fromkeys(
+        ("records", "curated", "anomalies", "quarantined", "episodes", "episodes_opened", "episodes_closed", "batches"), 0
+    )
 
     def sink(frame, batch_id: int) -> None:
-        counts = process_batch(frame, batch_id, tables, on_anomalies)
+        counts = process_batch(frame, batch_id, tables, on_alerts)
         for key, value in counts.items():
-            totals[key] += value
+            totals[key] = totals.get(key, 0) + value
         totals["batches"] += 1
 
     query = (

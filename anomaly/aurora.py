@@ -126,13 +126,15 @@ class Table:
     key: tuple[str, ...]
     updates: tuple[str, ...]
     guard: str | None = None
+    stamp: str | None = None  # a column set to now() by every update
+
 
     @property
     def sql(self) -> str:
         names = ", ".join(c for c, _ in self.columns)
         arrays = ", ".join(f"CAST(:{c} AS {'text' if t == 'text[]' else t}[])" for c, t in self.columns)
         picks = ", ".join(f"string_to_array(u.{c}, ',')" if t == "text[]" else f"u.{c}" for c, t in self.columns)
-        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in self.updates)
+        sets = ", ".join([f"{c} = EXCLUDED.{c}" for c in self.updates] + ([f"{self.stamp} = now()"] if self.stamp else []))
         guard = f" WHERE {self.guard}" if self.guard else ""
         return (
             f"INSERT INTO {self.name} ({names}) SELECT {picks} FROM unnest({arrays}) AS u({names}) "
@@ -180,6 +182,30 @@ ANOMALIES = Table(
     ("value", "expected_low", "expected_high", "severity", "message"),
 )
 FIELDS = tuple(c for c, _ in ANOMALIES.columns)
+# One row per alert episode, upserted by id as it opens, grows and closes. A closed episode is final, and an older
+# record (a replayed batch) never overwrites a newer one: the guard keeps the row with more alert readings.
+EPISODES = Table(
+    "episodes",
+    (
+        ("episode_id", "text"),
+        ("device_id", "text"),
+        ("metric", "text"),
+        ("production_line", "text"),
+        ("start_ts", "timestamptz"),
+        ("end_ts", "timestamptz"),
+        ("last_anomaly_ts", "timestamptz"),
+        ("peak_severity", "text"),
+        ("rules", "text[]"),
+        ("first_value", "float8"),
+        ("peak_value", "float8"),
+        ("readings", "int4"),
+        ("status", "text"),
+    ),
+    ("episode_id",),
+    ("end_ts", "last_anomaly_ts", "peak_severity", "rules", "peak_value", "readings", "status"),
+    guard="episodes.status = 'open' AND episodes.readings <= EXCLUDED.readings",
+    stamp="updated_ts",
+)
 
 
 class AuroraSink:
@@ -191,9 +217,20 @@ class AuroraSink:
         database: str,
         credentials: Credentials,
         connect: Callable[..., Any],
-        ssl_context: ssl.SSLContext | None,
+        ssl_context: ssl.SSLContext,
         port: int = 5432,
     ) -> None:
+        # pg8000 reads ssl_context=None as "TLS if offered, certificate NOT verified": the sink takes only a context
+        # that verifies the server certificate and its host name.
+        if not (
+            isinstance(ssl_context, ssl.SSLContext)
+            and ssl_context.verify_mode == ssl.CERT_REQUIRED
+            and ssl_context.check_hostname
+        ):
+            raise ConfigError(
+                f"AuroraSink needs a TLS context that verifies the server certificate and host name, got "
+                f"{ssl_context!r}: build it with anomaly.aurora.tls_context(<RDS CA bundle>)"
+            )
         self.endpoint, self.database, self.port = endpoint, database, port
         self.credentials, self.connect, self.ssl_context = credentials, connect, ssl_context
 
@@ -236,6 +273,12 @@ class AuroraSink:
 
     def upsert_anomalies(self, anomalies: Iterable[Mapping[str, Any]]) -> int:
         return self.upsert([(ANOMALIES, anomalies)]).get(ANOMALIES.name, 0)
+
+    def upsert_alerts(
+        self, anomalies: Iterable[Mapping[str, Any]], episodes: Iterable[Mapping[str, Any]]
+    ) -> dict[str, int]:
+        """A batch's anomaly rows and episode records, in one transaction (what process_batch's on_alerts gets)."""
+        return self.upsert([(ANOMALIES, anomalies), (EPISODES, episodes)])
 
 
 def batch_metrics(job_name: str, counts: Mapping[str, int], seconds: float) -> list[dict[str, Any]]:

@@ -1,13 +1,15 @@
 """The PySpark layer: parse and validate raw events, detect with per-series state, tag every row for its sink.
 
 Every input row comes out exactly once as `kind` = event (curated), quarantine (with a reason), plus one
-`kind` = anomaly row per rule that fired. Lateness and duplicates are decided in the detector's own state, because
+`kind` = anomaly row per rule that fired and one `kind` = episode row per alert episode a batch opened, updated or
+closed (anomaly.episodes: one alert per incident). Lateness and duplicates are decided in the detector's own state, because
 Spark's watermark and dropDuplicates drop such rows silently, and the mission says nothing is lost silently.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 import operator
 import pickle
@@ -19,7 +21,9 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.streaming.state import GroupState, GroupStateTimeout
 from pyspark.sql.types import (
+    ArrayType,
     BinaryType,
+    BooleanType,
     DoubleType,
     LongType,
     StringType,
@@ -29,10 +33,12 @@ from pyspark.sql.types import (
 )
 
 from anomaly.detector import Params, SeriesState, admit, detect_series
+from anomaly.episodes import EpisodeParams, track
 from anomaly.event_schema import event_schema
 from anomaly.sensor_catalog import spec_for
 
 PARAMS = Params()
+EPISODE_PARAMS = EpisodeParams()
 SCHEMA = event_schema()
 REQUIRED = SCHEMA["required"]
 PROPS = SCHEMA["properties"]
@@ -91,10 +97,31 @@ DETECTOR_INPUT = [
 _SLIM = [StructField(TS, LongType()) if f.name == "event_ts" else f for f in OUTPUT_SCHEMA.fields]
 DETECTED_SCHEMA = StructType(sorted(_SLIM, key=lambda f: [StringType, DoubleType, LongType].index(type(f.dataType))))
 DETECTED_COLUMNS = [f.name for f in DETECTED_SCHEMA.fields]
+# An alert episode as the detector emits it (kind = episode, the record as JSON in `message`: the output stays as
+# narrow as the readings need); times in epoch seconds; `opened` is true in the batch that opened the episode.
+EPISODE_SCHEMA = StructType(
+    [
+        StructField("episode_id", StringType()),
+        StructField("device_id", StringType()),
+        StructField("metric", StringType()),
+        StructField("production_line", StringType()),
+        StructField("start_ts", DoubleType()),
+        StructField("end_ts", DoubleType()),
+        StructField("last_anomaly_ts", DoubleType()),
+        StructField("peak_severity", StringType()),
+        StructField("rules", ArrayType(StringType())),
+        StructField("first_value", DoubleType()),
+        StructField("peak_value", DoubleType()),
+        StructField("readings", LongType()),
+        StructField("status", StringType()),
+        StructField("opened", BooleanType()),
+    ]
+)
 
 
-def parse(raw: DataFrame, column: str = "data") -> DataFrame:
-    """Raw JSON text -> typed columns plus `reason` (null when valid), checked against the event JSON Schema."""
+def parse(raw: DataFrame, column: str = "data", keep: tuple[str, ...] = ()) -> DataFrame:
+    """Raw JSON text -> typed columns plus `reason` (null when valid), checked against the event JSON Schema.
+    `keep`: string columns of `raw` that pass through unchanged (lineage; a test's input id)."""
     zone = raw.sparkSession.conf.get("spark.sql.session.timeZone")
     if zone not in UTC_ZONES:
         raise ValueError(
@@ -104,6 +131,7 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
     # explode() of a one-element array is a Generate node: Spark cannot inline from_json into each of the checks
     # below (CollapseProject would, parsing every event once per reference: 10x slower, measured).
     parsed = raw.select(
+        *keep,
         F.col(column).cast("string").alias("raw"),
         F.explode(F.array(F.from_json(F.col(column), TYPED_SCHEMA, JSON_OPTIONS))).alias("f"),
     )
@@ -147,6 +175,7 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
         return F.coalesce(F.col(f"f.{name}"), F.when(~typed, text.getField(name))).alias(name)
 
     return parsed.select(
+        *keep,
         "raw",
         field("event_id"),
         field("device_id"),
@@ -189,9 +218,14 @@ BUCKET = "bucket"
 STATE_SCHEMA = StructType([StructField("series", BinaryType())])
 
 
-def _output(name: str, pieces: list[np.ndarray]) -> np.ndarray | pd.api.extensions.ExtensionArray:
+def detected_schema(keep: tuple[str, ...] = ()) -> StructType:
+    """The state operator's output: DETECTED_SCHEMA, then the pass-through columns (strings)."""
+    return StructType(DETECTED_SCHEMA.fields + [StructField(name, StringType()) for name in keep])
+
+
+def _output(field: StructField, pieces: list[np.ndarray]) -> np.ndarray | pd.api.extensions.ExtensionArray:
     column = np.concatenate(pieces) if pieces else np.empty(0, dtype=object)
-    if column.dtype.kind == "f" and isinstance(DETECTED_SCHEMA[name].dataType, LongType):
+    if column.dtype.kind == "f" and isinstance(field.dataType, LongType):
         return pd.array(column).astype("Int64")  # an integer column with nulls: exact, not float
     return column
 
@@ -200,8 +234,8 @@ class _Rows:
     """The rows of one output frame, gathered as positions into input columns (one numpy take per column at the
     end: pandas row selection or concat per series costs more than the detector)."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
+    def __init__(self, frame: pd.DataFrame, schema: StructType) -> None:
+        self.frame, self.schema = frame, schema
         self.parts: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []
 
     def add(self, kind: str, positions: np.ndarray, extra: dict[str, np.ndarray] | None = None) -> None:
@@ -211,8 +245,9 @@ class _Rows:
     def emit(self) -> pd.DataFrame:
         source = {name: self.frame[name].to_numpy() for name in self.frame.columns}
         columns = {}
-        for name in DETECTED_COLUMNS:
-            double = isinstance(DETECTED_SCHEMA[name].dataType, DoubleType)
+        for field in self.schema.fields:
+            name = field.name
+            double = isinstance(field.dataType, DoubleType)
             pieces = []
             for kind, positions, extra in self.parts:
                 if name == "kind":
@@ -223,7 +258,7 @@ class _Rows:
                     pieces.append(source[name][positions])
                 else:
                     pieces.append(np.full(len(positions), np.nan) if double else np.full(len(positions), None, object))
-            columns[name] = _output(name, pieces)
+            columns[name] = _output(field, pieces)
         return pd.DataFrame(columns)
 
 
@@ -240,7 +275,11 @@ def _load(state: GroupState, buckets: int) -> dict:
 
 
 def detect_bucket(
-    key: tuple, batches: Iterator[pd.DataFrame], state: GroupState, buckets: int = BUCKETS
+    key: tuple,
+    batches: Iterator[pd.DataFrame],
+    state: GroupState,
+    buckets: int = BUCKETS,
+    schema: StructType = DETECTED_SCHEMA,
 ) -> Iterator[pd.DataFrame]:
     """applyInPandasWithState function: every row of this micro-batch whose series (device x metric) hashes to one
     bucket, with the state of all that bucket's series in one row. Rows that failed validation pass through to
@@ -248,17 +287,18 @@ def detect_bucket(
     chunks = list(batches)
     frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
     invalid = frame["reason"].notna().to_numpy()
-    rows = _Rows(frame)
+    rows = _Rows(frame, schema)
     rows.add("quarantine", np.flatnonzero(invalid))
     series_states = _load(state, buckets)
     if not invalid.all():
         valid = np.flatnonzero(~invalid)
-        micros = frame[TS].to_numpy(dtype=np.int64)
+        micros = frame[TS].to_numpy(dtype=float)  # epoch micros: exact in a double (< 2**53) until year 2255
         values = frame["value"].to_numpy(dtype=float)
         event_ids = frame["event_id"].to_numpy()
         subset = frame.iloc[valid] if invalid.any() else frame
         keys = subset.groupby(["device_id", "metric"], sort=False).indices  # series -> positions in subset
-        events, rejected, reasons, hits, found = [], [], [], [], []
+        lines = frame["production_line"].to_numpy()
+        events, rejected, reasons, hits, found, closing, records = [], [], [], [], [], [], []
         for series_key, positions in keys.items():
             positions = valid[positions] if invalid.any() else positions
             positions = positions[np.argsort(micros[positions], kind="stable")]
@@ -272,12 +312,26 @@ def detect_bucket(
                 reasons += [v for v in verdicts if v is not None]
                 positions, ts = positions[accepted], ts[accepted]
             if len(positions):
-                per_reading = detect_series(series, ts, values[positions], spec_for(series_key[1]), PARAMS)
+                readings = values[positions]
+                per_reading = detect_series(series, ts, readings, spec_for(series_key[1]), PARAMS)
                 events.append(positions)
                 for position, anomalies in zip(positions.tolist(), per_reading, strict=True):
                     for anomaly in anomalies:
                         hits.append(position)
                         found.append(anomaly)
+                was_open = (series.episode or {}).get("episode_id")
+                for episode in track(
+                    series,
+                    device_id=series_key[0],
+                    metric=series_key[1],
+                    production_line=lines[positions[-1]],
+                    timestamps=ts,
+                    values=readings,
+                    anomalies=per_reading,
+                    params=EPISODE_PARAMS,
+                ):
+                    closing.append(positions[-1])
+                    records.append(json.dumps({**episode.to_dict(), "opened": episode.episode_id != was_open}))
             series_states[series_key] = series.to_dict()
         rows.add("event", np.concatenate(events) if events else np.empty(0, np.int64))
         if rejected:
@@ -294,12 +348,14 @@ def detect_bucket(
                     "message": [a.message for a in found],
                 },
             )
+        if records:  # one row per episode this batch opened, updated or closed: the record as JSON in `message`
+            rows.add("episode", np.array(closing, dtype=np.int64), {"message": np.array(records, dtype=object)})
         state.update((pickle.dumps({"buckets": buckets, "series": series_states}, protocol=5),))
     if rows.parts:
         yield rows.emit()
 
 
-def prepare(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
+def prepare(parsed: DataFrame, buckets: int = BUCKETS, keep: tuple[str, ...] = ()) -> DataFrame:
     """What crosses into the state operator: the bucket, then DETECTOR_INPUT (raw text only for invalid rows)."""
     return parsed.select(
         F.pmod(F.xxhash64("device_id", "metric"), F.lit(buckets)).cast("int").alias(BUCKET),
@@ -311,22 +367,25 @@ def prepare(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
             else F.col(c)
             for c in DETECTOR_INPUT
         ],
+        *keep,
     )
 
 
-def detect(parsed: DataFrame, buckets: int = BUCKETS) -> DataFrame:
+def detect(parsed: DataFrame, buckets: int = BUCKETS, keep: tuple[str, ...] = ()) -> DataFrame:
     """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams.
 
     State is kept per bucket of series (a hash of device x metric), not per series: one Python call and one state
     row cover all of a bucket's series in a micro-batch (per-group frames and state rows cost more than detection).
+    `keep`: columns of `parsed` (kept by parse) that every output row carries from its reading.
     """
-    detected = prepare(parsed, buckets).groupBy(BUCKET).applyInPandasWithState(
-        functools.partial(detect_bucket, buckets=buckets),
-        DETECTED_SCHEMA,
+    schema = detected_schema(keep)
+    detected = prepare(parsed, buckets, keep).groupBy(BUCKET).applyInPandasWithState(
+        functools.partial(detect_bucket, buckets=buckets, schema=schema),
+        schema,
         STATE_SCHEMA,
         "append",
         GroupStateTimeout.NoTimeout,
     )
     return detected.select(
-        *[F.expr(f"timestamp_micros({TS})").alias(c) if c == "event_ts" else F.col(c) for c in COLUMNS]
+        *[F.expr(f"timestamp_micros({TS})").alias(c) if c == "event_ts" else F.col(c) for c in COLUMNS], *keep
     )
