@@ -26,8 +26,13 @@ def spark_session(app: str = "sensor-anomalies-local"):
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
+    from anomaly.pipeline import STATE_STORE_CONF
+
+    builder = SparkSession.builder
+    for key, value in STATE_STORE_CONF.items():
+        builder = builder.config(key, value)
     return (
-        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
+        builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
         .appName(app)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", os.environ.get("SPARK_SHUFFLE_PARTITIONS", "4"))

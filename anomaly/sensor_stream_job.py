@@ -67,13 +67,15 @@ def main() -> None:  # pragma: no cover - runs only inside AWS Glue
     from pyspark.sql import functions as F
 
     from anomaly.aurora import batch_metrics
-    from anomaly.pipeline import detect, parse
+    from anomaly.pipeline import STATE_STORE_CONF, detect, parse
     from anomaly.sinks import process_batch
 
     args = getResolvedOptions(sys.argv, REQUIRED_ARGS)
     tables, sink = startup(args, boto3.client("rds"), pg8000.native.Connection)
     glue_context = GlueContext(SparkContext.getOrCreate())
     glue_context.spark_session.conf.set("spark.sql.session.timeZone", "UTC")  # parse() reads ISO times as UTC
+    for key, value in STATE_STORE_CONF.items():
+        glue_context.spark_session.conf.set(key, value)
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
     cloudwatch = boto3.client("cloudwatch")
