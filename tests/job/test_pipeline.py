@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import pickle
 import random
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -305,3 +306,51 @@ def test_the_job_reports_exactly_what_the_detector_and_episodes_find_series_by_s
         assert record["start_ts"] == round(episode.start_ts * 1e6)
         assert record["end_ts"] == (None if episode.end_ts is None else round(episode.end_ts * 1e6))
     assert totals["episodes_opened"] == len(expected_episodes)  # one page per incident, however long it lasts
+
+
+class _State:
+    """GroupState as applyInPandasWithState hands it to the function (exists / get / update)."""
+
+    def __init__(self, value=None):
+        self.value = value
+
+    @property
+    def exists(self):
+        return self.value is not None
+
+    @property
+    def get(self):
+        return self.value
+
+    def update(self, value):
+        self.value = value
+
+
+def test_one_bucket_call_covers_many_series_and_keeps_their_state_apart():
+    import pandas as pd
+
+    from anomaly.pipeline import DETECTED_COLUMNS, DETECTOR_INPUT, TS, detect_bucket
+
+    series = fleet(3, 400, seed=2, metrics=("temperature", "rpm"))
+    rows = [
+        {**e, TS: _micros(e["event_ts"]), "reason": None, "raw": None, "firmware": None}
+        for s in series
+        for e in to_events(s)
+    ]
+    rows.append({**rows[5], "event_id": "x" * 12})  # same reading, new id: admitted
+    rows.append(dict(rows[7]))  # the same event again: a duplicate
+    rows.append({name: None for name in DETECTOR_INPUT} | {"reason": "bad JSON", "raw": "{"})  # invalid: passes
+    frame = pd.DataFrame(rows)[DETECTOR_INPUT].sample(frac=1.0, random_state=3).reset_index(drop=True)
+    state = _State()
+    (out,) = detect_bucket((0,), iter([frame.iloc[:700], frame.iloc[700:]]), state, buckets=8)
+    assert list(out.columns) == DETECTED_COLUMNS
+    kinds = out["kind"].value_counts().to_dict()
+    assert kinds["event"] == len(rows) - 2 and kinds["quarantine"] == 2 and kinds["anomaly"] > 0
+    assert set(out.loc[out["kind"] == "quarantine", "reason"]) == {"bad JSON", "duplicate event_id"}
+    stored = pickle.loads(state.value[0])
+    assert stored["buckets"] == 8 and set(stored["series"]) == {(s.device_id, s.metric) for s in series}
+    # The same events again, in the next batch: all duplicates, the stored state carried over per series.
+    (again,) = detect_bucket((0,), iter([frame]), state, buckets=8)
+    assert set(again["kind"]) == {"quarantine"} and len(again) == len(frame)
+    with pytest.raises(RuntimeError, match="split into 8 buckets, this job into 64"):
+        list(detect_bucket((0,), iter([frame]), state))
