@@ -7,7 +7,7 @@ micro-batches.
 
 What each series learns from its own data, so that the catalog is a prior and not a law:
 - its reporting interval: the median of its last `cadence_window` inter-arrival times (the catalog's interval
-  fills the window until the series has shown its own), against which gaps are judged;
+  counts as `cadence_prior` of them until the series has shown that many), against which gaps are judged;
 - its daily cycle: a profile of the typical level per hour of the day (weekdays and weekends apart), learned once
   per visit of each hour, with its typical scatter. A reading the profile expects (a shift starting, the
   afternoon warmth) is not a level or drift anomaly however far it is from the last hour's level; a level the
@@ -51,15 +51,16 @@ class Params:
     stuck_repeat_share: float = 0.2  # ... in a series that repeated its last value less often than this
     gap_factor: float = 6.0  # silence longer than this many learned reporting intervals
     cadence_window: int = 32  # inter-arrival times the reporting interval is the median of
+    cadence_prior: int = 4  # the catalog's interval counts as this many of them until the series has shown more
     base_alpha: float = 1 / 150  # slow baseline for drift (time constant 150 readings, 25 min at 10 s)
-    drift_z: float = 8.0  # fast-vs-slow divergence, in noise standard deviations
+    drift_z: float = 12.0  # fast-vs-slow divergence, in reading-noise standard deviations
     drift_window: int = 150  # readings before the drift rule speaks (the slow baseline has settled)
     season_bins: int = 24  # profile bins per day (hours)
     season_weekend: bool = True  # Saturdays and Sundays (UTC) have a profile of their own
     season_weight: float = 0.25  # weight of the newest visit of a bin in its profile
     season_visits: int = 3  # visits of a bin before it speaks (3 days; 3 weekends for weekend bins)
-    season_smooth: int = 3  # the time-of-day rule judges the median of the last readings (a spike is not a level)
-    season_z: float = 7.0  # time-of-day rule: smoothed level away from the profile, in the bin's scatter
+    season_persist: int = 2  # the time-of-day rule needs this many readings in a row off (a spike is not a level)
+    season_z: float = 5.0  # ... each this far from its bin's profile, in the bin's scatter
     explain_z: float = 4.0  # a reading within this many of its bin's scatter is expected at this time of day
     lateness_s: float = 600.0  # watermark: older than newest - lateness is late
 
@@ -67,9 +68,13 @@ class Params:
         for name in ("alpha", "base_alpha", "season_weight"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"Params.{name} = {getattr(self, name)}: an EWMA weight must be between 0 and 1")
-        for name in ("warmup", "stuck_run", "cadence_window", "season_bins", "season_visits", "season_smooth"):
+        for name in ("warmup", "stuck_run", "cadence_window", "season_bins", "season_visits", "season_persist"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Params.{name} = {getattr(self, name)}: must be 1 or more")
+        if not 0 <= self.cadence_prior <= self.cadence_window:
+            raise ValueError(
+                f"Params.cadence_prior = {self.cadence_prior}: between 0 and cadence_window ({self.cadence_window})"
+            )
         if self.memory_s <= 0:
             raise ValueError(f"Params.memory_s = {self.memory_s}: a half-life must be positive")
 
@@ -81,12 +86,14 @@ class SeriesState:
     var: float = 0.0
     base_mean: float = 0.0
     base_var: float = 0.0
+    noise: float = 0.0  # slow EWMA of half the squared step between learned readings: the reading noise,
+    last_learned: float = math.nan  # which a ramp or a level shift hardly inflates (drift's unit)
     drifting: bool = False
     last_ts: float = -math.inf  # newest reading time
     last_value: float = math.nan
     stuck_count: int = 0
     max_ts: float = -math.inf
-    window: list[float] = field(default_factory=list)  # the last readings (season_smooth - 1 of them)
+    season_scores: list[float] = field(default_factory=list)  # time-of-day scores of the last season_persist - 1
     recent_ids: dict[str, float] = field(default_factory=dict)
     prune_at: int = 256
     intervals: list[float] = field(default_factory=list)  # last inter-arrival times (the cadence estimate)
@@ -99,7 +106,7 @@ class SeriesState:
     season_exceed: float = 0.0  # the same three for the time-of-day rule (its score, not a deviation)
     season_exceeding: bool = False
     season_peak: float = 0.0
-    profile: list[float] = field(default_factory=list)  # typical smoothed level per time-of-day bin
+    profile: list[float] = field(default_factory=list)  # typical level per time-of-day bin
     scatter: list[float] = field(default_factory=list)  # its typical absolute deviation per bin
     visits: list[int] = field(default_factory=list)  # visits learned per bin
     slot: int = -1  # the time-of-day bin being visited (absolute: epoch // bin width)
@@ -157,10 +164,10 @@ def _last(values: list[float], count: int) -> list[float]:
 
 
 def reporting_interval(intervals: list[float], prior: float, params: Params) -> float:
-    """The series' reporting interval: the median of its last inter-arrival times, the catalog's interval
-    filling the window until the series has shown its own."""
+    """The series' reporting interval: the median of its last inter-arrival times, with the catalog's interval
+    as `cadence_prior` of them while the series has shown fewer (a prior that fades)."""
     recent = _last(intervals, params.cadence_window)
-    return float(np.median([prior] * (params.cadence_window - len(recent)) + recent))
+    return float(np.median([prior] * max(0, params.cadence_prior - len(recent)) + recent))
 
 
 def _bin(slot: int, params: Params) -> int:
@@ -173,6 +180,16 @@ def _bin(slot: int, params: Params) -> int:
 
 def _profile_size(params: Params) -> int:
     return params.season_bins * (2 if params.season_weekend else 1)
+
+
+def _explainer(state: SeriesState, b: int, params: Params) -> tuple[float, float] | None:
+    """The profile level and scatter that may explain a reading in bin b: its own once it speaks, else (a weekend
+    bin still learning) the same hour of weekdays. Only for explaining: a weekend is never judged by weekdays."""
+    for candidate in (b, b % params.season_bins):
+        sigma = MEAN_ABS_TO_STD * state.scatter[candidate]
+        if state.visits[candidate] >= params.season_visits and sigma > 0:
+            return state.profile[candidate], sigma
+    return None
 
 
 def _fold_visit(state: SeriesState, params: Params) -> None:
@@ -215,7 +232,6 @@ class Reading(NamedTuple):
     rate: float | None  # its rate of change where implausible
     last_value: float
     stuck: bool
-    smooth: float  # median of the last season_smooth readings
     expected: float  # the profile's level for its time of day
     sigma: float  # the profile's scatter there (as a standard deviation)
     explained: bool  # the profile expects this reading at this time of day
@@ -263,8 +279,8 @@ def _explain(
     if r.seasonal is not None:
         span = params.season_z * r.sigma
         message = (
-            f"level {r.smooth:.2f} unusual for the time of day: expected {r.expected:.2f} "
-            f"({r.seasonal:.1f} scatters away)"
+            f"unusual for the time of day: {params.season_persist} readings in a row at least {r.seasonal:.1f} "
+            f"scatters from the expected {r.expected:.2f}"
         )
         found.append(Anomaly("seasonal", x, r.expected - span, r.expected + span, "warning", message))
     return found
@@ -306,13 +322,14 @@ def _observe(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: 
         and state.run_repeats < params.stuck_repeat_share
     )
     state.repeats += params.base_alpha * ((1.0 if repeat else 0.0) - state.repeats)
-    # time of day: the smoothed level against the profile of this bin
+    # time of day: the last readings against the profile of their bins
     b = _enter_slot(state, ts, params)
-    smooth = float(np.median([*_last(state.window, params.season_smooth - 1), x]))
     expected = state.profile[b]
     sigma = MEAN_ABS_TO_STD * state.scatter[b]
     speaks = state.visits[b] >= params.season_visits and sigma > 0
-    score = abs(smooth - expected) / sigma if speaks else 0.0
+    own = abs(x - expected) / sigma if speaks else 0.0
+    explainer = _explainer(state, b, params)
+    score = min([*_last(state.season_scores, params.season_persist - 1), own])
     keep = _decay(max(ts, state.last_ts) - state.last_ts, params) if seen else 1.0
     over = speaks and score > params.season_z
     gate = (state.season_exceed, state.season_exceeding, state.season_peak)
@@ -325,9 +342,9 @@ def _observe(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: 
         state.season_out = True
     elif not speaks or score < params.season_z / 2:
         state.season_out = False
-    if not hard:  # the visit learns the smoothed level, clipped to the profile's alarm band once it speaks
-        learn = min(max(smooth, expected - params.season_z * sigma), expected + params.season_z * sigma)
-        learn = learn if speaks else smooth
+    if not hard:  # the visit learns the reading, clipped to the profile's alarm band once it speaks
+        learn = min(max(x, expected - params.season_z * sigma), expected + params.season_z * sigma)
+        learn = learn if speaks else x
         total, deviation, count = state.visit
         state.visit = [total + learn, deviation + (abs(learn - expected) if state.visits[b] else 0.0), count + 1.0]
     if seen and dt > 0:
@@ -335,7 +352,7 @@ def _observe(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: 
     elapsed = max(ts, state.last_ts) - state.last_ts if seen else 0.0
     state.last_ts = max(state.last_ts, ts)
     state.last_value = x
-    state.window = _last([*state.window, x], params.season_smooth - 1)
+    state.season_scores = _last([*state.season_scores, own], params.season_persist - 1)
     return Reading(
         hard=hard,
         dt=dt,
@@ -346,10 +363,9 @@ def _observe(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: 
         rate=rate,
         last_value=last_value,
         stuck=stuck,
-        smooth=smooth,
         expected=expected,
         sigma=sigma,
-        explained=speaks and abs(x - expected) <= params.explain_z * sigma,
+        explained=explainer is not None and abs(x - explainer[0]) <= params.explain_z * explainer[1],
         seasonal=seasonal,
     )
 
@@ -363,7 +379,7 @@ def _judge(state: SeriesState, x: float, r: Reading, spec: MetricSpec, params: P
     """The level, drift and busy-series rules for one reading by definition, then every anomaly it shows; learns
     the level baselines from it."""
     ready = state.n >= params.warmup
-    std = math.sqrt(state.var) if state.var > 0 else 0.0
+    std = math.sqrt(state.noise) if state.noise > 0 else 0.0
     scale = math.sqrt(max(state.var, state.base_var, 0.0))
     keep = _decay(r.elapsed, params) if r.seen else 1.0
     deviation = abs(x - state.mean)
@@ -405,6 +421,9 @@ def _judge(state: SeriesState, x: float, r: Reading, spec: MetricSpec, params: P
         base_delta = learn - state.base_mean
         state.base_mean += w * base_delta
         state.base_var = (1 - w) * (state.base_var + w * base_delta * base_delta)
+        step = learn - state.last_learned if state.n else 0.0
+        state.noise = (1 - w) * state.noise + w * 0.5 * step * step
+        state.last_learned = learn
         state.n += 1
     return found
 
@@ -486,12 +505,18 @@ def _observe_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, spec: Metri
     # cadence: the median of the window of inter-arrival times before each reading
     width = params.cadence_window
     arrived = seen & (dt > 0)
-    history = np.concatenate([[spec.interval_s] * (width - len(state.intervals[-width:])), state.intervals[-width:]])
-    full = np.concatenate([history, dt[arrived]])
-    if np.all(full == full[0]):
-        medians = np.full(len(full) - width + 1, full[0])
-    else:
-        medians = np.median(np.lib.stride_tricks.sliding_window_view(full, width), axis=1)
+    known = _last(state.intervals, width)
+    full = np.concatenate([known, dt[arrived]])
+    short = max(0, min(len(full) + 1, width) - len(known))  # windows not yet full: by definition
+    medians = np.empty(len(full) - len(known) + 1)
+    for j in range(short):
+        medians[j] = reporting_interval(full[: len(known) + j].tolist(), spec.interval_s, params)
+    if short < len(medians):
+        first = len(known) + short - width
+        if np.all(full[first:] == full[-1]):  # a regular cadence: every window is flat
+            medians[short:] = full[-1]
+        else:
+            medians[short:] = np.median(np.lib.stride_tricks.sliding_window_view(full, width)[first:], axis=1)
     interval = medians[np.concatenate([[0], np.cumsum(arrived)[:-1]])]
     state.intervals = _last([*state.intervals, *dt[arrived].tolist()], width)
     gap = (n_before > 0) & (dt > params.gap_factor * interval)
@@ -533,23 +558,10 @@ def _season_batch(
     state: SeriesState, t: np.ndarray, x: np.ndarray, learner: np.ndarray, log_keep: np.ndarray, params: Params
 ) -> dict:
     """The time-of-day part of `_observe` for a batch: visit by visit (the profile is fixed within one)."""
-    k = params.season_smooth
     count = len(x)
-    older = _last(state.window, k - 1)
-    history = np.concatenate([older, x])
-    smooth = np.empty(count)
-    short = min(count, k - 1 - len(older))  # the first readings of a series have fewer before them
-    for i in range(short):
-        smooth[i] = float(np.median(history[: len(older) + i + 1]))
-    if short < count:
-        if k == 1:
-            smooth[short:] = x[short:]
-        else:
-            rows = np.lib.stride_tricks.sliding_window_view(history, k)
-            smooth[short:] = np.median(rows[len(older) + short + 1 - k :], axis=1)
-    state.window = _last([*state.window, *x[-(k - 1) :].tolist()], k - 1) if k > 1 else []
     expected, sigma = np.zeros(count), np.zeros(count)
     speaks = np.zeros(count, dtype=bool)
+    explain_level, explain_sigma = np.zeros(count), np.full(count, -1.0)  # -1: nothing explains
     if not state.profile:
         size = _profile_size(params)
         state.profile, state.scatter, state.visits = [0.0] * size, [0.0] * size, [0] * size
@@ -564,7 +576,10 @@ def _season_batch(
         level, spread = state.profile[b], MEAN_ABS_TO_STD * state.scatter[b]
         speak = state.visits[b] >= params.season_visits and spread > 0
         expected[begin:end], sigma[begin:end], speaks[begin:end] = level, spread, speak
-        learn = smooth[begin:end][learner[begin:end]]
+        explainer = _explainer(state, b, params)
+        if explainer is not None:
+            explain_level[begin:end], explain_sigma[begin:end] = explainer
+        learn = x[begin:end][learner[begin:end]]
         if speak:
             learn = np.minimum(np.maximum(learn, level - params.season_z * spread), level + params.season_z * spread)
         if len(learn):  # summed left to right, as `_observe` adds them one by one
@@ -572,7 +587,18 @@ def _season_batch(
             deviations = np.abs(learn - level).tolist() if state.visits[b] else [0.0] * len(learn)
             state.visit = [sum(learn.tolist(), total), sum(deviations, deviation), readings + len(learn)]
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(speaks, np.abs(smooth - expected) / np.where(speaks, sigma, 1.0), 0.0)
+        own = np.where(speaks, np.abs(x - expected) / np.where(speaks, sigma, 1.0), 0.0)
+    k = params.season_persist
+    older = _last(state.season_scores, k - 1)
+    history = np.concatenate([older, own])
+    score = np.empty(count)
+    short = min(count, k - 1 - len(older))  # the first readings of a series have fewer before them
+    for i in range(short):
+        score[i] = float(history[: len(older) + i + 1].min())
+    if short < count:
+        rows = np.lib.stride_tricks.sliding_window_view(history, k)
+        score[short:] = rows[len(older) + short + 1 - k :].min(axis=1)
+    state.season_scores = _last([*state.season_scores, *own.tolist()], k - 1)
     fire = speaks & (score > params.season_z)
     alarm, (state.season_exceed, state.season_exceeding, state.season_peak) = _gate_batch(
         (state.season_exceed, state.season_exceeding, state.season_peak),
@@ -585,10 +611,9 @@ def _season_batch(
     reports, state.season_out = _hysteresis(fire, ~speaks | (score < params.season_z / 2), state.season_out)
     reports &= alarm
     return {
-        "smooth": smooth,
         "expected": expected,
         "sigma": sigma,
-        "explained": speaks & (np.abs(x - expected) <= params.explain_z * sigma),
+        "explained": (explain_sigma > 0) & (np.abs(x - explain_level) <= params.explain_z * explain_sigma),
         "season_score": score,
         "seasonal": reports,
     }
@@ -606,7 +631,6 @@ def _reading(c: dict, i: int) -> Reading:
         rate=float(c["rate"][i]) if c["fast"][i] else None,
         last_value=float(c["last_value"][i]),
         stuck=bool(c["stuck"][i]),
-        smooth=float(c["smooth"][i]),
         expected=float(c["expected"][i]),
         sigma=float(c["sigma"][i]),
         explained=bool(c["explained"][i]),
@@ -647,7 +671,10 @@ def detect_series(
         var_p = np.concatenate([[state.var], var])[before]
         base_p = np.concatenate([[state.base_mean], base])[before]
         base_var_p = np.concatenate([[state.base_var], base_var])[before]
-        std_p = np.sqrt(np.where(var_p > 0, var_p, 0.0))
+        steps = np.diff(np.concatenate([[state.last_learned], xl]))
+        noise = _linear(state.noise, params.base_alpha * 0.5 * steps * steps, 1 - params.base_alpha)
+        noise_p = np.concatenate([[state.noise], noise])[before]
+        std_p = np.sqrt(np.where(noise_p > 0, noise_p, 0.0))
         scale_p = np.sqrt(np.maximum(np.maximum(var_p, base_var_p), 0.0))
         xs = x[pos:end]
         deviation = np.abs(xs - mean_p)
@@ -691,6 +718,7 @@ def detect_series(
             if learned:
                 state.mean, state.var = float(mean[learned - 1]), float(var[learned - 1])
                 state.base_mean, state.base_var = float(base[learned - 1]), float(base_var[learned - 1])
+                state.noise, state.last_learned = float(noise[learned - 1]), float(xl[learned - 1])
                 state.n += learned
         pos += stop
         if pos < end:  # a clipped reading: by definition, then small blocks until the series is calm again
