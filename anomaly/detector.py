@@ -45,7 +45,7 @@ class Params:
     z_warning: float = 5.0  # level rule, in the larger of the fast and the slow noise deviation
     z_critical: float = 9.0
     busy_exceedances: float = 2.0  # a series with more recent threshold crossings than this is "busy" ...
-    novelty_margin: float = 1.5  # ... and its level alarms must exceed margin x its largest recent deviation
+    novelty_margin: float = 2.0  # ... and its level alarms must exceed margin x its largest recent deviation
     memory_s: float = DAY_S  # half-life of that recent count and largest deviation
     stuck_run: int = 30  # identical readings in a row ...
     stuck_repeat_share: float = 0.2  # ... in a series that repeated its last value less often than this
