@@ -477,6 +477,8 @@ def _ewma(mean: float, var: float, values: np.ndarray, weight: float) -> tuple[n
 def _hysteresis(fire: np.ndarray, rearm: np.ndarray, before: bool) -> tuple[np.ndarray, bool]:
     """For a rule that reports an excursion once: where it reports (fires while not already out), and whether it
     is out after the last reading. `fire` wins over `rearm` on the same reading."""
+    if not fire.any():  # the common case: nothing fires, only the re-arming can change the state
+        return fire, False if rearm.any() else before
     marks = np.where(fire, 1, np.where(rearm, -1, 0))
     count = len(marks)
     last = np.maximum.accumulate(np.where(marks != 0, np.arange(count), -1))
@@ -654,7 +656,7 @@ def detect_series(
     log_keep = c["log_keep"]
     context_flags = c["hard"] | c["gap"] | c["fast"] | c["stuck"] | c["seasonal"]
     max_block = _max_block(params)
-    pos, size = 0, min(8, max_block)
+    pos, size = 0, max_block  # calm is the rule: start with a long block
     while pos < count:
         if state.n == 0:  # the first learned reading seeds the baselines
             out[pos] = _judge(state, float(x[pos]), _reading(c, pos), spec, params)
@@ -743,6 +745,16 @@ def _gate_batch(
     count, exceeding, peak = gate
     decay = np.cumsum(log_keep)  # log of what is kept from the start to each reading
     origin = np.concatenate([[0.0], decay])  # ... to the gate before them (index 0), or to each reading
+    if not over.any():  # the common case: no exceedance, the count only decays and the peak only moves
+        with np.errstate(divide="ignore"):
+            key = np.where(learns, np.log(deviation), -np.inf) - decay
+        start = math.log(peak) if peak > 0 else -math.inf
+        last = len(key) - 1 - int(np.argmax(key[::-1]))  # the newest of equal keys holds it, as in `_gate`
+        if key[last] >= start:
+            held = float(np.where(learns[last], deviation[last], 0.0) * math.exp(decay[-1] - decay[last]))
+        else:
+            held = peak * math.exp(decay[-1])
+        return np.zeros(len(over), dtype=bool), (count * math.exp(decay[-1]), False, held)
     with np.errstate(divide="ignore"):
         key = np.concatenate(
             [[math.log(peak) if peak > 0 else -math.inf], np.where(learns, np.log(deviation), -np.inf)]
