@@ -17,10 +17,46 @@ SCHEMA = Path(__file__).resolve().parents[2] / "anomaly" / "schema.sql"
 T0 = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z in epoch microseconds (what the job hands over)
 
 
+class DataApiOverPg8000:
+    """The RDS Data API calls the stack's migration makes, carried out on the test server as the superuser."""
+
+    def __init__(self, server):
+        self.connection = pg8000.native.Connection(
+            "postgres", password=server.password, host="localhost", port=server.port, database=DATABASE,
+            ssl_context=tls_context(server.pki.ca),
+        )
+        self.statements = 0
+
+    def begin_transaction(self, **target):
+        self.connection.run("BEGIN")
+        return {"transactionId": "t1"}
+
+    def execute_statement(self, sql, transactionId, **target):
+        self.connection.run(sql)
+        self.statements += 1
+
+    def commit_transaction(self, **target):
+        self.connection.run("COMMIT")
+
+    def rollback_transaction(self, **target):
+        self.connection.run("ROLLBACK")
+
+
 @pytest.fixture(scope="module")
 def database(postgres):
-    postgres.psql(file=SCHEMA)  # as the migration does, as the superuser
-    postgres.psql(file=SCHEMA)  # and again: every statement may run on a migrated database
+    # The stack's migration (infra/migration/schema_migration.py) applies anomaly/schema.sql statement by statement
+    # through the Data API as the master user: here its very handler, its calls carried out on the real server.
+    migration = pytest.importorskip("infra.migration.schema_migration")
+    api = DataApiOverPg8000(postgres)
+    env = {"CLUSTER_ARN": "arn:cluster", "SECRET_ARN": "arn:secret", "DATABASE_NAME": DATABASE}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migration, "SCHEMA", SCHEMA)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        for _ in range(2):  # and again: every statement may run on a migrated database
+            assert migration.handler({}, None, client=api)["statements"] == 7
+    api.connection.close()
+    postgres.psql(file=SCHEMA)  # psql reads the file whole: the same schema, a third time
     password = {"current": "first-password"}
     postgres.psql(f"ALTER ROLE {APP_ROLE} PASSWORD '{password['current']}'")
     return postgres, password
