@@ -83,7 +83,8 @@ def run_local(
         str((output / "episodes").resolve()),
     )
     totals = dict.fromkeys(
-        ("records", "curated", "anomalies", "quarantined", "episodes", "episodes_opened", "episodes_closed", "batches"), 0
+        ("records", "curated", "anomalies", "quarantined", "episodes", "episodes_opened", "episodes_closed", "batches"),
+        0,
     )
 
     def sink(frame, batch_id: int) -> None:

@@ -128,13 +128,14 @@ class Table:
     guard: str | None = None
     stamp: str | None = None  # a column set to now() by every update
 
-
     @property
     def sql(self) -> str:
         names = ", ".join(c for c, _ in self.columns)
         arrays = ", ".join(f"CAST(:{c} AS {'text' if t == 'text[]' else t}[])" for c, t in self.columns)
         picks = ", ".join(f"string_to_array(u.{c}, ',')" if t == "text[]" else f"u.{c}" for c, t in self.columns)
-        sets = ", ".join([f"{c} = EXCLUDED.{c}" for c in self.updates] + ([f"{self.stamp} = now()"] if self.stamp else []))
+        sets = ", ".join(
+            [f"{c} = EXCLUDED.{c}" for c in self.updates] + ([f"{self.stamp} = now()"] if self.stamp else [])
+        )
         guard = f" WHERE {self.guard}" if self.guard else ""
         return (
             f"INSERT INTO {self.name} ({names}) SELECT {picks} FROM unnest({arrays}) AS u({names}) "

@@ -1,9 +1,11 @@
-"""The PySpark layer: parse and validate raw events, detect with per-series state, tag every row for its sink.
+"""The PySpark layer: parse and validate raw events, detect with per-series state (kept per bucket of series),
+tag every row for its sink.
 
 Every input row comes out exactly once as `kind` = event (curated), quarantine (with a reason), plus one
 `kind` = anomaly row per rule that fired and one `kind` = episode row per alert episode a batch opened, updated or
-closed (anomaly.episodes: one alert per incident). Lateness and duplicates are decided in the detector's own state, because
-Spark's watermark and dropDuplicates drop such rows silently, and the mission says nothing is lost silently.
+closed (anomaly.episodes: one alert per incident). Lateness and duplicates are decided in the detector's own
+state, because Spark's watermark and dropDuplicates drop such rows silently, and the mission says nothing is lost
+silently.
 """
 
 from __future__ import annotations
@@ -389,12 +391,16 @@ def detect(parsed: DataFrame, buckets: int = BUCKETS, keep: tuple[str, ...] = ()
     `keep`: columns of `parsed` (kept by parse) that every output row carries from its reading.
     """
     schema = detected_schema(keep)
-    detected = prepare(parsed, buckets, keep).groupBy(BUCKET).applyInPandasWithState(
-        functools.partial(detect_bucket, buckets=buckets, schema=schema),
-        schema,
-        STATE_SCHEMA,
-        "append",
-        GroupStateTimeout.NoTimeout,
+    detected = (
+        prepare(parsed, buckets, keep)
+        .groupBy(BUCKET)
+        .applyInPandasWithState(
+            functools.partial(detect_bucket, buckets=buckets, schema=schema),
+            schema,
+            STATE_SCHEMA,
+            "append",
+            GroupStateTimeout.NoTimeout,
+        )
     )
     return detected.select(
         *[F.expr(f"timestamp_micros({TS})").alias(c) if c == "event_ts" else F.col(c) for c in COLUMNS], *keep

@@ -168,14 +168,18 @@ def process_batch(
         if counts.get("episode", 0):
             write_batch(episodes, tables.episodes, batch_id, ["start_date"])
             alert_episodes = [
-                row.asDict() for row in episodes.select(*[_micros(c) if c in times else c for c in episodes.columns]).collect()
+                row.asDict()
+                for row in episodes.select(*[_micros(c) if c in times else c for c in episodes.columns]).collect()
             ]
             opened = sum(1 for e in alert_episodes if e["opened"])
             closed = sum(1 for e in alert_episodes if e["status"] == "closed")
         if on_alerts is not None and (counts.get("anomaly", 0) or alert_episodes):
             if counts.get("anomaly", 0):
                 alert_anomalies = [
-                    row.asDict() for row in anomalies.select(*[_micros(c) if c == "event_ts" else c for c in anomalies.columns]).collect()
+                    row.asDict()
+                    for row in anomalies.select(
+                        *[_micros(c) if c == "event_ts" else c for c in anomalies.columns]
+                    ).collect()
                 ]
             on_alerts(alert_anomalies, alert_episodes)
         return {

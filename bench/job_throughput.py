@@ -164,7 +164,9 @@ def main() -> None:
             totals = {}
 
             def one(run=run, totals=totals):
-                totals.update(run_local(root / "in", root / f"out-{run}", spark=spark, files_per_batch=args.files_per_batch))
+                totals.update(
+                    run_local(root / "in", root / f"out-{run}", spark=spark, files_per_batch=args.files_per_batch)
+                )
 
             wall, cpu = _timed(one)
             timings.append(wall)

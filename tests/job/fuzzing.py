@@ -38,10 +38,52 @@ one_input = st.lists(
 
 # The seeded generator: mostly well-formed events from a few series (so the detector, its state, duplicates, late
 # readings and episodes all get exercised), each field broken in one of many ways at some rate, plus junk lines.
-_JUNK = ["", " ", "{", "}", "[]", "[1, 2]", "null", "true", "42", '"text"', "{}", '{"a":', "\u00e9\u00e8", "\x00",
-         '{"event_id": "evt-00000001"}', "NaN", "{'single': 'quotes'}", "\ufeff{}", "x" * 300]
-_WRONG = [None, True, 0, -1, 1e308, -1e308, 1.5, "", " ", "12.5", "hot", [], {}, [1], {"v": 1}, "\u0000", "x" * 300,
-          "2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00+25:00", "bad id!", "Temperature", 10**20]
+_JUNK = [
+    "",
+    " ",
+    "{",
+    "}",
+    "[]",
+    "[1, 2]",
+    "null",
+    "true",
+    "42",
+    '"text"',
+    "{}",
+    '{"a":',
+    "\u00e9\u00e8",
+    "\x00",
+    '{"event_id": "evt-00000001"}',
+    "NaN",
+    "{'single': 'quotes'}",
+    "\ufeff{}",
+    "x" * 300,
+]
+_WRONG = [
+    None,
+    True,
+    0,
+    -1,
+    1e308,
+    -1e308,
+    1.5,
+    "",
+    " ",
+    "12.5",
+    "hot",
+    [],
+    {},
+    [1],
+    {"v": 1},
+    "\u0000",
+    "x" * 300,
+    "2026-01-01",
+    "2026-02-30T00:00:00Z",
+    "2026-01-01T00:00:00+25:00",
+    "bad id!",
+    "Temperature",
+    10**20,
+]
 _METRICS = ["temperature", "pressure", "vibration", "humidity", "current", "rpm", "unlisted"]
 
 
@@ -49,8 +91,9 @@ def _event(rng: random.Random, base_ts: float) -> dict:
     device = f"press-{rng.randrange(3):04d}"
     ts = base_ts + rng.choice([rng.uniform(0, 3600), rng.uniform(-2000, 0), 0.0])
     stamp = datetime.fromtimestamp(ts, UTC)
-    text_ts = rng.choice([stamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                          stamp.isoformat()])
+    text_ts = rng.choice(
+        [stamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), stamp.isoformat()]
+    )
     event = {
         "event_id": f"evt-{rng.randrange(10**6):08d}" if rng.random() < 0.9 else f"evt-{rng.randrange(20):08d}",
         "device_id": device,
@@ -104,7 +147,9 @@ def check_inputs(spark, inputs: list[list[str]], folder: Path) -> dict[str, int]
     for i, lines in enumerate(inputs):
         (source / f"{i:06d}.txt").write_text("\n".join(lines) + "\n")
     raw = spark.readStream.format("text").load(str(source))
-    raw = raw.select(F.regexp_extract(F.input_file_name(), r"([0-9]{6})\.txt$", 1).alias("input"), F.col("value").alias("data"))
+    raw = raw.select(
+        F.regexp_extract(F.input_file_name(), r"([0-9]{6})\.txt$", 1).alias("input"), F.col("value").alias("data")
+    )
     found: list = []
     query = (
         detect(parse(raw, keep=("input",)), keep=("input",))

@@ -22,7 +22,11 @@ class DataApiOverPg8000:
 
     def __init__(self, server):
         self.connection = pg8000.native.Connection(
-            "postgres", password=server.password, host="localhost", port=server.port, database=DATABASE,
+            "postgres",
+            password=server.password,
+            host="localhost",
+            port=server.port,
+            database=DATABASE,
             ssl_context=tls_context(server.pki.ca),
         )
         self.statements = 0
@@ -149,10 +153,13 @@ def test_anomaly_and_episode_upserts_are_idempotent_on_a_real_server(database):
     assert server.psql("SELECT count(*) FROM episodes") == "1"
     # The same reading and rule again with a new value updates the row; an event time travels as UTC.
     sink.upsert_anomalies([_anomaly(value=97.5)])
-    assert server.psql(
-        "SELECT value || ' ' || to_char(event_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
-        "FROM anomalies WHERE event_id = 'e-1' AND rule = 'ewma_z'"
-    ) == "97.5 2026-01-01 00:00:00"
+    assert (
+        server.psql(
+            "SELECT value || ' ' || to_char(event_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+            "FROM anomalies WHERE event_id = 'e-1' AND rule = 'ewma_z'"
+        )
+        == "97.5 2026-01-01 00:00:00"
+    )
     # The episode grows, then closes; a replay of an older record changes nothing; a closed episode is final.
     grown = _episode(readings=5, peak_severity="critical", rules=["ewma_z", "hard_limit"], peak_value=190.0)
     closed = {**grown, "end_ts": T0 + 2_000_000_000, "status": "closed", "opened": False}
@@ -195,12 +202,16 @@ def test_an_untrusted_server_or_a_plaintext_connection_is_refused(database):
         _sink(server, credentials, ca=server.pki.other_ca).upsert_anomalies([_anomaly("e-untrusted")])
     # The server's certificate names localhost only: the same server reached as 127.0.0.1 is refused (a DNS name
     # that points the job at another server would be, too).
-    with pytest.raises(ssl.SSLCertVerificationError, match="IP address mismatch|Hostname mismatch"):
+    with pytest.raises(ssl.SSLCertVerificationError, match=r"IP address mismatch|Hostname mismatch"):
         _sink(server, credentials, host="127.0.0.1").upsert_anomalies([_anomaly("e-mismatch")])
     # The server refuses plaintext (as rds.force_ssl = 1 does) ...
     with pytest.raises(pg8000.native.DatabaseError) as refused:
         pg8000.native.Connection(
-            APP_ROLE, password=password["current"], host="localhost", port=server.port, database=DATABASE,
+            APP_ROLE,
+            password=password["current"],
+            host="localhost",
+            port=server.port,
+            database=DATABASE,
             ssl_context=False,
         )
     assert "no encryption" in str(refused.value)
@@ -214,4 +225,6 @@ def test_an_untrusted_server_or_a_plaintext_connection_is_refused(database):
 
 
 def test_login_never_shows_the_secret():
-    assert "hunter2" not in repr(Login("anomaly_writer", "hunter2")) and "anomaly_writer" in repr(Login("anomaly_writer"))
+    assert "hunter2" not in repr(Login("anomaly_writer", "hunter2")) and "anomaly_writer" in repr(
+        Login("anomaly_writer")
+    )

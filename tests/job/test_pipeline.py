@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -284,10 +283,17 @@ def test_the_job_reports_exactly_what_the_detector_and_episodes_find_series_by_s
             assert admit(state, [e["event_id"] for e in chunk], ts, Params()) == [None] * len(chunk)
             found = detect_series(state, ts, values, spec_for(metric), Params())
             for e, anomalies in zip(chunk, found, strict=True):
-                expected_anomalies |= {(e["event_id"], a.rule, a.severity, a.message, a.expected_low) for a in anomalies}
+                expected_anomalies |= {
+                    (e["event_id"], a.rule, a.severity, a.message, a.expected_low) for a in anomalies
+                }
             line = chunk[0]["production_line"]
             for episode in track(
-                state, device_id=device, metric=metric, production_line=line, timestamps=ts, values=values,
+                state,
+                device_id=device,
+                metric=metric,
+                production_line=line,
+                timestamps=ts,
+                values=values,
                 anomalies=found,
             ):
                 expected_episodes[episode.episode_id] = episode

@@ -237,7 +237,14 @@ def test_job_package_is_deterministic_and_carries_pg8000(tmp_path):
         "python_dateutil",
         "six",
     }
-    assert tops - {t for t in tops if t.endswith(".dist-info")} == {"anomaly", "pg8000", "scramp", "asn1crypto", "dateutil", "six.py"}
+    assert tops - {t for t in tops if t.endswith(".dist-info")} == {
+        "anomaly",
+        "pg8000",
+        "scramp",
+        "asn1crypto",
+        "dateutil",
+        "six.py",
+    }
     assert not any("RECORD" in n or "INSTALLER" in n for n in names)
 
 
@@ -263,7 +270,11 @@ def test_pg8000_imports_from_the_shipped_zip_alone_in_a_clean_interpreter(tmp_pa
     )
     # -I: no environment variables, no user site; -S: no site-packages at all. Only the standard library and the zip.
     run = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", probe, str(package)], capture_output=True, text=True, cwd=tmp_path, timeout=60
+        [sys.executable, "-I", "-S", "-c", probe, str(package)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     assert "sensor-job-package.zip/pg8000/native.py 1.31.6 anomaly_writer Sensor event" in run.stdout
