@@ -64,7 +64,12 @@ class PeakTreeMemory(threading.Thread):
             sizes: dict[str, int] = {}
             for proc in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):  # a worker may exit between listing and reading
-                    name = "jvm" if proc.name() == "java" else "python"
+                    if proc.pid == me.pid:
+                        name = "driver_python"
+                    elif proc.name() == "java":
+                        name = "jvm"
+                    else:  # pyspark.daemon and the workers it forks
+                        name = "python_workers"
                     sizes[name] = sizes.get(name, 0) + proc.memory_full_info().pss
             if sum(sizes.values()) > self.peak:
                 self.peak, self.breakdown = sum(sizes.values()), sizes
