@@ -17,6 +17,7 @@ from anomaly.detector import (
     admit,
     detect_series,
     detect_series_stepwise,
+    detect_vectorised,
 )
 from anomaly.sensor_catalog import DEFAULT, spec_for
 from anomaly.simulate import fleet, shift_fleet
@@ -94,12 +95,12 @@ def _same(fast, slow) -> bool:
 
 @pytest.mark.parametrize("batch", [17_280, 997, 1])
 def test_vectorised_detector_equals_the_stepwise_definition(batch):
-    """detect_series (numpy, blocks between clipped readings) against _step on every reading, state included."""
+    """detect_vectorised (numpy, blocks between clipped readings) against _step on every reading, state too."""
     for s in fleet(2, 4_000, seed=21):
         fast, slow = SeriesState(), SeriesState()
         for start in range(0, len(s.values), batch):
             piece = slice(start, start + batch)
-            a = detect_series(fast, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
+            a = detect_vectorised(fast, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
             b = detect_series_stepwise(slow, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
             assert _same(a, b), (s.device_id, s.metric, start)
         _same_state(fast, slow)
@@ -111,7 +112,7 @@ def test_vectorised_detector_equals_the_stepwise_definition_with_fast_weights(al
     s = fleet(1, 3_000, seed=8, metrics=("vibration",))[0]
     params = Params(alpha=alpha, warmup=10)
     fast, slow = SeriesState(), SeriesState()
-    a = detect_series(fast, s.timestamps, s.values, spec_for(s.metric), params)
+    a = detect_vectorised(fast, s.timestamps, s.values, spec_for(s.metric), params)
     b = detect_series_stepwise(slow, s.timestamps, s.values, spec_for(s.metric), params)
     assert _same(a, b) and fast.n == slow.n
     assert fast.mean == pytest.approx(slow.mean, rel=1e-9)
@@ -171,7 +172,7 @@ def test_vectorised_detector_equals_the_stepwise_definition_on_adversarial_serie
     fast, slow = SeriesState(), SeriesState()
     for start in range(0, len(values), batch):
         piece = slice(start, start + batch)
-        a = detect_series(fast, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
+        a = detect_vectorised(fast, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
         b = detect_series_stepwise(slow, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
         assert _same(a, b)
     _same_state(fast, slow)
