@@ -14,7 +14,7 @@ from typing import Any
 from compliance.catalog import Catalog, default_catalog
 from compliance.stack_graph import stack_graph
 from policies.curation import checkov_policy
-from policies.engine import matching_suppression
+from policies.engine import judge, matching_suppression
 from policies.model import PROFILES, Resource, StackView
 from policies.rulebook import all_rules, rule_by_id
 
@@ -134,13 +134,15 @@ def _finding(view: StackView, record: Any, status: str) -> dict[str, Any]:
     message = record.check_name if status == "failed" else "compliant"
     suppression = None
     if status == "failed" and resource is not None:
-        for rule_id in (record.check_id, *twins(record.check_id)):
-            suppression = matching_suppression(view.suppressions, rule_id, resource, message)
-            if suppression:
-                break
-        if rule is not None:  # our rule: the message says what exactly is wrong
-            verdict = rule.evaluate(resource, view, os.environ.get("GUARDRAILS_PROFILE", "ephemeral"))
-            message = verdict.message if verdict else message
+        if rule is not None:  # our rule: the engine's verdict, with suppressions matched violation by violation
+            ours = judge(rule, resource, view, os.environ.get("GUARDRAILS_PROFILE", "ephemeral"))
+            message = ours.message if ours else message
+            suppression = ours.suppression if ours and ours.status == "suppressed" else None
+        else:
+            for rule_id in (record.check_id, *twins(record.check_id)):
+                suppression = matching_suppression(view.suppressions, rule_id, resource)
+                if suppression:
+                    break
     return {
         "rule_id": record.check_id,
         "engine": "guardrails" if rule else "checkov",

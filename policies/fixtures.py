@@ -1,680 +1,228 @@
-"""A failing and a passing Terraform JSON document for every rule (the rule's `subject` is the resource under test).
+"""Builders for rule fixtures: each rule's <rule>_fixtures.py lists FAIL and PASS forms made with these.
 
-Each fixture is (subject address, document). Tests run every fixture through the Aspect and through Checkov.
+A form is one way of writing a violation (or a compliant resource): inline, `Fn.jsonencode` token, data source,
+separate resource, aliased provider, ARN pattern. Passing forms that AWS documents as its recommendation carry the
+page in `source`. tests/policy/test_rules.py runs every form through the engine, the Aspect (one synth of all
+forms) and Checkov, and refuses a rule with fewer than 5 failing or 3 passing forms.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-TAGS = {
-    "Environment": "t",
-    "Project": "p",
-    "Owner": "o",
-    "CostCenter": "c",
-    "DataClassification": "internal",
-}
-KEY = {"aws_kms_key": {"k": {"enable_key_rotation": True, "policy": "${data.aws_iam_policy_document.kp.json}"}}}
-KEY_POLICY = {
-    "aws_iam_policy_document": {
-        "kp": {
-            "statement": [
-                {
-                    "sid": "Admin",
-                    "actions": ["kms:Describe*"],
-                    "resources": ["*"],
-                    "principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::111122223333:root"]}],
-                }
-            ]
-        }
-    }
-}
+TAGS = {"Environment": "t", "Project": "p", "Owner": "o", "CostCenter": "c", "DataClassification": "internal"}
+ACCOUNT = "${data.aws_caller_identity.me.account_id}"
+PARTITION = "${data.aws_partition.p.partition}"
+ROOT = f"arn:{PARTITION}:iam::{ACCOUNT}:root"
+CALLER = {"aws_caller_identity": {"me": {}}, "aws_partition": {"p": {}}}
+KEY_REF = "${aws_kms_key.k.arn}"
+KEY = {"aws_kms_key": {"k": {"enable_key_rotation": True, "deletion_window_in_days": 7}}}
 
 
-def doc(resources: dict[str, Any], data: dict[str, Any] | None = None, default_tags: bool = True) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Form:
+    form: str  # how it is written
+    subject: str  # the address of the resource under test
+    document: dict[str, Any]
+    source: str = ""  # the AWS page that recommends this form (passing forms)
+    profile: str | None = None  # default: the rule's first profile
+
+
+def doc(
+    resources: dict[str, Any],
+    data: dict[str, Any] | None = None,
+    default_tags: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> dict[str, Any]:
     provider: dict[str, Any] = {"region": "eu-central-1"}
     if default_tags:
         provider["default_tags"] = [{"tags": TAGS}]
-    document = {"provider": {"aws": [provider]}, "resource": resources}
+    providers = [provider] + [{"alias": a, "region": "eu-west-1", "default_tags": [{"tags": TAGS}]} for a in aliases]
+    document: dict[str, Any] = {"provider": {"aws": providers}, "resource": resources}
     if data:
         document["data"] = data
     return document
 
 
-def _bucket(**companions: Any) -> dict[str, Any]:
-    resources: dict[str, Any] = {"aws_s3_bucket": {"b": {"bucket": "fixture-bucket", "force_destroy": True}}}
+def merge(*parts: dict[str, Any]) -> dict[str, Any]:
+    """Merge resource sections type by type."""
+    out: dict[str, Any] = {}
+    for part in parts:
+        for rtype, items in part.items():
+            out.setdefault(rtype, {}).update(items)
+    return out
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def as_json(document: dict[str, Any]) -> str:
+    return json.dumps(document)
+
+
+def as_jsonencode(document: dict[str, Any]) -> str:
+    """The `${jsonencode(...)}` token cdktf writes for Fn.jsonencode, in HCL object syntax."""
+    return "${jsonencode(" + _hcl(document) + ")}"
+
+
+def _hcl(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_hcl(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl(v) for v in value) + "]"
+    if isinstance(value, str) and value.startswith("${") and value.endswith("}") and value.count("${") == 1:
+        return value[2:-1]  # a bare reference, as cdktf writes tokens
+    return json.dumps(value)
+
+
+def document_source(name: str, *statements: dict[str, Any]) -> dict[str, Any]:
+    """An aws_iam_policy_document data source with the same statements (Terraform's block syntax)."""
+    blocks = []
+    for s in statements:
+        block: dict[str, Any] = {"effect": s.get("Effect", "Allow")}
+        if s.get("Sid"):
+            block["sid"] = s["Sid"]
+        for json_key, tf_key in (
+            ("Action", "actions"),
+            ("NotAction", "not_actions"),
+            ("Resource", "resources"),
+            ("NotResource", "not_resources"),
+        ):
+            if json_key in s:
+                block[tf_key] = s[json_key] if isinstance(s[json_key], list) else [s[json_key]]
+        for json_key, tf_key in (("Principal", "principals"), ("NotPrincipal", "not_principals")):
+            if json_key in s:
+                value = s[json_key]
+                value = {"AWS": "*"} if value == "*" else value
+                block[tf_key] = [
+                    {"type": k, "identifiers": v if isinstance(v, list) else [v]} for k, v in value.items()
+                ]
+        if "Condition" in s:
+            block["condition"] = [
+                {"test": op, "variable": key, "values": vals if isinstance(vals, list) else [vals]}
+                for op, tests in s["Condition"].items()
+                for key, vals in tests.items()
+            ]
+        blocks.append(block)
+    return {"aws_iam_policy_document": {name: {"statement": blocks}}}
+
+
+def role_policy(written: str, *statements: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(resources, data) for an aws_iam_role_policy `p` carrying the statements, written as `written`:
+    json, jsonencode, document (a data source) or inline (aws_iam_role.r inline_policy)."""
+    document = policy(*statements)
+    if written == "document":
+        return {"aws_iam_role_policy": {"p": {"role": "r", "policy": "${data.aws_iam_policy_document.d.json}"}}}, (
+            document_source("d", *statements)
+        )
+    if written == "inline":
+        role = {
+            "assume_role_policy": as_json(trust("lambda.amazonaws.com")),
+            "inline_policy": [{"name": "inline", "policy": as_json(document)}],
+        }
+        return {"aws_iam_role": {"r": role}}, None
+    value = as_jsonencode(document) if written == "jsonencode" else as_json(document)
+    kind = {
+        "json": "aws_iam_role_policy",
+        "jsonencode": "aws_iam_role_policy",
+        "policy": "aws_iam_policy",
+        "user": "aws_iam_user_policy",
+        "group": "aws_iam_group_policy",
+    }[written]
+    config = {"policy": value, **({"role": "r"} if kind == "aws_iam_role_policy" else {})}
+    if kind == "aws_iam_user_policy":
+        config["user"] = "u"
+    if kind == "aws_iam_group_policy":
+        config["group"] = "g"
+    return {kind: {"p": config}}, None
+
+
+def identity(form: str, written: str, *statements: dict[str, Any], source: str = "") -> Form:
+    resources, data = role_policy(written, *statements)
+    rtype = next(iter(resources))
+    name = "r" if rtype == "aws_iam_role" else "p"
+    return Form(form, f"{rtype}.{name}", doc(resources, merge(CALLER, data or {})), source)
+
+
+def trust(service: str, account_bound: bool = True) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if account_bound:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    return policy(statement)
+
+
+def allow(action: Any, resource: Any = None, **extra: Any) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": action}
+    if resource is not None:
+        statement["Resource"] = resource
+    statement.update(extra)
+    return statement
+
+
+def deny(action: Any, resource: Any, **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+def bucket(name: str = "b", **companions: Any) -> dict[str, Any]:
+    resources: dict[str, Any] = {"aws_s3_bucket": {name: {"bucket": f"fixture-{name}", "force_destroy": True}}}
     for rtype, config in companions.items():
-        resources[f"aws_s3_bucket_{rtype}"] = {"c": {"bucket": "${aws_s3_bucket.b.id}", **config}}
+        resources[f"aws_s3_bucket_{rtype}"] = {f"{name}_{rtype}": {"bucket": f"${{aws_s3_bucket.{name}.id}}", **config}}
     return resources
 
 
-def _tls_policy(deny: bool) -> str:
-    statement = {
-        "Effect": "Deny" if deny else "Allow",
-        "Principal": "*" if deny else {"AWS": "arn:aws:iam::111122223333:root"},
-        "Action": "s3:*" if deny else "s3:GetObject",
-        "Resource": ["arn:aws:s3:::fixture-bucket", "arn:aws:s3:::fixture-bucket/*"],
-    }
-    if deny:
-        statement["Condition"] = {"Bool": {"aws:SecureTransport": "false"}}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+def cmk_forms(rtype: str, key_attribute: str, config: dict[str, Any], source: str) -> tuple[list[Form], list[Form]]:
+    """The failing and passing ways to name a resource's KMS key, for every customer-managed-key rule."""
+    subject = f"{rtype}.x"
 
+    def with_key(value: Any, extra: dict[str, Any] | None = None, data: dict[str, Any] | None = None, **kw: Any):
+        body = dict(config)
+        if value is not None:
+            body[key_attribute] = value
+        return doc(merge({rtype: {"x": body}}, extra or {}), data, **kw)
 
-def _role_policy(statement: dict[str, Any]) -> dict[str, Any]:
-    """A role policy written with Fn.jsonencode, as cdktf synthesizes it."""
-    body = json.dumps({"Version": "2012-10-17", "Statement": [statement]}).replace('": ', '" = ')
-    return {"aws_iam_role_policy": {"p": {"role": "r", "policy": "${jsonencode(" + body + ")}"}}}
-
-
-def _sse(algorithm: str, key: str | None) -> dict[str, Any]:
-    default = {"sse_algorithm": algorithm, **({"kms_master_key_id": key} if key else {})}
-    return {"rule": [{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}]}
-
-
-def _cluster(**config: Any) -> dict[str, Any]:
-    base = {
-        "engine": "aurora-postgresql",
-        "storage_encrypted": True,
-        "kms_key_id": "${aws_kms_key.k.arn}",
-        "manage_master_user_password": True,
-        "master_user_secret_kms_key_id": "${aws_kms_key.k.arn}",
-        "iam_database_authentication_enabled": True,
-        "enabled_cloudwatch_logs_exports": ["postgresql"],
-        "db_cluster_parameter_group_name": "${aws_rds_cluster_parameter_group.pg.name}",
-        "skip_final_snapshot": True,
-        "deletion_protection": False,
-        "backup_retention_period": 7,
-    }
-    base.update(config)
-    return {
-        "aws_rds_cluster": {"db": base},
-        "aws_rds_cluster_parameter_group": {
-            "pg": {"family": "aurora-postgresql16", "parameter": [{"name": "rds.force_ssl", "value": "1"}]}
-        },
-        **KEY,
-    }
-
-
-def _glue_security(bookmarks: str) -> dict[str, Any]:
-    key = "${aws_kms_key.k.arn}"
-    return {
-        "aws_glue_security_configuration": {
-            "sc": {
-                "name": "sc",
-                "encryption_configuration": {
-                    "s3_encryption": {"s3_encryption_mode": "SSE-KMS", "kms_key_arn": key},
-                    "cloudwatch_encryption": {"cloudwatch_encryption_mode": "SSE-KMS", "kms_key_arn": key},
-                    "job_bookmarks_encryption": {"job_bookmarks_encryption_mode": bookmarks, "kms_key_arn": key},
-                },
-            }
-        },
-        **KEY,
-    }
-
-
-def _athena(option: str) -> dict[str, Any]:
-    return {
-        "aws_athena_workgroup": {
-            "wg": {
-                "name": "wg",
-                "configuration": {
-                    "enforce_workgroup_configuration": True,
-                    "result_configuration": {
-                        "encryption_configuration": {"encryption_option": option, "kms_key_arn": "${aws_kms_key.k.arn}"}
-                    },
-                },
-            }
-        },
-        **KEY,
-    }
-
-
-def _iot_policy(resource: str, action: str = "iot:Publish") -> dict[str, Any]:
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
-    return {"aws_iot_policy": {"dev": {"name": "dev", "policy": json.dumps(policy)}}}
-
-
-THING_TOPIC = "arn:aws:iot:eu-central-1:111122223333:topic/sensors/$${iot:Connection.Thing.ThingName}/telemetry"
-LOG_KEY = {"kms_key_id": "${aws_kms_key.k.arn}", "retention_in_days": 30}
-SECRET_ROTATION = {
-    "aws_secretsmanager_secret_rotation": {
-        "rot": {
-            "secret_id": "${data.aws_secretsmanager_secret.mes.id}",
-            "rotation_lambda_arn": "arn:aws:lambda:eu-central-1:111122223333:function:rot",
-            "rotation_rules": {"automatically_after_days": 30},
-        }
-    }
-}
-MES_SECRET = {"aws_secretsmanager_secret": {"mes": {"name": "mes-api-key"}}}
-
-# rule id -> {"fail": [(subject, document)], "pass": [...]}; `production` marks documents for that profile.
-FIXTURES: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = {
-    "S3-ENC-001": {
-        "fail": [
-            ("aws_s3_bucket.b", doc(_bucket(server_side_encryption_configuration=_sse("AES256", None)))),
-            ("aws_s3_bucket.b", doc(_bucket(server_side_encryption_configuration=_sse("aws:kms", "alias/aws/s3")))),
-            ("aws_s3_bucket.b", doc(_bucket())),
-        ],
-        "pass": [
-            (
-                "aws_s3_bucket.b",
-                doc({**_bucket(server_side_encryption_configuration=_sse("aws:kms", "${aws_kms_key.k.arn}")), **KEY}),
-            )
-        ],
-    },
-    "S3-TLS-001": {
-        "fail": [
-            ("aws_s3_bucket.b", doc(_bucket(policy={"policy": _tls_policy(False)}))),
-            ("aws_s3_bucket.b", doc(_bucket())),
-        ],
-        "pass": [("aws_s3_bucket.b", doc(_bucket(policy={"policy": _tls_policy(True)})))],
-    },
-    "S3-PAB-001": {
-        "fail": [("aws_s3_bucket.b", doc(_bucket(public_access_block={"block_public_acls": True})))],
-        "pass": [
-            (
-                "aws_s3_bucket.b",
-                doc(
-                    _bucket(
-                        public_access_block={
-                            "block_public_acls": True,
-                            "block_public_policy": True,
-                            "ignore_public_acls": True,
-                            "restrict_public_buckets": True,
-                        }
-                    )
-                ),
-            )
-        ],
-    },
-    "S3-VER-001": {
-        "fail": [("aws_s3_bucket.b", doc(_bucket(versioning={"versioning_configuration": {"status": "Suspended"}})))],
-        "pass": [("aws_s3_bucket.b", doc(_bucket(versioning={"versioning_configuration": {"status": "Enabled"}})))],
-    },
-    "S3-LOG-001": {
-        "fail": [("aws_s3_bucket.b", doc(_bucket()))],
-        "pass": [("aws_s3_bucket.b", doc(_bucket(logging={"target_bucket": "logs", "target_prefix": "b/"})))],
-    },
-    "KIN-ENC-001": {
-        "fail": [
-            ("aws_kinesis_stream.s", doc({"aws_kinesis_stream": {"s": {"name": "s", "shard_count": 1}}})),
-            (
-                "aws_kinesis_stream.s",
-                doc(
-                    {
-                        "aws_kinesis_stream": {
-                            "s": {"name": "s", "encryption_type": "KMS", "kms_key_id": "alias/aws/kinesis"}
-                        }
-                    }
-                ),
+    fail = [
+        Form("no key set (AWS-owned or AWS-managed key)", subject, with_key(None)),
+        Form("AWS-managed alias written literally", subject, with_key(f"alias/aws/{rtype.split('_')[1]}")),
+        Form(
+            "aws_kms_alias resource naming an AWS-managed alias",
+            subject,
+            with_key("${aws_kms_alias.a.arn}", {"aws_kms_alias": {"a": {"name": "alias/aws/s3"}}}),
+        ),
+        Form(
+            "data.aws_kms_key of an AWS-managed alias",
+            subject,
+            with_key("${data.aws_kms_key.aws.arn}", data={"aws_kms_key": {"aws": {"key_id": "alias/aws/s3"}}}),
+        ),
+        Form("key from a variable the stack does not show", subject, with_key("${var.key_arn}")),
+        Form(
+            "reference to something that is not a key",
+            subject,
+            with_key("${aws_s3_bucket.other.arn}", {"aws_s3_bucket": {"other": {"bucket": "other"}}}),
+        ),
+    ]
+    passing = [
+        Form("reference to an aws_kms_key in the stack", subject, with_key(KEY_REF, KEY), source),
+        Form(
+            "data.aws_kms_key of a team alias",
+            subject,
+            with_key("${data.aws_kms_key.team.arn}", data={"aws_kms_key": {"team": {"key_id": "alias/team"}}}),
+        ),
+        Form(
+            "key ARN written literally",
+            subject,
+            with_key("arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ),
+        Form(
+            "resource on an aliased provider with a CMK",
+            subject,
+            with_key(
+                KEY_REF,
+                merge(KEY, {rtype: {"x": {**config, key_attribute: KEY_REF, "provider": "aws.replica"}}}),
+                aliases=("replica",),
             ),
-        ],
-        "pass": [
-            (
-                "aws_kinesis_stream.s",
-                doc(
-                    {
-                        "aws_kinesis_stream": {
-                            "s": {"name": "s", "encryption_type": "KMS", "kms_key_id": "${aws_kms_key.k.arn}"}
-                        },
-                        **KEY,
-                    }
-                ),
-            )
-        ],
-    },
-    "LOG-ENC-001": {
-        "fail": [("aws_cloudwatch_log_group.g", doc({"aws_cloudwatch_log_group": {"g": {"retention_in_days": 30}}}))],
-        "pass": [("aws_cloudwatch_log_group.g", doc({"aws_cloudwatch_log_group": {"g": LOG_KEY}, **KEY}))],
-    },
-    "LOG-RET-001": {
-        "fail": [("aws_cloudwatch_log_group.g", doc({"aws_cloudwatch_log_group": {"g": {"kms_key_id": "alias/x"}}}))],
-        "pass": [("aws_cloudwatch_log_group.g", doc({"aws_cloudwatch_log_group": {"g": LOG_KEY}, **KEY}))],
-    },
-    "LOG-RET-002": {
-        "fail": [("aws_cloudwatch_log_group.g", doc({"aws_cloudwatch_log_group": {"g": LOG_KEY}, **KEY}))],
-        "pass": [
-            (
-                "aws_cloudwatch_log_group.g",
-                doc({"aws_cloudwatch_log_group": {"g": {**LOG_KEY, "retention_in_days": 365}}, **KEY}),
-            )
-        ],
-    },
-    "SNS-ENC-001": {
-        "fail": [("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"kms_master_key_id": "alias/aws/sns"}}}))],
-        "pass": [
-            ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"kms_master_key_id": "${aws_kms_key.k.id}"}}, **KEY}))
-        ],
-    },
-    "SNS-TLS-001": {
-        "fail": [("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"name": "t"}}}))],
-        "pass": [
-            (
-                "aws_sns_topic.t",
-                doc(
-                    {
-                        "aws_sns_topic": {"t": {"name": "t"}},
-                        "aws_sns_topic_policy": {
-                            "p": {
-                                "arn": "${aws_sns_topic.t.arn}",
-                                "policy": json.dumps(
-                                    {
-                                        "Statement": [
-                                            {
-                                                "Effect": "Deny",
-                                                "Principal": "*",
-                                                "Action": "sns:Publish",
-                                                "Resource": "*",
-                                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                                            }
-                                        ]
-                                    }
-                                ),
-                            }
-                        },
-                    }
-                ),
-            )
-        ],
-    },
-    "KMS-ROT-001": {
-        "fail": [("aws_kms_key.k", doc({"aws_kms_key": {"k": {"enable_key_rotation": False}}}))],
-        "pass": [("aws_kms_key.k", doc(KEY, KEY_POLICY))],
-    },
-    "KMS-POL-001": {
-        "fail": [
-            ("aws_kms_key.k", doc({"aws_kms_key": {"k": {"enable_key_rotation": True}}})),
-            (
-                "aws_kms_key.k",
-                doc(
-                    {
-                        "aws_kms_key": {
-                            "k": {
-                                "enable_key_rotation": True,
-                                "policy": json.dumps(
-                                    {
-                                        "Statement": [
-                                            {
-                                                "Effect": "Allow",
-                                                "Principal": "*",
-                                                "Action": "kms:Decrypt",
-                                                "Resource": "*",
-                                            }
-                                        ]
-                                    }
-                                ),
-                            }
-                        }
-                    }
-                ),
-            ),
-        ],
-        "pass": [("aws_kms_key.k", doc(KEY, KEY_POLICY))],
-    },
-    "RDS-ENC-001": {
-        "fail": [
-            ("aws_rds_cluster.db", doc(_cluster(storage_encrypted=False))),
-            ("aws_rds_cluster.db", doc(_cluster(kms_key_id=None))),
-        ],
-        "pass": [("aws_rds_cluster.db", doc(_cluster()))],
-    },
-    "RDS-ENC-002": {
-        "fail": [
-            (
-                "aws_rds_cluster_instance.i",
-                doc({"aws_rds_cluster_instance": {"i": {"performance_insights_enabled": True}}}),
-            )
-        ],
-        "pass": [
-            (
-                "aws_rds_cluster_instance.i",
-                doc(
-                    {
-                        "aws_rds_cluster_instance": {
-                            "i": {
-                                "performance_insights_enabled": True,
-                                "performance_insights_kms_key_id": "${aws_kms_key.k.arn}",
-                            }
-                        },
-                        **KEY,
-                    }
-                ),
-            )
-        ],
-    },
-    "RDS-TLS-001": {
-        "fail": [("aws_rds_cluster.db", doc(_cluster(db_cluster_parameter_group_name=None)))],
-        "pass": [("aws_rds_cluster.db", doc(_cluster()))],
-    },
-    "RDS-LOG-001": {
-        "fail": [("aws_rds_cluster.db", doc(_cluster(enabled_cloudwatch_logs_exports=[])))],
-        "pass": [("aws_rds_cluster.db", doc(_cluster()))],
-    },
-    "RDS-NET-001": {
-        "fail": [
-            ("aws_rds_cluster_instance.i", doc({"aws_rds_cluster_instance": {"i": {"publicly_accessible": True}}}))
-        ],
-        "pass": [
-            ("aws_rds_cluster_instance.i", doc({"aws_rds_cluster_instance": {"i": {"publicly_accessible": False}}}))
-        ],
-    },
-    "RDS-IAM-001": {
-        "fail": [("aws_rds_cluster.db", doc(_cluster(iam_database_authentication_enabled=False)))],
-        "pass": [("aws_rds_cluster.db", doc(_cluster()))],
-    },
-    "GLUE-ENC-001": {
-        "fail": [("aws_glue_security_configuration.sc", doc(_glue_security("DISABLED")))],
-        "pass": [("aws_glue_security_configuration.sc", doc(_glue_security("CSE-KMS")))],
-    },
-    "GLUE-ENC-002": {
-        "fail": [("aws_glue_job.j", doc({"aws_glue_job": {"j": {"name": "j", "role_arn": "r"}}}))],
-        "pass": [
-            (
-                "aws_glue_job.j",
-                doc({"aws_glue_job": {"j": {"name": "j", "role_arn": "r", "security_configuration": "sc"}}}),
-            )
-        ],
-    },
-    "ATH-ENC-001": {
-        "fail": [("aws_athena_workgroup.wg", doc(_athena("SSE_S3")))],
-        "pass": [("aws_athena_workgroup.wg", doc(_athena("SSE_KMS")))],
-    },
-    "IOT-TLS-001": {
-        "fail": [("aws_iot_domain_configuration.d", doc({"aws_iot_domain_configuration": {"d": {"name": "d"}}}))],
-        "pass": [
-            (
-                "aws_iot_domain_configuration.d",
-                doc(
-                    {
-                        "aws_iot_domain_configuration": {
-                            "d": {"name": "d", "tls_config": {"security_policy": "IoTSecurityPolicy_TLS13_1_2_2022_10"}}
-                        }
-                    }
-                ),
-            )
-        ],
-    },
-    "IOT-POL-001": {
-        "fail": [
-            ("aws_iot_policy.dev", doc(_iot_policy("*"))),
-            ("aws_iot_policy.dev", doc(_iot_policy(THING_TOPIC, "iot:*"))),
-            ("aws_iot_policy.dev", doc(_iot_policy("arn:aws:iot:eu-central-1:111122223333:topic/sensors/all"))),
-        ],
-        "pass": [("aws_iot_policy.dev", doc(_iot_policy(THING_TOPIC)))],
-    },
-    "IOT-ERR-001": {
-        "fail": [("aws_iot_topic_rule.r", doc({"aws_iot_topic_rule": {"r": {"name": "r", "sql": "SELECT *"}}}))],
-        "pass": [
-            (
-                "aws_iot_topic_rule.r",
-                doc({"aws_iot_topic_rule": {"r": {"name": "r", "error_action": {"s3": {"bucket_name": "q"}}}}}),
-            )
-        ],
-    },
-    "IOT-LOG-001": {
-        "fail": [("aws_iot_topic_rule.r", doc({"aws_iot_topic_rule": {"r": {"name": "r"}}}))],
-        "pass": [
-            (
-                "aws_iot_topic_rule.r",
-                doc(
-                    {
-                        "aws_iot_topic_rule": {"r": {"name": "r"}},
-                        "aws_iot_logging_options": {"l": {"default_log_level": "WARN", "role_arn": "r"}},
-                    }
-                ),
-            )
-        ],
-    },
-    "NET-SG-001": {
-        "fail": [
-            (
-                "aws_vpc_security_group_ingress_rule.i",
-                doc(
-                    {
-                        "aws_vpc_security_group_ingress_rule": {
-                            "i": {"cidr_ipv4": "0.0.0.0/0", "from_port": 5432, "to_port": 5432}
-                        }
-                    }
-                ),
-            ),
-            (
-                "aws_security_group.sg",
-                doc(
-                    {
-                        "aws_security_group": {
-                            "sg": {"ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22}]}
-                        }
-                    }
-                ),
-            ),
-        ],
-        "pass": [
-            (
-                "aws_vpc_security_group_ingress_rule.i",
-                doc(
-                    {
-                        "aws_vpc_security_group_ingress_rule": {
-                            "i": {"referenced_security_group_id": "sg-1", "from_port": 5432}
-                        }
-                    }
-                ),
-            )
-        ],
-    },
-    "VPC-LOG-001": {
-        "fail": [("aws_vpc.v", doc({"aws_vpc": {"v": {"cidr_block": "10.0.0.0/16"}}}))],
-        "pass": [
-            (
-                "aws_vpc.v",
-                doc(
-                    {
-                        "aws_vpc": {"v": {"cidr_block": "10.0.0.0/16"}},
-                        "aws_flow_log": {"f": {"vpc_id": "${aws_vpc.v.id}"}},
-                    }
-                ),
-            )
-        ],
-    },
-    "LF-GRANT-001": {
-        "fail": [
-            (
-                "aws_lakeformation_permissions.g",
-                doc({"aws_lakeformation_permissions": {"g": {"principal": "r", "permissions": ["ALL"]}}}),
-            )
-        ],
-        "pass": [
-            (
-                "aws_lakeformation_permissions.g",
-                doc(
-                    {"aws_lakeformation_permissions": {"g": {"principal": "r", "permissions": ["SELECT", "DESCRIBE"]}}}
-                ),
-            )
-        ],
-    },
-    "IAM-LP-001": {
-        "fail": [
-            (
-                "aws_iam_role_policy.p",
-                doc(_role_policy({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"})),
-            ),
-            (
-                "aws_iam_role_policy.p",
-                doc(
-                    {"aws_iam_role_policy": {"p": {"role": "r", "policy": "${data.aws_iam_policy_document.d.json}"}}},
-                    {
-                        "aws_iam_policy_document": {
-                            "d": {"statement": [{"actions": ["*"], "resources": ["arn:aws:s3:::b"]}]}
-                        }
-                    },
-                ),
-            ),
-        ],
-        "pass": [
-            (
-                "aws_iam_role_policy.p",
-                doc(_role_policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "${aws_s3_bucket.b.arn}"})),
-            )
-        ],
-    },
-    "IAM-LP-002": {
-        "fail": [
-            (
-                "aws_iam_role_policy.p",
-                doc(_role_policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})),
-            ),
-            (
-                "aws_iam_role_policy.p",
-                doc(_role_policy({"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"})),
-            ),
-        ],
-        "pass": [
-            (
-                "aws_iam_role_policy.p",
-                doc(
-                    _role_policy(
-                        {
-                            "Effect": "Allow",
-                            "Action": "cloudwatch:PutMetricData",
-                            "Resource": "*",
-                            "Condition": {"StringEquals": {"cloudwatch:namespace": "Plant"}},
-                        }
-                    )
-                ),
-            )
-        ],
-    },
-    "IAM-LP-003": {
-        "fail": [
-            ("aws_iam_role_policy.p", doc(_role_policy({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})))
-        ],
-        "pass": [
-            (
-                "aws_iam_role_policy.p",
-                doc(
-                    _role_policy(
-                        {
-                            "Effect": "Allow",
-                            "Action": "iam:PassRole",
-                            "Resource": "arn:aws:iam::111122223333:role/glue-job",
-                        }
-                    )
-                ),
-            )
-        ],
-    },
-    "IAM-PUB-001": {
-        "fail": [
-            (
-                "aws_iam_role.r",
-                doc(
-                    {
-                        "aws_iam_role": {
-                            "r": {
-                                "assume_role_policy": json.dumps(
-                                    {
-                                        "Statement": [
-                                            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
-                                        ]
-                                    }
-                                )
-                            }
-                        }
-                    }
-                ),
-            )
-        ],
-        "pass": [
-            (
-                "aws_iam_role.r",
-                doc(
-                    {
-                        "aws_iam_role": {
-                            "r": {
-                                "assume_role_policy": json.dumps(
-                                    {
-                                        "Statement": [
-                                            {
-                                                "Effect": "Allow",
-                                                "Principal": {"Service": "glue.amazonaws.com"},
-                                                "Action": "sts:AssumeRole",
-                                            }
-                                        ]
-                                    }
-                                )
-                            }
-                        }
-                    }
-                ),
-            )
-        ],
-    },
-    "TAG-REQ-001": {
-        "fail": [
-            ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"tags": {"Environment": "t"}}}}, default_tags=False))
-        ],
-        "pass": [
-            ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"name": "t"}}})),
-            ("aws_sns_topic.t", doc({"aws_sns_topic": {"t": {"tags": TAGS}}}, default_tags=False)),
-        ],
-    },
-    "SEC-ROT-001": {
-        "fail": [("aws_secretsmanager_secret.mes", doc(MES_SECRET))],
-        "pass": [
-            (
-                "aws_secretsmanager_secret.mes",
-                doc({**MES_SECRET, **json.loads(json.dumps(SECRET_ROTATION).replace("data.aws_", "aws_"))}),
-            )
-        ],
-    },
-    "SEC-ENC-001": {
-        "fail": [("aws_secretsmanager_secret.mes", doc(MES_SECRET))],
-        "pass": [
-            (
-                "aws_secretsmanager_secret.mes",
-                doc({"aws_secretsmanager_secret": {"mes": {"kms_key_id": "${aws_kms_key.k.arn}"}}, **KEY}),
-            )
-        ],
-    },
-    "SEC-PLAIN-001": {
-        "fail": [
-            ("aws_rds_cluster.db", doc(_cluster(master_password="hunter2hunter2"))),
-            (
-                "aws_lambda_function.f",
-                doc({"aws_lambda_function": {"f": {"environment": {"variables": {"API_KEY": "abc123secretvalue"}}}}}),
-            ),
-        ],
-        "pass": [
-            (
-                "aws_lambda_function.f",
-                doc(
-                    {
-                        "aws_lambda_function": {
-                            "f": {
-                                "environment": {
-                                    "variables": {"API_KEY_SECRET_ARN": "${aws_secretsmanager_secret.s.arn}"}
-                                }
-                            }
-                        }
-                    }
-                ),
-            )
-        ],
-    },
-    "DES-EPH-001": {
-        "fail": [
-            ("aws_rds_cluster.db", doc(_cluster(deletion_protection=True))),
-            ("aws_s3_bucket.b", doc({"aws_s3_bucket": {"b": {"bucket": "b", "lifecycle": {"prevent_destroy": True}}}})),
-        ],
-        "pass": [("aws_rds_cluster.db", doc(_cluster()))],
-    },
-    "RES-PRD-001": {
-        "fail": [("aws_rds_cluster.db", doc(_cluster()))],
-        "pass": [
-            (
-                "aws_rds_cluster.db",
-                doc(_cluster(deletion_protection=True, skip_final_snapshot=False, backup_retention_period=35)),
-            )
-        ],
-    },
-}
+        ),
+    ]
+    return fail, passing

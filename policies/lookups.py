@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.model import Resource, StackView, is_reference
+from policies.model import Resource, StackView, is_opaque, is_reference, provider_alias
 
 AWS_MANAGED_ALIAS_PREFIX = "alias/aws/"
 
@@ -19,13 +19,17 @@ def customer_managed_key(value: Any, view: StackView) -> tuple[bool, str]:
         return False, f"{value} is an AWS-managed key, not a customer-managed key"
     target = view.resolve(value)
     if target is not None:
-        if target.type == "aws_kms_alias" and str(target.get("name", "")).startswith(AWS_MANAGED_ALIAS_PREFIX):
-            return False, f"alias {target.get('name')} is AWS-managed"
+        named = target.get("name") if target.type == "aws_kms_alias" else target.get("key_id")
+        if str(named or "").startswith(AWS_MANAGED_ALIAS_PREFIX):
+            return False, f"{target.address} is {named}, an AWS-managed key"
         if target.type in ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_kms_external_key"):
             return True, ""
         return False, f"{target.address} is not a KMS key"
-    if is_reference(value):
-        return True, ""  # a variable or remote reference: trusted, the plan resolves it
+    if is_opaque(value) or is_reference(value):
+        return False, (
+            f"the key is {value!r}, which the stack does not show (it could be an AWS-managed key): reference an "
+            "aws_kms_key or data.aws_kms_key in this stack, or suppress with a reason"
+        )
     if value.startswith("arn:") and ":kms:" in value and (":key/" in value or ":alias/" in value):
         return True, ""
     if value.startswith("alias/"):
@@ -42,8 +46,23 @@ def bucket_companions(bucket: Resource, view: StackView, rtype: str) -> list[Res
     return found
 
 
-def effective_tags(resource: Resource, view: StackView) -> dict[str, Any]:
-    tags = dict(view.default_tags)
-    tags.update(resource.get("tags") or {})
-    tags.update(resource.get("tags_all") or {})
-    return tags
+def effective_tags(resource: Resource, view: StackView) -> tuple[dict[str, Any], list[str]]:
+    """(tags the resource will carry, what could not be read): its own provider's default_tags, then its tags."""
+    unreadable = []
+    alias = provider_alias(resource)
+    defaults = view.provider_default_tags(alias)
+    tags: dict[str, Any] = {}
+    if isinstance(defaults, dict):
+        tags.update(defaults)
+    else:
+        unreadable.append(f"default_tags of provider aws{'.' + alias if alias else ''} are {defaults!r}")
+    for key in ("tags", "tags_all"):
+        value = resource.get(key)
+        if isinstance(value, dict):
+            tags.update(value)
+        elif value is not None:
+            unreadable.append(f"{key} is {value!r}")
+    for key, value in list(tags.items()):
+        if is_opaque(value):
+            unreadable.append(f"tag {key} is {value!r}")
+    return tags, unreadable

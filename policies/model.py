@@ -102,12 +102,21 @@ class StackView:
 
     @property
     def default_tags(self) -> dict[str, Any]:
+        """The default (unaliased) AWS provider's default_tags."""
+        return self.provider_default_tags(None)
+
+    def provider_default_tags(self, alias: str | None) -> Any:
+        """default_tags of the AWS provider with this alias (None: the default provider); a dict, or the
+        expression string when the tags are computed (`${merge(...)}`), which no rule can read."""
         tags: dict[str, Any] = {}
         providers = (self.document.get("provider") or {}).get("aws") or []
         for provider in providers if isinstance(providers, list) else [providers]:
-            if isinstance(provider, dict) and "alias" not in provider:
+            if isinstance(provider, dict) and provider.get("alias") == alias:
                 for block in blocks_of(provider.get("default_tags")):
-                    tags.update(block.get("tags") or {})
+                    value = block.get("tags") or {}
+                    if not isinstance(value, dict):
+                        return value
+                    tags.update(value)
         return tags
 
     @property
@@ -127,10 +136,24 @@ def _flatten(value: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Violation:
+    """One thing wrong with a resource. `names` are the actions and ARNs of the offending statement (or the
+    setting at fault): what a suppression's `applies_to` is matched against, exactly and case-insensitively."""
+
+    message: str
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Verdict:
     passed: bool
     message: str
     details: tuple[str, ...] = ()
+    violations: tuple[Violation, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.passed and not self.violations:
+            object.__setattr__(self, "violations", (Violation(self.message),))
 
 
 def ok(message: str = "compliant") -> Verdict:
@@ -139,6 +162,13 @@ def ok(message: str = "compliant") -> Verdict:
 
 def fail(message: str, *details: str) -> Verdict:
     return Verdict(False, message, details)
+
+
+def judged(violations: list[Violation], passed_message: str) -> Verdict:
+    """Every violation found (a rule never stops at the first), or a pass."""
+    if not violations:
+        return ok(passed_message)
+    return Verdict(False, "; ".join(v.message for v in violations), violations=tuple(violations))
 
 
 Check = Callable[[Resource, StackView], "Verdict | None"]
@@ -180,3 +210,19 @@ class Rule:
 
 def is_reference(value: Any) -> bool:
     return isinstance(value, str) and bool(ANY_REFERENCE.search(value))
+
+
+OPAQUE = re.compile(r"\$\{\s*(var|local|module|each|count|path|terraform)\.|\$\{[^}]*\(")
+
+
+def is_opaque(value: Any) -> bool:
+    """A value only Terraform can evaluate from inputs the stack does not show (a variable, a function call)."""
+    return isinstance(value, str) and bool(OPAQUE.search(value))
+
+
+def provider_alias(resource: Resource) -> str | None:
+    """The alias of the AWS provider a resource uses ("aws.replica" -> "replica"), None for the default."""
+    provider = resource.get("provider")
+    if isinstance(provider, str) and provider.startswith("aws."):
+        return provider[4:]
+    return None

@@ -1,23 +1,49 @@
-"""The rulebook: every module in policies/rules/ contributes its RULE, in file-name order."""
+"""The rulebook: policies/rules/<service>/<rule>.py, each exporting RULE, with its fixtures in <rule>_fixtures.py.
+
+To add a rule: write policies/rules/<service>/<name>.py with `RULE = Rule(...)` and
+policies/rules/<service>/<name>_fixtures.py with FAIL (>= 5 forms) and PASS (>= 3 forms, AWS's recommended form
+among them, marked with its `source`); then add the rule id to a control in compliance/catalog.yaml.
+tests/policy/test_rules.py finds both and refuses a rule with fewer forms.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from functools import cache
+from types import ModuleType
 
 from policies import rules as rules_package
 from policies.model import Rule
+
+FIXTURES_SUFFIX = "_fixtures"
+
+
+def rule_modules() -> list[str]:
+    """Dotted names of every rule module, in service then file-name order."""
+    names = []
+    for service in sorted(pkgutil.iter_modules(rules_package.__path__), key=lambda m: m.name):
+        if not service.ispkg:
+            raise TypeError(f"policies/rules/{service.name}.py: rules live in policies/rules/<service>/<rule>.py")
+        package = importlib.import_module(f"policies.rules.{service.name}")
+        for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            if not module.name.endswith(FIXTURES_SUFFIX):
+                names.append(f"policies.rules.{service.name}.{module.name}")
+    return names
+
+
+_MODULE_OF: dict[str, str] = {}
 
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
     found = []
-    for module in sorted(pkgutil.iter_modules(rules_package.__path__), key=lambda m: m.name):
-        rule = getattr(importlib.import_module(f"policies.rules.{module.name}"), "RULE", None)
+    for name in rule_modules():
+        rule = getattr(importlib.import_module(name), "RULE", None)
         if not isinstance(rule, Rule):
-            raise TypeError(f"policies/rules/{module.name}.py defines no RULE")
+            raise TypeError(f"{name.replace('.', '/')}.py defines no RULE")
         found.append(rule)
+        _MODULE_OF[rule.id] = name
     ids = [r.id for r in found]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -30,4 +56,14 @@ def rule_by_id(rule_id: str) -> Rule | None:
 
 
 def rule_module(rule: Rule) -> str:
-    return rule.check.__module__
+    """The module that defines the rule's RULE (not where its check function lives)."""
+    all_rules()
+    return _MODULE_OF.get(rule.id, rule.check.__module__)
+
+
+def fixtures_module(rule: Rule) -> ModuleType | None:
+    """The rule's <rule>_fixtures module, or None when it has none."""
+    try:
+        return importlib.import_module(rule_module(rule) + FIXTURES_SUFFIX)
+    except ModuleNotFoundError:
+        return None

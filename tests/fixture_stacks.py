@@ -13,9 +13,15 @@ from policies.engine import Finding
 
 def build(document: dict[str, Any], outdir: str, name: str = "fixture") -> tuple[App, TerraformStack]:
     app = App(outdir=outdir)
+    return app, add_stack(app, name, document)
+
+
+def add_stack(app: App, name: str, document: dict[str, Any]) -> TerraformStack:
     stack = TerraformStack(app, name)
+    for key, value in (document.get("//") or {}).get("guardrails", {}).items():  # stack metadata, e.g. stack_kind
+        stack.add_override(f"//.guardrails.{key}", value)
     for config in (document.get("provider") or {}).get("aws", []):
-        provider = TerraformProvider(stack, "aws", terraform_resource_type="aws")
+        provider = TerraformProvider(stack, f"aws-{config.get('alias', 'default')}", terraform_resource_type="aws")
         for key, value in config.items():
             provider.add_override(key, value)
     for section, cls in (("resource", TerraformResource), ("data", TerraformDataSource)):
@@ -26,7 +32,7 @@ def build(document: dict[str, Any], outdir: str, name: str = "fixture") -> tuple
                 for key, value in config.items():
                     if value is not None:
                         element.add_override(key, value)
-    return app, stack
+    return stack
 
 
 def aspect_findings(document: dict[str, Any], outdir: str, profile: str) -> tuple[list[Finding], SynthFailed | None]:

@@ -245,18 +245,7 @@ class DataLake(Construct):
             ),
             tags={"DataClassification": "confidential"},
         )
-        aws.GlueDataCatalogEncryptionSettings(
-            self,
-            "catalog-encryption",
-            data_catalog_encryption_settings=aws.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings(
-                encryption_at_rest=aws.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest(
-                    catalog_encryption_mode="SSE-KMS", sse_aws_kms_key_id=lake_key_arn
-                ),
-                connection_password_encryption=aws.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption(
-                    return_connection_password_encrypted=True, aws_kms_key_id=lake_key_arn
-                ),
-            ),
-        )
+        # Catalog encryption is account-wide: the account baseline owns it (infra/baseline.py).
 
     def _table(self, id_: str, name: str, bucket: str, columns: list[tuple[str, str, str]]) -> aws.GlueCatalogTable:
         partitions = ["event_date", "production_line"] if name == "sensor_events" else ["event_date"]

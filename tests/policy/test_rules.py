@@ -1,58 +1,57 @@
-"""Every rule fires on its failing fixtures and stays quiet on its passing ones, in the Aspect and in Checkov."""
+"""Every rule fires on each of its failing forms and stays quiet on each passing form: in the engine, and in the
+Aspect at synth. A rule needs >= 5 failing and >= 3 passing forms."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from compliance.gate import run_checkov
-from policies.fixtures import FIXTURES
+from policies.engine import judge
+from policies.model import StackView
 from policies.rulebook import all_rules, rule_by_id
-from tests.fixture_stacks import aspect_findings
-
-CASES = [
-    pytest.param(rule_id, kind, index, id=f"{rule_id}-{kind}-{index}")
-    for rule_id, kinds in sorted(FIXTURES.items())
-    for kind in ("fail", "pass")
-    for index in range(len(kinds[kind]))
-]
+from tests.policy.fixture_forms import CASES, FORMS, MIN_FAIL, MIN_PASS
 
 
-def test_every_rule_has_a_failing_and_a_passing_fixture():
-    ids = {r.id for r in all_rules()}
-    missing = sorted(i for i in ids if not (FIXTURES.get(i, {}).get("fail") and FIXTURES.get(i, {}).get("pass")))
-    assert not missing, f"rules without a failing and a passing fixture: {missing}"
-    assert not set(FIXTURES) - ids, f"fixtures for unknown rules: {sorted(set(FIXTURES) - ids)}"
+def test_every_rule_has_enough_forms_and_an_aws_recommended_one():
+    short = {r.id: (len(FORMS[r.id]["fail"]), len(FORMS[r.id]["pass"])) for r in all_rules()}
+    short = {k: v for k, v in short.items() if v[0] < MIN_FAIL or v[1] < MIN_PASS}
+    assert not short, f"rules with fewer than {MIN_FAIL} failing / {MIN_PASS} passing forms: {short}"
+    unsourced = [r.id for r in all_rules() if not any(f.source for f in FORMS[r.id]["pass"])]
+    assert not unsourced, f"rules without an AWS-recommended passing form (Form.source): {unsourced}"
 
 
-@pytest.mark.parametrize(("rule_id", "kind", "index"), CASES)
-def test_aspect(rule_id, kind, index, tmp_path):
+def _subject(form):
+    view = StackView(form.document, "fixture")
+    parts = form.subject.split(".")
+    mode = "data" if parts[0] == "data" else "resource"
+    return view, view.get(parts[-2], parts[-1], mode)
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "index"), CASES, ids=[f"{r}-{k}-{i}" for r, k, i in CASES])
+def test_engine(rule_id, kind, index):
     rule = rule_by_id(rule_id)
-    subject, document = FIXTURES[rule_id][kind][index]
-    findings, failure = aspect_findings(document, str(tmp_path), rule.profiles[0])
-    mine = [f for f in findings if f.rule.id == rule_id and f.resource.address == subject]
-    assert mine, f"{rule_id} did not evaluate {subject}"
+    form = FORMS[rule_id][kind][index]
+    view, resource = _subject(form)
+    assert resource is not None, f"{form.subject} is not in the fixture"
+    finding = judge(rule, resource, view, form.profile or rule.profiles[0])
+    assert finding is not None, f"{rule_id} did not evaluate {form.subject} ({form.form})"
+    expected = "failed" if kind == "fail" else "passed"
+    assert finding.status == expected, f"{form.form}: {finding.message}"
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "index"), CASES, ids=[f"{r}-{k}-{i}" for r, k, i in CASES])
+def test_aspect(rule_id, kind, index, tmp_path):
+    """cdktf stops synth at the first stack with errors, so each form is its own app (jsii loads once)."""
+    from tests.fixture_stacks import aspect_findings
+
+    rule = rule_by_id(rule_id)
+    form = FORMS[rule_id][kind][index]
+    findings, failure = aspect_findings(form.document, str(tmp_path), form.profile or rule.profiles[0])
+    raw, stack = (failure.raw if failure else ""), "fixture"
+    mine = [f for f in findings if f.rule.id == rule_id and f.resource.address == form.subject]
+    assert mine, f"{rule_id} did not evaluate {form.subject} at synth"
     if kind == "fail":
         assert mine[0].status == "failed", mine[0].message
         if rule.severity in ("critical", "high"):
-            assert failure is not None and rule_id in failure.raw, "an error-level rule must make synth fail"
+            assert f"{rule_id} [" in raw and f"{stack}/" in raw, "an error-level rule must make synth fail"
     else:
         assert mine[0].status == "passed", mine[0].message
-
-
-@pytest.mark.parametrize(("rule_id", "kind", "index"), CASES)
-def test_checkov(rule_id, kind, index, tmp_path):
-    rule = rule_by_id(rule_id)
-    subject, document = FIXTURES[rule_id][kind][index]
-    stack_dir = tmp_path / "stacks" / "fixture"
-    stack_dir.mkdir(parents=True)
-    (stack_dir / "cdk.tf.json").write_text(json.dumps(document))
-    report = run_checkov(stack_dir, rule.profiles[0], skip=[], only=[rule_id])
-    name = subject.split(".")[-1]
-    failed = [r for r in report.failed_checks if r.check_id == rule_id and r.resource.endswith("." + name)]
-    passed = [r for r in report.passed_checks if r.check_id == rule_id and r.resource.endswith("." + name)]
-    if kind == "fail":
-        assert failed and not passed, f"Checkov {rule_id} did not fail {subject}"
-    else:
-        assert passed and not failed, f"Checkov {rule_id} did not pass {subject}"

@@ -63,7 +63,7 @@ def test_exclusions_remove_types_and_refuse_dangling_references(ephemeral):
     assert removed_types <= {e.resource_type for e in EXCLUSIONS}
     assert "aws_iot_topic_rule" in removed_types and all(r["reason"] for r in removed)
     dropped_outputs = {r["address"] for r in removed if r["address"].startswith("output.")}
-    assert dropped_outputs == {"output.iotPolicyName", "output.iotThingTypeName", "output.iotDomainConfigurationName"}
+    assert dropped_outputs == {"output.iotPolicyName", "output.iotThingTypeName"}  # no domain configuration here
     kept_policies = local["resource"]["aws_s3_bucket_policy"]
     assert [c["//"]["metadata"]["path"].split("/")[-2] for c in kept_policies.values()] == ["access-logs"]
     assert "aws_kinesis_stream" in local["resource"] and "aws_iot_topic_rule" not in local["resource"]

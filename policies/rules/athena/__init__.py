@@ -1,0 +1,1 @@
+"""Amazon Athena rules: one module per rule, its fixtures in <rule>_fixtures.py beside it."""

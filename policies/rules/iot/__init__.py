@@ -1,0 +1,1 @@
+"""AWS IoT Core rules: one module per rule, its fixtures in <rule>_fixtures.py beside it."""

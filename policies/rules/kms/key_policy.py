@@ -1,0 +1,92 @@
+"""KMS-POL-001: a key has an explicit key policy that grants nothing to the public, to other accounts or to
+services without a condition, and gives `kms:*` or key administration only to the key's own account root.
+
+In a key policy `Resource "*"` means this key. AWS's default statement (own account root, `kms:*`) delegates the
+key to IAM and passes (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); a service
+principal must be bound with aws:SourceAccount / aws:SourceArn, kms:CallerAccount, kms:ViaService or an encryption
+context (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-services.html).
+"""
+
+from policies.iam.conditions import narrows_principals
+from policies.iam.grants import allowed_actions
+from policies.iam.principals import account_of, is_own_account, is_public, only_own_root
+from policies.iam.sources import read
+from policies.model import Rule, Violation, judged
+
+ADMIN_LEVELS = ("Permissions management",)
+
+
+def check(key, view):
+    sources = []
+    if key.type == "aws_kms_key_policy":
+        sources.append(("key policy", key.get("policy")))
+    else:
+        if key.get("policy"):
+            sources.append(("key policy", key.get("policy")))
+        for attached in view.referencing(key, "aws_kms_key_policy", attribute="key_id"):
+            sources.append((f"key policy {attached.address}", attached.get("policy")))
+        if not sources:
+            return judged(
+                [Violation("key has no explicit key policy (the default trusts every IAM principal in the account)")],
+                "",
+            )
+    found = read(sources, view)
+    violations = [Violation(u) for u in found.unreadable]
+    for s in found.statements:
+        if not s.allows or only_own_root(s, view):
+            continue
+        names = (*s.actions, *s.not_actions)
+        conditioned = bool(narrows_principals(s))
+        if is_public(s) and not conditioned:
+            who = "everyone but NotPrincipal" if s.not_principals is not None else "anyone (Principal *)"
+            violations.append(Violation(f"{s.label} allows {who}", names))
+            continue
+        actions, _ = allowed_actions(s)
+        admin = sorted({a.id for a in actions if a.access_level in ADMIN_LEVELS})
+        if s.not_actions or any(a in ("*", "kms:*") for a in (x.lower() for x in s.actions)):
+            violations.append(
+                Violation(
+                    f"{s.label} gives {', '.join(names)} to a principal other than the key's own account root", names
+                )
+            )
+        elif admin:
+            violations.append(
+                Violation(
+                    f"{s.label} lets a principal other than the account root manage the key ({', '.join(admin[:4])})",
+                    names,
+                )
+            )
+        for kind, ids in (s.principals or {}).items():
+            for principal in ids:
+                if kind == "Service" and not conditioned:
+                    violations.append(
+                        Violation(
+                            f"{s.label} trusts {principal} without aws:SourceAccount, "
+                            "aws:SourceArn, kms:CallerAccount or an encryption context",
+                            (principal, *names),
+                        )
+                    )
+                elif kind == "AWS" and principal != "*" and not conditioned:
+                    account = account_of(principal)
+                    if account is not None and not is_own_account(account, view):
+                        violations.append(
+                            Violation(
+                                f"{s.label} trusts {principal} in another account (or one the "
+                                "stack cannot identify) without a condition",
+                                (principal, *names),
+                            )
+                        )
+    return judged(violations, "explicit least-privilege key policy")
+
+
+RULE = Rule(
+    id="KMS-POL-001",
+    title="KMS keys have explicit least-privilege key policies",
+    category="privilege",
+    severity="high",
+    resource_types=("aws_kms_key", "aws_kms_key_policy"),
+    check=check,
+    fix="keep kms:* for the own account root (data.aws_caller_identity); name other principals with the actions "
+    "they use; bind service principals with aws:SourceAccount or kms:CallerAccount",
+    checkov_ids=("CKV_AWS_33",),
+)

@@ -1,0 +1,28 @@
+"""LOG-RET-002 forms."""
+
+from policies.fixtures import Form, doc
+
+S = "aws_cloudwatch_log_group.g"
+
+
+def group(**config):
+    return doc({"aws_cloudwatch_log_group": {"g": {"kms_key_id": "alias/x", **config}}})
+
+
+FAIL = [
+    Form("30 days in production", S, group(retention_in_days=30)),
+    Form("no retention", S, group()),
+    Form("364 days", S, group(retention_in_days=364)),
+    Form("retention from a variable", S, group(retention_in_days="${var.days}")),
+    Form("retention as a string", S, group(retention_in_days="365")),
+]
+PASS = [
+    Form(
+        "365 days",
+        S,
+        group(retention_in_days=365),
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html",
+    ),
+    Form("400 days", S, group(retention_in_days=400)),
+    Form("ten years", S, group(retention_in_days=3653)),
+]

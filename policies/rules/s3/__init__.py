@@ -1,0 +1,1 @@
+"""Amazon S3 rules: one module per rule, its fixtures in <rule>_fixtures.py beside it."""

@@ -1,0 +1,43 @@
+"""S3-LOG-001 forms."""
+
+from policies.fixtures import Form, bucket, doc
+
+S = "aws_s3_bucket.b"
+FAIL = [
+    Form("no logging", S, doc(bucket())),
+    Form("logging resource without target", S, doc(bucket(logging={"target_prefix": "b/"}))),
+    Form(
+        "logging for another bucket",
+        S,
+        doc({**bucket(), "aws_s3_bucket_logging": {"o": {"bucket": "other", "target_bucket": "logs"}}}),
+    ),
+    Form(
+        "legacy inline block without target",
+        S,
+        doc({"aws_s3_bucket": {"b": {"bucket": "x", "logging": {"target_prefix": "p"}}}}),
+    ),
+    Form("target from a variable", S, doc(bucket(logging={"target_bucket": "${var.logs}"}))),
+]
+PASS = [
+    Form(
+        "split logging resource",
+        S,
+        doc(bucket(logging={"target_bucket": "${aws_s3_bucket.logs.id}", "target_prefix": "b/"})),
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
+    Form(
+        "legacy inline logging",
+        S,
+        doc({"aws_s3_bucket": {"b": {"bucket": "x", "logging": [{"target_bucket": "logs"}]}}}),
+    ),
+    Form(
+        "by literal bucket name",
+        S,
+        doc(
+            {
+                "aws_s3_bucket": {"b": {"bucket": "named"}},
+                "aws_s3_bucket_logging": {"l": {"bucket": "named", "target_bucket": "logs"}},
+            }
+        ),
+    ),
+]

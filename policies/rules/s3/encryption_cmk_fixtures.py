@@ -1,0 +1,55 @@
+"""S3-ENC-001 forms."""
+
+from policies.fixtures import KEY, KEY_REF, Form, bucket, doc, merge
+
+
+def sse(algorithm, key=None):
+    default = {"sse_algorithm": algorithm, **({"kms_master_key_id": key} if key else {})}
+    return {"rule": [{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}]}
+
+
+S = "aws_s3_bucket.b"
+FAIL = [
+    Form("no encryption configuration", S, doc(bucket())),
+    Form("SSE-S3 (AES256) in the split resource", S, doc(bucket(server_side_encryption_configuration=sse("AES256")))),
+    Form(
+        "SSE-KMS with the AWS-managed key",
+        S,
+        doc(bucket(server_side_encryption_configuration=sse("aws:kms", "alias/aws/s3"))),
+    ),
+    Form("SSE-KMS with no key (aws/s3 default)", S, doc(bucket(server_side_encryption_configuration=sse("aws:kms")))),
+    Form(
+        "inline legacy block with AES256",
+        S,
+        doc({"aws_s3_bucket": {"b": {"bucket": "x", "server_side_encryption_configuration": [sse("AES256")]}}}),
+    ),
+    Form("key from a variable", S, doc(bucket(server_side_encryption_configuration=sse("aws:kms", "${var.key}")))),
+]
+PASS = [
+    Form(
+        "SSE-KMS with a CMK reference",
+        S,
+        doc(merge(bucket(server_side_encryption_configuration=sse("aws:kms", KEY_REF)), KEY)),
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
+    ),
+    Form(
+        "DSSE-KMS with a CMK",
+        S,
+        doc(merge(bucket(server_side_encryption_configuration=sse("aws:kms:dsse", KEY_REF)), KEY)),
+    ),
+    Form(
+        "companion matched by literal bucket name",
+        S,
+        doc(
+            merge(
+                {
+                    "aws_s3_bucket": {"b": {"bucket": "named"}},
+                    "aws_s3_bucket_server_side_encryption_configuration": {
+                        "e": {"bucket": "named", **sse("aws:kms", KEY_REF)}
+                    },
+                },
+                KEY,
+            )
+        ),
+    ),
+]
