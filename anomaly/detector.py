@@ -38,6 +38,7 @@ RULES = ("hard_limit", "ewma_z", "rate_of_change", "stuck", "gap", "drift", "sea
 DAY_S = 86_400.0
 MEAN_ABS_TO_STD = math.sqrt(math.pi / 2)  # mean absolute deviation of a normal distribution -> standard deviation
 LN_HALF = math.log(0.5)
+OBSOLETE_STATE = frozenset({"window"})
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,9 @@ class SeriesState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SeriesState:
-        return cls(**data)
+        """From `to_dict()` output, also of an earlier release: `window` (the robust-z readings, a rule since
+        removed) is dropped, fields added since take their defaults."""
+        return cls(**{k: v for k, v in data.items() if k not in OBSOLETE_STATE})
 
 
 @dataclass(frozen=True)

@@ -237,3 +237,11 @@ def test_a_series_whose_spikes_are_its_normal_behaviour_pages_only_beyond_them()
     found = detect_series(SeriesState(), np.arange(3_000) * 60.0, values, DEFAULT, Params())
     paged = [i for i, r in enumerate(found) if r]
     assert paged == [50, 150, 250, 2_550]  # busy after busy_exceedances (2) crossings within the memory
+
+
+def test_state_stored_by_the_previous_release_still_loads():
+    old = {"n": 40, "mean": 60.0, "var": 0.1, "last_ts": 400.0, "last_value": 60.1, "window": [60.0] * 32}
+    state = SeriesState.from_dict(old)
+    assert state.n == 40 and state.profile == [] and state.season_scores == []
+    found = detect_series(state, np.array([410.0, 420.0]), np.array([60.0, 99.0]), spec_for("temperature"), Params())
+    assert [a.rule for a in found[1]] == ["ewma_z"] and not found[0]
