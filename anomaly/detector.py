@@ -17,9 +17,11 @@ What each series learns from its own data, so that the catalog is a prior and no
   `novelty_margin`, so a series whose spikes are its normal behaviour pages only for a spike beyond them;
 - whether it repeats itself: a run of identical readings is `stuck` only in a series that normally changes.
 
-`detect_series` is vectorised with numpy: between readings that the level EWMA clips, the baselines follow a
-linear recursion with a closed form, so only those rare readings go through `_step`, the per-reading definition of
-every rule. `detect_series_stepwise` runs `_step` on every reading; tests hold the two equal.
+`detect_vectorised` runs the rules with numpy: between readings that the level EWMA clips, the baselines follow a
+linear recursion with a closed form, so only those rare readings go through `_judge`, the per-reading definition
+of the level rules. `detect_series_stepwise` runs the definition (`_step`) on every reading; tests hold the two
+equal. `detect_series` picks the definition for a handful of readings (cheaper than numpy's call overhead there)
+and the vectorised path otherwise.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ RULES = ("hard_limit", "ewma_z", "rate_of_change", "stuck", "gap", "drift", "sea
 DAY_S = 86_400.0
 MEAN_ABS_TO_STD = math.sqrt(math.pi / 2)  # mean absolute deviation of a normal distribution -> standard deviation
 LN_HALF = math.log(0.5)
+OBSOLETE_STATE = frozenset({"window"})
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,9 @@ class SeriesState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SeriesState:
-        return cls(**data)
+        """From `to_dict()` output, also of an earlier release: `window` (the robust-z readings, a rule since
+        removed) is dropped, fields added since take their defaults."""
+        return cls(**{k: v for k, v in data.items() if k not in OBSOLETE_STATE})
 
 
 @dataclass(frozen=True)
@@ -437,7 +442,10 @@ def detect_series_stepwise(
     state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
 ) -> list[list[Anomaly]]:
     """The reference: `_step` on every reading. Same result as `detect_series`, many times slower."""
-    return [_step(state, float(v), float(t), spec, params) for t, v in zip(timestamps, values, strict=True)]
+    return [
+        _step(state, v, t, spec, params)
+        for t, v in zip(np.asarray(timestamps, float).tolist(), np.asarray(values, float).tolist(), strict=True)
+    ]
 
 
 # The vectorised path: the same rules over a whole batch with numpy.
@@ -640,10 +648,23 @@ def _reading(c: dict, i: int) -> Reading:
     )
 
 
+SMALL_BATCH = 16  # below this many readings, the per-reading definition is faster than numpy's call overhead
+
+
 def detect_series(
     state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
 ) -> list[list[Anomaly]]:
-    """Anomalies for each reading (in time order), updating `state` in place."""
+    """Anomalies for each reading (in time order), updating `state` in place: the vectorised path, or for a
+    handful of readings (a series' share of one micro-batch) the definition itself."""
+    if len(values) < SMALL_BATCH:
+        return detect_series_stepwise(state, timestamps, values, spec, params)
+    return detect_vectorised(state, timestamps, values, spec, params)
+
+
+def detect_vectorised(
+    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
+) -> list[list[Anomaly]]:
+    """`detect_series` with numpy for any number of readings (tests hold it equal to the definition)."""
     x = np.asarray(values, dtype=float)
     t = np.asarray(timestamps, dtype=float)
     count = len(x)

@@ -17,6 +17,7 @@ from anomaly.detector import (
     admit,
     detect_series,
     detect_series_stepwise,
+    detect_vectorised,
 )
 from anomaly.sensor_catalog import DEFAULT, spec_for
 from anomaly.simulate import fleet, shift_fleet
@@ -94,12 +95,12 @@ def _same(fast, slow) -> bool:
 
 @pytest.mark.parametrize("batch", [17_280, 997, 1])
 def test_vectorised_detector_equals_the_stepwise_definition(batch):
-    """detect_series (numpy, blocks between clipped readings) against _step on every reading, state included."""
+    """detect_vectorised (numpy, blocks between clipped readings) against _step on every reading, state too."""
     for s in fleet(2, 4_000, seed=21):
         fast, slow = SeriesState(), SeriesState()
         for start in range(0, len(s.values), batch):
             piece = slice(start, start + batch)
-            a = detect_series(fast, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
+            a = detect_vectorised(fast, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
             b = detect_series_stepwise(slow, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
             assert _same(a, b), (s.device_id, s.metric, start)
         _same_state(fast, slow)
@@ -111,7 +112,7 @@ def test_vectorised_detector_equals_the_stepwise_definition_with_fast_weights(al
     s = fleet(1, 3_000, seed=8, metrics=("vibration",))[0]
     params = Params(alpha=alpha, warmup=10)
     fast, slow = SeriesState(), SeriesState()
-    a = detect_series(fast, s.timestamps, s.values, spec_for(s.metric), params)
+    a = detect_vectorised(fast, s.timestamps, s.values, spec_for(s.metric), params)
     b = detect_series_stepwise(slow, s.timestamps, s.values, spec_for(s.metric), params)
     assert _same(a, b) and fast.n == slow.n
     assert fast.mean == pytest.approx(slow.mean, rel=1e-9)
@@ -171,7 +172,7 @@ def test_vectorised_detector_equals_the_stepwise_definition_on_adversarial_serie
     fast, slow = SeriesState(), SeriesState()
     for start in range(0, len(values), batch):
         piece = slice(start, start + batch)
-        a = detect_series(fast, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
+        a = detect_vectorised(fast, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
         b = detect_series_stepwise(slow, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
         assert _same(a, b)
     _same_state(fast, slow)
@@ -236,3 +237,11 @@ def test_a_series_whose_spikes_are_its_normal_behaviour_pages_only_beyond_them()
     found = detect_series(SeriesState(), np.arange(3_000) * 60.0, values, DEFAULT, Params())
     paged = [i for i, r in enumerate(found) if r]
     assert paged == [50, 150, 250, 2_550]  # busy after busy_exceedances (2) crossings within the memory
+
+
+def test_state_stored_by_the_previous_release_still_loads():
+    old = {"n": 40, "mean": 60.0, "var": 0.1, "last_ts": 400.0, "last_value": 60.1, "window": [60.0] * 32}
+    state = SeriesState.from_dict(old)
+    assert state.n == 40 and state.profile == [] and state.season_scores == []
+    found = detect_series(state, np.array([410.0, 420.0]), np.array([60.0, 99.0]), spec_for("temperature"), Params())
+    assert [a.rule for a in found[1]] == ["ewma_z"] and not found[0]

@@ -6,6 +6,7 @@ import itertools
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -136,3 +137,37 @@ def test_episode_round_trips_through_json():
 def test_episode_params_refuse_nonsense(kwargs, message):
     with pytest.raises(ValueError, match=message):
         EpisodeParams(**kwargs)
+
+
+def test_score_writes_episodes_instead_of_rows(tmp_path, capsys):
+    """A 5-minute export with two incidents: one row per incident, the same ids on a second run."""
+    from anomaly.__main__ import main
+
+    rng = np.random.default_rng(2)
+    times = 1_767_225_600 + np.arange(2_000) * 300.0
+    values = 40 + rng.normal(0, 0.5, 2_000)
+    values[800] += 30.0  # a spike
+    values[1_500:1_504] += 25.0  # a burst of four readings: one incident, not four
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(times, unit="s", utc=True).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "value": values,
+            "device_id": "press-7",
+            "metric": "pressure_kpa",  # not in the catalog: no limits, a 10 s prior it unlearns
+            "production_line": "line-2",
+        }
+    )
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    args = ["score", "--csv", str(tmp_path / "export.csv"), "--episodes"]
+    assert main([*args, "--out", str(tmp_path / "a.csv")]) == 0
+    assert "2 alert episode(s) written" in capsys.readouterr().out
+    first = pd.read_csv(tmp_path / "a.csv")
+    assert list(first["start"]) == [frame["timestamp"][800], frame["timestamp"][1_500]]
+    assert set(first["status"]) == {"closed"}
+    assert list(first["readings"]) == [1, 4] and list(first["rules"]) == ["ewma_z", "ewma_z seasonal"]
+    assert set(first["device_id"]) == {"press-7"} and set(first["production_line"]) == {"line-2"}
+    assert main([*args, "--out", str(tmp_path / "b.csv")]) == 0
+    assert list(pd.read_csv(tmp_path / "b.csv")["episode_id"]) == list(first["episode_id"])
+    rows = ["score", "--csv", str(tmp_path / "export.csv"), "--out", str(tmp_path / "rows.csv")]
+    assert main(rows) == 0
+    assert set(pd.read_csv(tmp_path / "rows.csv")["rule"]) <= {"ewma_z", "gap", "drift", "seasonal"}

@@ -48,7 +48,7 @@ def test_shift_patterns_missed_shifts_and_night_runs(seed):
 
 
 def test_a_daily_cycle_does_not_page_at_each_cycle():
-    """12 machines x 4 weeks of clean shifts (about 480 steps after the warm-up): no reading within 3 readings of
+    """12 machines x 4 weeks of clean shifts (about 430 steps after the warm-up): no reading within 3 readings of
     a step alarms once the profile has learned, and at most one page in the 300 machine-days after the warm-up
     (measured: 1, an EWMA z-score on idle noise on a Sunday night; 6-8 pages each in the first three days)."""
     rng = np.random.default_rng(4)
