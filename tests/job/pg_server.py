@@ -17,15 +17,16 @@ SUPERUSER = "postgres"
 DATABASE = "sensors"
 
 
-def find_binaries() -> tuple[Path | None, str]:
+def find_binaries(root: Path = Path("/usr/lib/postgresql"), which=shutil.which) -> tuple[Path | None, str]:
     """(folder holding initdb/pg_ctl/postgres, '') or (None, why not)."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
-    on_path = shutil.which("pg_ctl")
+    versions = [p for p in root.glob("*/bin") if p.parent.name.isdigit()]
+    candidates = sorted(versions, key=lambda p: int(p.parent.name), reverse=True)
+    on_path = which("pg_ctl")
     if on_path:
         candidates.append(Path(on_path).resolve().parent)
     for folder in candidates:
         if all((folder / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
-            if shutil.which("psql") is None and not (folder / "psql").exists():
+            if which("psql") is None and not (folder / "psql").exists():
                 return None, "psql is missing (Debian package postgresql-client)"
             return folder, ""
     return None, "PostgreSQL server binaries not found (run scripts/bootstrap as root: apt-get install postgresql)"

@@ -228,3 +228,16 @@ def test_login_never_shows_the_secret():
     assert "hunter2" not in repr(Login("anomaly_writer", "hunter2")) and "anomaly_writer" in repr(
         Login("anomaly_writer")
     )
+
+
+def test_without_the_server_the_tests_say_why(tmp_path):
+    from tests.job.pg_server import find_binaries
+
+    folder, why = find_binaries(tmp_path, which=lambda _: None)
+    assert folder is None and "scripts/bootstrap" in why and "apt-get install postgresql" in why
+    (tmp_path / "15" / "bin").mkdir(parents=True)
+    for tool in ("initdb", "pg_ctl", "postgres"):
+        (tmp_path / "15" / "bin" / tool).touch()
+    assert find_binaries(tmp_path, which=lambda _: None) == (None, "psql is missing (Debian package postgresql-client)")
+    (tmp_path / "15" / "bin" / "psql").touch()
+    assert find_binaries(tmp_path, which=lambda _: None) == (tmp_path / "15" / "bin", "")
