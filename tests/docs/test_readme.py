@@ -248,6 +248,29 @@ class ProvenByTests:
 
 
 @dataclass(frozen=True)
+class BenchmarkInterface:
+    """A benchmark (run by hand in the job env; its figures are reported in the README, never asserted in a timed
+    test): the script exists and declares every option the README passes it."""
+
+    def check(self, command: str, ctx: dict) -> None:
+        import ast
+
+        words = shlex.split(command)
+        assert words[:1] == ["python"] and words[1].startswith("bench/"), command
+        script = PROJECT / words[1]
+        assert script.is_file(), f"{words[1]} does not exist"
+        declared = {
+            arg.value
+            for node in ast.walk(ast.parse(script.read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument"
+            for arg in node.args
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+        }
+        used = {w for w in words[2:] if w.startswith("--")}
+        assert used <= declared, f"{words[1]} declares no {sorted(used - declared)} (it declares {sorted(declared)})"
+
+
+@dataclass(frozen=True)
 class All:
     proofs: tuple
 
@@ -285,6 +308,11 @@ PROOFS = {
     "python -m anomaly score --csv export.csv --out flagged.csv": ProvenByTests(
         "tests/job/test_runner_and_sinks.py", ('main(["score", "--csv"',), "job"
     ),
+    "python -m anomaly score --csv export.csv --out alerts.csv --episodes": ProvenByTests(
+        "tests/job/test_episodes.py", ('args = ["score", "--csv", str(tmp_path / "export.csv"), "--episodes"]',), "job"
+    ),
+    "python bench/job_throughput.py --events 2000000 --floor": BenchmarkInterface(),
+    "python bench/fuzz_pipeline.py": BenchmarkInterface(),
     "tox -e job": RunByTestCommand(),
     "LAKE_FORMATION_ADMINS=arn:aws:iam::<account>:role/<ci-deployer> python3 -m tox -e baseline": RefusesInOneLine(
         NO_AWS
@@ -360,6 +388,8 @@ def test_command_parsing_reads_comments_continuations_and_tox_forms():
     assert tox_invocation("A=1 python3 -m tox -e deploy-local -- --keep") == ({"A": "1"}, "deploy-local", ["--keep"])
     assert tox_invocation("tox -e job") == ({}, "job", [])
     assert tox_invocation("bash scripts/bootstrap --with-browser && python3 -m tox -e py") == ({}, "py", [])
+    with pytest.raises(AssertionError, match=r"declares no \['--nope'\]"):
+        BenchmarkInterface().check("python bench/job_throughput.py --events 10 --nope", {})
     with pytest.raises(AssertionError, match="not a tox invocation"):
         tox_invocation("python -m infra")
     assert tox_commands("deploy-local", ["--keep"])[0][-1] == "--keep"
