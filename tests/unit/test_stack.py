@@ -119,7 +119,9 @@ def test_catalog_columns_come_from_the_event_schema(ephemeral):
 
 def test_lake_formation_grants_are_specific_and_ordered(ephemeral):
     grants = ephemeral.resources("aws_lakeformation_permissions")
-    assert len(grants) == 8
+    assert len(grants) == 10
+    tables = sorted(g["table"]["name"].split(".")[1].split("_")[1] for g in grants.values() if g.get("table"))
+    assert tables == sorted(["anomalies-table", "episodes-table", "events-table"] * 2)  # the job and the analysts
     for grant in grants.values():
         assert "ALL" not in grant["permissions"] and grant["depends_on"]
     workgroup = ephemeral.one("aws_athena_workgroup", "lake/athena")
@@ -167,6 +169,7 @@ def test_alarms_and_dashboard(ephemeral):
         "job-stalled",
         "job-restarted",
         "anomaly-rate",
+        "incident",
         "db-cpu",
         "db-connections",
         "db-freeable-memory",
