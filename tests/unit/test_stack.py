@@ -298,6 +298,16 @@ def _statements(synth, path_part: str) -> dict[str, dict]:
     return {s["sid"]: s for s in docs[0]["statement"]}
 
 
+def test_the_stack_passes_exactly_the_arguments_the_glue_entry_reads(ephemeral):
+    """The job's contract (anomaly.sensor_stream_job.ARGUMENTS) against what the stack passes: a job argument the
+    stack forgets makes getResolvedOptions fail at start on AWS; an argument nobody reads is a stale setting."""
+    from anomaly.sensor_stream_job import ARGUMENTS
+
+    args = ephemeral.one("aws_glue_job", "processing")["default_arguments"]
+    ours = {k[2:] for k in args if not k[2:].startswith(("job-", "enable-", "extra-", "custom-", "TempDir"))}
+    assert ours == set(ARGUMENTS) - {"JOB_NAME"}  # Glue passes JOB_NAME itself
+
+
 def test_job_arguments_ship_dependencies_and_use_the_application_role(ephemeral):
     args = ephemeral.one("aws_glue_job", "processing")["default_arguments"]
     assert "--additional-python-modules" not in args and "--db_secret_arn" not in args
