@@ -120,9 +120,16 @@ class LakeGovernance(Construct):
                 "table",
                 lake.anomalies_table.name,
             ),
+            "job-episodes": (
+                job_role.arn,
+                ["SELECT", "INSERT", "DESCRIBE", "ALTER"],
+                "table",
+                lake.episodes_table.name,
+            ),
             "analyst-db": (self.analyst_role.arn, ["DESCRIBE"], "database", None),
             "analyst-events": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.events_table.name),
             "analyst-anomalies": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.anomalies_table.name),
+            "analyst-episodes": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.episodes_table.name),
         }
         for id_suffix, (principal, permissions, kind, table) in grants.items():
             aws.LakeformationPermissions(

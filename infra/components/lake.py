@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from anomaly.event_schema import glue_columns
+from anomaly.event_schema import EPISODE_COLUMNS, glue_columns
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, policy_document
@@ -225,6 +225,9 @@ class DataLake(Construct):
         ]
         self.events_table = self._table("events-table", "sensor_events", "curated", event_columns)
         self.anomalies_table = self._table("anomalies-table", "anomalies", "anomalies", anomaly_columns)
+        self.episodes_table = self._table(
+            "episodes-table", "episodes", "anomalies", list(EPISODE_COLUMNS), partitions=["start_date"]
+        )
 
         self.athena_workgroup = aws.AthenaWorkgroup(
             self,
@@ -247,8 +250,16 @@ class DataLake(Construct):
         )
         # Catalog encryption is account-wide: the account baseline owns it (infra/baseline.py).
 
-    def _table(self, id_: str, name: str, bucket: str, columns: list[tuple[str, str, str]]) -> aws.GlueCatalogTable:
-        partitions = ["event_date", "production_line"] if name == "sensor_events" else ["event_date"]
+    def _table(
+        self,
+        id_: str,
+        name: str,
+        bucket: str,
+        columns: list[tuple[str, str, str]],
+        partitions: list[str] | None = None,
+    ) -> aws.GlueCatalogTable:
+        if partitions is None:
+            partitions = ["event_date", "production_line"] if name == "sensor_events" else ["event_date"]
         return aws.GlueCatalogTable(
             self,
             id_,

@@ -237,6 +237,21 @@ class Observability(Construct):
         )
         self.alarm(
             AlarmSpec(
+                f"{line_purpose}-incident",
+                namespace,
+                "EpisodesOpened",
+                {"JobName": job_name},
+                "Sum",
+                "GreaterThanOrEqualToThreshold",
+                1,
+                periods=1,
+                period=60,
+                description="A device x metric opened an alert episode (one per incident: see the episodes table)",
+                missing=EVENT_COUNT,
+            )
+        )
+        self.alarm(
+            AlarmSpec(
                 f"{line_purpose}-job-stalled",
                 namespace,
                 "RecordsProcessed",

@@ -285,6 +285,7 @@ class StreamProcessing(Construct):
                         "--curated_path": f"s3://{buckets['curated'].bucket}/sensor_events/",
                         "--anomalies_path": f"s3://{buckets['anomalies'].bucket}/anomalies/",
                         "--quarantine_path": f"s3://{buckets['quarantine'].bucket}/job/",
+                        "--episodes_path": f"s3://{buckets['anomalies'].bucket}/episodes/",
                         "--metrics_namespace": metrics_namespace(ctx),
                         "--db_endpoint": db_endpoint,
                         "--db_port": str(DB_PORT),

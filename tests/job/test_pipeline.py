@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from anomaly.__main__ import run_local
 from anomaly.detector import Params, SeriesState, admit, detect_series
 from anomaly.episodes import track
+from anomaly.event_schema import EPISODE_COLUMNS
 from anomaly.sensor_catalog import spec_for
 from anomaly.simulate import fleet, to_events
 from tests.job.conftest import read_table, write_lines
@@ -149,6 +150,11 @@ def test_nothing_is_lost_and_anomalies_land(spark, tmp_path):
     assert sorted(e["episode_id"] for e in lake_episodes) == sorted(e["episode_id"] for e in episodes)
     assert 0 < totals["episodes_opened"] == len(episodes) < totals["anomalies"]  # one batch: each opened here
     assert all(e["start_ts"] <= e["last_anomaly_ts"] for e in episodes)
+    # The catalog table infra/ declares (anomaly.event_schema.EPISODE_COLUMNS) is what the job writes.
+    written = read_table(spark, tmp_path / "out" / "episodes").schema
+    declared = [(name, glue_type) for name, glue_type, _ in EPISODE_COLUMNS if name != "start_date"]
+    assert [(f.name, f.dataType.simpleString()) for f in written.fields if f.name != "start_date"] == declared
+    assert "start_date" in written.fieldNames()  # the partition (a folder name: the catalog reads it as a string)
 
 
 def test_micro_batches_of_files_and_a_single_file_beside_other_folders(spark, tmp_path):

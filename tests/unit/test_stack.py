@@ -119,7 +119,9 @@ def test_catalog_columns_come_from_the_event_schema(ephemeral):
 
 def test_lake_formation_grants_are_specific_and_ordered(ephemeral):
     grants = ephemeral.resources("aws_lakeformation_permissions")
-    assert len(grants) == 8
+    assert len(grants) == 10
+    tables = sorted(g["table"]["name"].split(".")[1].split("_")[1] for g in grants.values() if g.get("table"))
+    assert tables == sorted(["anomalies-table", "episodes-table", "events-table"] * 2)  # the job and the analysts
     for grant in grants.values():
         assert "ALL" not in grant["permissions"] and grant["depends_on"]
     workgroup = ephemeral.one("aws_athena_workgroup", "lake/athena")
@@ -167,6 +169,7 @@ def test_alarms_and_dashboard(ephemeral):
         "job-stalled",
         "job-restarted",
         "anomaly-rate",
+        "incident",
         "db-cpu",
         "db-connections",
         "db-freeable-memory",
@@ -293,6 +296,16 @@ def _statements(synth, path_part: str) -> dict[str, dict]:
     ]
     assert len(docs) == 1, f"{len(docs)} policy documents under {path_part}"
     return {s["sid"]: s for s in docs[0]["statement"]}
+
+
+def test_the_stack_passes_exactly_the_arguments_the_glue_entry_reads(ephemeral):
+    """The job's contract (anomaly.sensor_stream_job.ARGUMENTS) against what the stack passes: a job argument the
+    stack forgets makes getResolvedOptions fail at start on AWS; an argument nobody reads is a stale setting."""
+    from anomaly.sensor_stream_job import ARGUMENTS
+
+    args = ephemeral.one("aws_glue_job", "processing")["default_arguments"]
+    ours = {k[2:] for k in args if not k[2:].startswith(("job-", "enable-", "extra-", "custom-", "TempDir"))}
+    assert ours == set(ARGUMENTS) - {"JOB_NAME"}  # Glue passes JOB_NAME itself
 
 
 def test_job_arguments_ship_dependencies_and_use_the_application_role(ephemeral):
