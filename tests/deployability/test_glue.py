@@ -166,3 +166,30 @@ def test_the_keeper_listens_to_the_glue_state_change_event(ephemeral):
     pattern = patterns[0]
     assert pattern["source"] == ["aws.glue"] and pattern["detail-type"] == ["Glue Job State Change"]
     assert sorted(pattern["detail"]["jobName"]) == jobs and "FAILED" in pattern["detail"]["state"]
+
+
+def test_only_actions_without_resource_types_are_granted_on_every_resource(ephemeral):
+    """AWS: https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    - an action whose Resource types column is empty can only be granted on "*"; one that lists a resource type
+    (ec2:DescribeVpcAttribute names the vpc) can be scoped and must be. Read from the IAM action catalog
+    (policy_sentry), for every inline policy of the environment; each such grant carries a condition."""
+    from policy_sentry.querying.actions import get_action_data
+
+    from infra.components.processing import WILDCARD_RESOURCE_REASONS
+
+    def scopable(action: str) -> list[str]:
+        service, name = action.split(":")
+        return [
+            r["resource_arn_format"] for r in get_action_data(service, name)[service] if r["resource_arn_format"] != "*"
+        ]
+
+    assert not {a: scopable(a) for a in WILDCARD_RESOURCE_REASONS if scopable(a)}
+    broad = []
+    for role in ephemeral.resources("aws_iam_role"):
+        for statement in policy_statements(ephemeral, f"aws_iam_role.{role}"):
+            if statement.get("resources") != ["*"]:
+                continue
+            broad += [f"{statement['sid']}: {a} -> {scopable(a)}" for a in statement["actions"] if scopable(a)]
+            if not statement.get("condition") and not all(a.startswith("xray:") for a in statement["actions"]):
+                broad.append(f"{statement['sid']}: on '*' without a condition")
+    assert not broad, broad
