@@ -10,6 +10,7 @@ from anomaly.event_schema import EPISODE_COLUMNS, glue_columns
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, policy_document
+from infra.components.ingestion import line_id
 from policies import suppress
 
 
@@ -33,6 +34,35 @@ BUCKETS = (
 )
 ACCESS_LOGS = BucketSpec("access-logs", "internal", 365, 30, 30)
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+# Where the job writes each table of anomaly.sinks (the Tables field): (bucket purpose, key prefix). The stack
+# passes these as --<field>_path, grants the job exactly these prefixes, and the catalog tables sit at them.
+TABLE_PATHS = {
+    "curated": ("curated", "sensor_events"),
+    "anomalies": ("anomalies", "anomalies"),
+    "episodes": ("anomalies", "episodes"),
+    "quarantine": ("quarantine", "job"),
+}
+# Partition projection (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html):
+# days from before the platform's first reading to a day ahead of now (a device clock running up to a day fast,
+# UTC); a reading dated outside the range is stored but invisible to Athena, which returns no rows for it.
+PROJECTED_DAYS = "2020-01-01,NOW+1DAYS"
+DATE_FORMAT = "yyyy-MM-dd"  # the job's date_format of event_date and start_date (anomaly/sinks.py)
+# The anomalies the job writes (anomaly.sinks.process_batch), in its column order; event_date is the partition.
+ANOMALY_COLUMNS = (
+    ("event_id", "string", "event that triggered the anomaly"),
+    ("device_id", "string", "IoT thing name"),
+    ("production_line", "string", "production line id"),
+    ("metric", "string", "metric type"),
+    ("value", "double", "observed value"),
+    ("rule", "string", "detector rule that fired"),
+    ("expected_low", "double", "lower bound of the expected range"),
+    ("expected_high", "double", "upper bound of the expected range"),
+    ("severity", "string", "info, warning or critical"),
+    ("message", "string", "what the detector saw, for the operator"),
+    ("event_ts", "timestamp", "when the reading was taken"),
+    ("detected_ts", "timestamp", "when the job flagged it"),
+    ("event_date", "string", "partition: day of event_ts (UTC)"),
+)
 
 
 class SecureBucket(Construct):
@@ -209,24 +239,19 @@ class DataLake(Construct):
             name=n.glue_catalog("sensors"),
             description="Curated sensor events and detected anomalies",
         )
-        event_columns = glue_columns({"ingest_ts": "timestamp"})
-        anomaly_columns = [
-            ("event_id", "string", "event that triggered the anomaly"),
-            ("device_id", "string", "IoT thing name"),
-            ("production_line", "string", "production line id"),
-            ("metric", "string", "metric type"),
-            ("value", "double", "observed value"),
-            ("rule", "string", "detector rule that fired"),
-            ("expected_low", "double", "lower bound of the expected range"),
-            ("expected_high", "double", "upper bound of the expected range"),
-            ("severity", "string", "info, warning or critical"),
-            ("event_ts", "timestamp", "when the reading was taken"),
-            ("detected_ts", "timestamp", "when the job flagged it"),
-        ]
-        self.events_table = self._table("events-table", "sensor_events", "curated", event_columns)
-        self.anomalies_table = self._table("anomalies-table", "anomalies", "anomalies", anomaly_columns)
+        lines = ",".join(line_id(line) for line in range(1, ctx.config.production_lines + 1))
+        self.events_table = self._table(
+            "events-table",
+            "sensor_events",
+            "curated",
+            glue_columns(),
+            {"event_date": {"type": "date"}, "production_line": {"type": "enum", "values": lines}},
+        )
+        self.anomalies_table = self._table(
+            "anomalies-table", "anomalies", "anomalies", list(ANOMALY_COLUMNS), {"event_date": {"type": "date"}}
+        )
         self.episodes_table = self._table(
-            "episodes-table", "episodes", "anomalies", list(EPISODE_COLUMNS), partitions=["start_date"]
+            "episodes-table", "episodes", "episodes", list(EPISODE_COLUMNS), {"start_date": {"type": "date"}}
         )
 
         self.athena_workgroup = aws.AthenaWorkgroup(
@@ -254,22 +279,38 @@ class DataLake(Construct):
         self,
         id_: str,
         name: str,
-        bucket: str,
+        field: str,
         columns: list[tuple[str, str, str]],
-        partitions: list[str] | None = None,
+        partitions: dict[str, dict[str, str]],
     ) -> aws.GlueCatalogTable:
-        if partitions is None:
-            partitions = ["event_date", "production_line"] if name == "sensor_events" else ["event_date"]
+        """A Parquet table where the job writes `field` (TABLE_PATHS), its partitions projected by Athena: the job
+        registers none, and Athena reads a partitioned table's partitions from the catalog unless it projects them
+        (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html)."""
+        purpose, prefix = TABLE_PATHS[field]
+        location = f"s3://{self.buckets[purpose].name}/{prefix}/"
+        projection = {"projection.enabled": "true"}
+        for key, spec in partitions.items():
+            if spec["type"] == "date":
+                spec = {
+                    **spec,
+                    "range": PROJECTED_DAYS,
+                    "format": DATE_FORMAT,
+                    "interval": "1",
+                    "interval.unit": "DAYS",
+                }
+            projection.update({f"projection.{key}.{option}": value for option, value in spec.items()})
+        # The job's layout, Hive style (Spark's partitionBy): $${key} reaches Glue as the ${key} Athena fills in.
+        projection["storage.location.template"] = location + "".join(f"{key}=$${{{key}}}/" for key in partitions)
         return aws.GlueCatalogTable(
             self,
             id_,
             name=name,
             database_name=self.database.name,
             table_type="EXTERNAL_TABLE",
-            parameters={"classification": "parquet", "parquet.compression": "SNAPPY"},
+            parameters={"classification": "parquet", "parquet.compression": "SNAPPY", "EXTERNAL": "TRUE", **projection},
             partition_keys=[aws.GlueCatalogTablePartitionKeys(name=p, type="string") for p in partitions],
             storage_descriptor=aws.GlueCatalogTableStorageDescriptor(
-                location=f"s3://{self.buckets[bucket].name}/{name}/",
+                location=location,
                 input_format="org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
                 output_format="org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
                 ser_de_info=aws.GlueCatalogTableStorageDescriptorSerDeInfo(

@@ -13,6 +13,7 @@ from infra.capacity import DrainPlan
 from infra.components.certificates import RDS_CA_BUNDLE, rds_ca_bundle
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, service_role
+from infra.components.lake import TABLE_PATHS
 from infra.components.logs import encrypted_log_group
 from policies import suppress
 
@@ -39,13 +40,6 @@ WILDCARD_RESOURCE_REASONS = {
     "ec2:DescribeSecurityGroups": "EC2 Describe* calls have no resource-level permissions; scoped by region",
     "ec2:DescribeVpcEndpoints": "EC2 Describe* calls have no resource-level permissions; scoped by region",
     "ec2:DescribeRouteTables": "EC2 Describe* calls have no resource-level permissions; scoped by region",
-}
-# Where the job writes: each table of anomaly.sinks (bucket purpose, key prefix), passed as --<table>_path.
-TABLE_PATHS = {
-    "curated": ("curated", "sensor_events"),
-    "anomalies": ("anomalies", "anomalies"),
-    "episodes": ("anomalies", "episodes"),
-    "quarantine": ("quarantine", "job"),
 }
 FOLDER_MARKER = "_$folder$"
 
