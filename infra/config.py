@@ -27,6 +27,8 @@ ENV_VARS = {
     "SHARD_HEADROOM": "headroom",
     "STREAM_RETENTION_HOURS": "retention_hours",
     "PRODUCTION_LINES": "production_lines",
+    "GLUE_WORKERS": "glue_workers",
+    "MAINTENANCE_WINDOW": "maintenance_window",
     "STATE_BACKEND": "backend",
     "LAKE_FORMATION_ADMINS": "lake_formation_admins",
     "MES_VERIFY_URL": "mes_verify_url",
@@ -42,6 +44,8 @@ CONTEXT_KEYS = {
     "retentionHours": "retention_hours",
     "streamOnDemand": "on_demand",
     "productionLines": "production_lines",
+    "glueWorkers": "glue_workers",
+    "maintenanceWindow": "maintenance_window",
     "namePrefix": "name_prefix",
     "owner": "owner",
     "costCenter": "cost_center",
@@ -91,6 +95,8 @@ class PlatformConfig:
     region: str = DEFAULT_REGION
     sizing: Sizing = field(default_factory=Sizing)
     production_lines: int = 1
+    glue_workers: int | None = None  # G.1X workers per line's job; None: the fewest that drain 2x (infra.capacity)
+    maintenance_window: str | None = None  # weekly UTC window (ddd:hh:mm-ddd:hh:mm) the job keeper starts nothing in
     name_prefix: str = "iotsp"
     project: str = "industrial-iot-sensor-platform"
     owner: str = "platform-engineering"
@@ -194,6 +200,8 @@ FIELD_PARSERS = {
     "retention_hours": lambda raw, src: _as_int("retentionHours", raw, src, 24, 8760),
     "on_demand": lambda raw, src: _as_bool("streamOnDemand", raw, src),
     "production_lines": lambda raw, src: _as_int("productionLines", raw, src, 1, 50),
+    "glue_workers": lambda raw, src: _as_int("glueWorkers", raw, src, 2, 299),
+    "maintenance_window": lambda raw, src: _window("maintenanceWindow", raw, src),
     "name_prefix": lambda raw, src: _text(
         "namePrefix", raw, src, PREFIX_PATTERN, "2-10 lowercase letters or digits, starting with a letter"
     ),
@@ -231,6 +239,19 @@ def _arns(name: str, raw: Any, source: str) -> tuple[str, ...]:
     for item in items:
         _text(name, item, source, pattern, "IAM role or user ARNs, comma-separated")
     return tuple(str(i).strip() for i in items)
+
+
+def _window(name: str, raw: Any, source: str) -> str:
+    from infra.keeper.glue_job_keeper import parse_window  # the keeper's own parser: one reading of the form
+
+    value = str(raw).strip().lower()
+    try:
+        parse_window(value)
+    except ValueError as error:
+        raise ConfigError(name, raw, str(error).split(": ", 1)[-1], source) from None
+    if not value:
+        raise ConfigError(name, raw, "ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:03:30-sun:04:30", source)
+    return value
 
 
 def _choice(name: str, raw: Any, source: str, choices: Sequence[str]) -> str:

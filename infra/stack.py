@@ -86,7 +86,7 @@ class IotPlatformStack(TerraformStack):
             sizing.events_per_second,
             sizing.avg_event_bytes,
             plan_stream(sizing.events_per_second, sizing.avg_event_bytes, sizing.headroom, sizing.consumers).shards,
-            workers=4 if config.is_production else 2,
+            workers=config.glue_workers,
             consumers=sizing.consumers,
         )
         self.processing = StreamProcessing(
