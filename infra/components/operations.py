@@ -49,6 +49,9 @@ class JobKeeper(Construct):
         deploy_triggers: dict[str, str],
     ) -> None:
         super().__init__(scope, id_)
+        environment = {"JOB_NAMES": json.dumps(job_names), "METRICS_NAMESPACE": metrics_namespace}
+        if ctx.config.maintenance_window:
+            environment["MAINTENANCE_WINDOW"] = ctx.config.maintenance_window
         self.lambda_ = VpcFunction(
             self,
             "keeper",
@@ -74,7 +77,7 @@ class JobKeeper(Construct):
             log_key_arn=log_key_arn,
             subnet_ids=subnet_ids,
             security_group_id=security_group_id,
-            environment={"JOB_NAMES": json.dumps(job_names), "METRICS_NAMESPACE": metrics_namespace},
+            environment=environment,
             timeout=60,
             synchronous_reason="EventBridge retries a failed invocation itself (24 h, 185 attempts) and the "
             "5-minute schedule repeats the check; a lost event delays a restart by one schedule period",
