@@ -6,7 +6,7 @@ python -m infra.deploy local [--suffix S] [--keep] [--no-mutations]   moto serve
 python -m infra.deploy stop-local                                      stop an emulator `local --keep` left running
 python -m infra.deploy aws [--profile P]                               gate, then cdktf deploy, then flat outputs
 python -m infra.deploy baseline                                        gate, then cdktf deploy of the account baseline
-python -m infra.deploy destroy                                         cdktf destroy of the AWS deployment
+python -m infra.deploy destroy                                         stop the streaming jobs, then cdktf destroy
 python -m infra.deploy exclusions                                      the emulator's exclusion table (README)
 """
 
@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 
+from infra.deploy.jobs import stop_streaming_jobs
 from infra.deploy.local import BASELINE, PROJECT, deploy_local, gate, stop_kept
 from infra.deploy.local_target import exclusions_markdown
 from infra.deploy.outputs import (
@@ -91,15 +92,34 @@ def deploy_baseline() -> int:
     return subprocess.run(command, cwd=PROJECT).returncode
 
 
-def destroy_aws() -> int:
+def destroy_aws(clients=None, outputs_file=None) -> int:
     problem = aws_ready()
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    stop_jobs(outputs_file, clients)
     done = subprocess.run([*cdktf_cli(), "destroy", "--auto-approve"], cwd=PROJECT)
     if done.returncode == 0:
         remove_outputs()
     return done.returncode
+
+
+def stop_jobs(outputs_file=None, clients=None) -> None:
+    """Stop the deployed environment's streaming jobs before its destroy (infra.deploy.jobs says why)."""
+    outputs_file = outputs_file or FLAT_OUTPUTS
+    if read_target(outputs_file.parent / "target.json")["target"] != "aws" or not outputs_file.is_file():
+        print(f"warning: no AWS outputs at {outputs_file}: streaming jobs not stopped before destroy", file=sys.stderr)
+        return
+    keeper = json.loads(outputs_file.read_text()).get("jobKeeperLambdaName")
+    if not keeper:
+        print(f"warning: {outputs_file} names no jobKeeperLambdaName: jobs not stopped before destroy", file=sys.stderr)
+        return
+    if clients is None:
+        import boto3
+
+        clients = [boto3.client(name) for name in ("lambda", "events", "glue")]
+    result = stop_streaming_jobs(keeper, *clients)
+    print(f"before destroy: disabled {len(result['disabled'])} keeper rules, stopped {len(result['stopped'])} job runs")
 
 
 def main(argv: list[str] | None = None) -> int:
