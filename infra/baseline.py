@@ -106,8 +106,14 @@ class AccountBaselineStack(TerraformStack):
             ),
         )
 
-        # PutDataLakeSettings replaces the whole admin list: keep every admin the account already has, add the
-        # deployer (it grants the environments' permissions) and any configured admin.
+        # PutDataLakeSettings replaces the whole settings object, every field of it, not only the admins
+        # (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_PutDataLakeSettings.html): a field left
+        # out is reset. So each is set here, explicitly: the admins the account has plus the deployer (it grants the
+        # environments' permissions) and any configured admin; read-only admins, trusted resource owners, session
+        # tag values and parameters (e.g. CROSS_ACCOUNT_VERSION) kept as they are; no default permissions for new
+        # databases and tables (an IAM_ALLOWED_PRINCIPALS entry there hands new tables to plain IAM access,
+        # bypassing Lake Formation: https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html);
+        # no external data filtering and no full-table access for third-party engines (nothing here uses them).
         current = aws.DataAwsLakeformationDataLakeSettings(self, "current-lake-settings")
         session = aws.DataAwsIamSessionContext(self, "session", arn=identity.arn)
         self.lake_settings = aws.LakeformationDataLakeSettings(
@@ -116,6 +122,15 @@ class AccountBaselineStack(TerraformStack):
             admins=Fn.distinct(
                 Token.as_list(Fn.concat([current.admins, [session.issuer_arn, *config.lake_formation_admins]]))
             ),
+            read_only_admins=current.read_only_admins,
+            trusted_resource_owners=current.trusted_resource_owners,
+            authorized_session_tag_value_list=current.authorized_session_tag_value_list,
+            parameters=current.get_string_map_attribute("parameters"),
+            create_database_default_permissions=[],
+            create_table_default_permissions=[],
+            allow_external_data_filtering=False,
+            external_data_filtering_allow_list=[],
+            allow_full_table_external_data_access=False,
         )
 
         self.iot_log_group = encrypted_log_group(self, "iot-log-group", ctx, IOT_LOG_GROUP, self.keys.arn("logs"))
