@@ -18,6 +18,34 @@ USAGE = (
 )
 
 
+def _build_errors() -> tuple[type[Exception], ...]:
+    from anomaly.package import PackagingError
+    from infra.capacity import CapacityError
+    from infra.components.certificates import CertificateBundleError
+
+    return CapacityError, CertificateBundleError, PackagingError
+
+
+BUILD_ERRORS = _build_errors()
+
+
+def build_error_line(error: Exception, config) -> str:
+    """One line: what failed, where (the inputs or the file that decide it), and the fix the message carries."""
+    name = type(error).__name__
+    if name == "CapacityError":
+        s = config.sizing
+        workers = config.glue_workers if config.glue_workers is not None else "auto"
+        where = (
+            f"capacity model (infra/capacity.py) for events_per_second={s.events_per_second}, "
+            f"avg_event_bytes={s.avg_event_bytes}, headroom={s.headroom}, glue_workers={workers}"
+        )
+    elif name == "CertificateBundleError":
+        where = "RDS CA bundle (infra/components/certificates.py)"
+    else:
+        where = "Glue job package (anomaly/package.py)"
+    return f"error: {where}: " + " ".join(str(error).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if "-h" in args or "--help" in args:
@@ -64,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SynthFailed as failure:
         print(failure.report(), file=sys.stderr)
         return 1
+    except BUILD_ERRORS as error:
+        print(build_error_line(error, config), file=sys.stderr)
+        return 2
     print(
         f"synthesized {stack.node.id} ({stack.config.profile}) into {outdir}/stacks/{stack.node.id} "
         f"in {time.perf_counter() - started:.1f}s" + ("" if guardrails else " without Guardrails"),
