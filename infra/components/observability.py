@@ -153,7 +153,11 @@ class Observability(Construct):
                 ),
             )
         )
-        # Devices are publishing (the rule matches their messages) but nothing reaches the stream.
+        # Nothing reaches the stream: the production line sends 10,000 events/s, so a minute without a record
+        # means the devices, the IoT rule or the stream's write path is down. Kinesis reports IncomingRecords as the
+        # records put in the period (Sum), and emits no datapoint at all for a minute with no puts
+        # (https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html): the silence is the
+        # failure, so missing data breaches; a zero Sum (never emitted, but stated) breaches through the threshold.
         self.alarm(
             AlarmSpec(
                 f"{line_purpose}-no-incoming-records",
@@ -161,16 +165,15 @@ class Observability(Construct):
                 "IncomingRecords",
                 dims,
                 "Sum",
-                "GreaterThanOrEqualToThreshold",
+                "LessThanThreshold",
                 1,
                 periods=5,
-                description="Devices publish telemetry (IoT TopicMatch) but the stream receives no records",
-                missing=LIVENESS,
-                queries={
-                    "matched": ("AWS/IoT", "TopicMatch", {"RuleName": rule_name}, "Sum"),
-                    "incoming": ("AWS/Kinesis", "IncomingRecords", dims, "Sum"),
-                },
-                expression="IF(FILL(matched, 0) > 0 AND FILL(incoming, 0) == 0, 1, 0)",
+                description="The stream received no records for 5 minutes (IncomingRecords Sum < 1 per minute)",
+                missing=(
+                    "breaching",
+                    "Kinesis emits no IncomingRecords datapoint for a period without puts, so silence is the "
+                    "failure this alarm exists to catch",
+                ),
             )
         )
         for metric, label in (

@@ -19,6 +19,37 @@ def test_liveness_alarms_breach_when_the_metric_stops(ephemeral):
         assert "Missing data is " in alarm["alarm_description"]
 
 
+def _state(alarm: dict, sums: list[float | None]) -> str:
+    """CloudWatch's verdict for one alarm over the last evaluation_periods datapoints (None: no datapoint), with
+    treat_missing_data applied as documented (breaching: a missing point counts as breaching; notBreaching: as OK)
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+    """
+    compare = {
+        "LessThanThreshold": lambda v: v < alarm["threshold"],
+        "LessThanOrEqualToThreshold": lambda v: v <= alarm["threshold"],
+        "GreaterThanThreshold": lambda v: v > alarm["threshold"],
+        "GreaterThanOrEqualToThreshold": lambda v: v >= alarm["threshold"],
+    }[alarm["comparison_operator"]]
+    window = sums[-alarm["evaluation_periods"] :]
+    missing = alarm["treat_missing_data"]
+    breaching = [missing == "breaching" if v is None else compare(v) for v in window]
+    return "ALARM" if all(breaching) else "OK"
+
+
+def test_no_incoming_records_alarms_on_a_silent_stream_and_not_on_traffic(ephemeral):
+    """AWS: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html - IncomingRecords is
+    the number of records put in the period (Sum); a stream nobody writes to reports no datapoint at all. So the
+    alarm reads the Sum and breaches on missing data: it fires on five silent minutes, stays OK on traffic, and
+    one silent minute among busy ones does not page."""
+    alarm = next(a for a in _alarms(ephemeral) if "no-incoming-records" in a["alarm_name"])
+    assert alarm["metric_name"] == "IncomingRecords" and alarm["statistic"] == "Sum" and alarm["period"] == 60
+    assert _state(alarm, [None] * 5) == "ALARM"  # no puts: no datapoints
+    assert _state(alarm, [600_000.0] * 5) == "OK"  # 10,000 events/s
+    assert _state(alarm, [600_000.0, None, 600_000.0, 600_000.0, 600_000.0]) == "OK"
+    assert _state(alarm, [600_000.0, 0.0, None, None, None, None]) == "ALARM"
+    assert _state(alarm, [1.0] * 5) == "OK"  # a trickle is not silence
+
+
 def test_metric_math_alarms_return_exactly_one_series(ephemeral):
     """AWS: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html - an alarm on
     Metrics takes up to 10 queries, exactly one with ReturnData true, and then no MetricName, Namespace,

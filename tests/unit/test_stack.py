@@ -195,8 +195,13 @@ def test_every_alarm_states_its_missing_data_choice_and_liveness_alarms_breach(e
         alarm = next(a for name, a in alarms.items() if part in name)
         assert alarm["treat_missing_data"] == "breaching", part
     incoming = next(a for name, a in alarms.items() if "no-incoming-records" in name)
-    expression = next(q["expression"] for q in incoming["metric_query"] if q.get("expression"))
-    assert "matched" in expression and "incoming" in expression
+    assert (incoming["namespace"], incoming["metric_name"], incoming["statistic"]) == (
+        "AWS/Kinesis",
+        "IncomingRecords",
+        "Sum",
+    )
+    stream = next(iter(ephemeral.resources("aws_kinesis_stream")))
+    assert incoming["dimensions"] == {"StreamName": f"${{aws_kinesis_stream.{stream}.name}}"}
     for action in ("Kinesis", "S3"):
         assert any(a.get("dimensions", {}).get("ActionType") == action for a in alarms.values()), action
 
