@@ -101,20 +101,3 @@ def test_secure_parameters_are_readable_through_iam(baseline):
         assert any("kms:Decrypt" in s["actions"] and ":root" in str(s.get("principals")) for s in statements), (
             parameter["name"]
         )
-
-
-def test_the_readme_counts_and_names_the_account_wide_types():
-    """The README's ENV-ACCT-001 sentence: the count is the rule's list, the path is the rule's file."""
-    import re
-    from pathlib import Path
-
-    from policies.rules.general import account_singletons
-    from tests.conftest import PROJECT
-
-    readme = (PROJECT / "README.md").read_text()
-    sentence = re.search(
-        r"declares one of (\d+) account-wide resource types \(each with\s+AWS's word for why, `([^`]+)`", readme
-    )
-    assert sentence, "the README no longer states ENV-ACCT-001's list"
-    assert int(sentence.group(1)) == len(account_singletons.ACCOUNT_WIDE)
-    assert (PROJECT / sentence.group(2)).resolve() == Path(account_singletons.__file__).resolve()
