@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from compliance.catalog import CatalogError, default_catalog, load_catalog
 from compliance.findings import FindingsError, validate_findings, with_summary
-from compliance.gate import GateUsageError, failed, failure_lines, scan
+from compliance.gate import GateUsageError, failed, problem_lines, scan
 from compliance.reports import RENDERERS
+from policies.curation import CurationError
+from policies.engine import STATUSES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,12 +55,13 @@ def _check(args: argparse.Namespace) -> int:
     validate_findings(document)
     write_reports(document, args.out)
     counts = document["summary"]["by_status"]
-    for line in failure_lines(result):
+    for line in problem_lines(result):
         print(line, file=sys.stderr)
     verdict = "FAILED" if failed(result) else "PASSED"
+    shown = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
     print(
-        f"compliance gate {verdict}: {counts.get('failed', 0)} failed, {counts.get('suppressed', 0)} suppressed, "
-        f"{counts.get('passed', 0)} passed across {len(result['stacks'])} stack(s); reports in {args.out}/ "
+        f"compliance gate {verdict} ({args.profile}: fails at {result['thresholds'][args.profile]} and above): "
+        f"{shown} across {len(result['stacks'])} stack(s); reports in {args.out}/ "
         "(findings.json, findings.sarif, junit.xml, summary.md, report.html)"
     )
     return 1 if failed(result) else 0
@@ -83,9 +87,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _check(args) if args.command == "check" else _report(args)
-    except (GateUsageError, CatalogError, FindingsError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (GateUsageError, CatalogError, FindingsError, CurationError) as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except Exception as error:  # never a traceback, never a pass: a bug in the gate still stops the merge
+        if os.environ.get("COMPLIANCE_DEBUG"):
+            raise
+        print(
+            f"error: the gate broke ({type(error).__name__}: {_one_line(error)}); nothing was judged. "
+            "Set COMPLIANCE_DEBUG=1 for the traceback and report it",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:2000]
 
 
 if __name__ == "__main__":

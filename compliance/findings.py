@@ -64,9 +64,14 @@ def with_summary(result: dict[str, Any], catalog: Catalog | None = None) -> dict
     controls = control_status(catalog, findings)
     frameworks = framework_matrix(controls)
     document = dict(result)
+    checks = {
+        status: sorted({f["rule_id"] for f in findings if f["status"] == status})
+        for status in ("failed", "warning", "advisory")
+    }
     document["summary"] = {
         "verdict": "failed" if any(f["status"] == "failed" for f in findings) else "passed",
         "by_status": dict(Counter(f["status"] for f in findings)),
+        "checks": checks,  # the distinct rules and built-ins failing, warning and advisory
         "by_severity": dict(Counter(f["severity"] for f in findings if f["status"] == "failed")),
         "by_category": dict(Counter(f.get("category", "") for f in findings if f["status"] == "failed")),
         "by_engine": dict(Counter(f["engine"] for f in findings)),

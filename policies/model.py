@@ -150,6 +150,7 @@ class Verdict:
     message: str
     details: tuple[str, ...] = ()
     violations: tuple[Violation, ...] = ()
+    exemption: str = ""  # a pass by a documented exception (the reason), recorded in every report
 
     def __post_init__(self) -> None:
         if not self.passed and not self.violations:
@@ -158,6 +159,12 @@ class Verdict:
 
 def ok(message: str = "compliant") -> Verdict:
     return Verdict(True, message)
+
+
+def exempt(reason: str) -> Verdict:
+    """The resource is the documented exception to the rule (the access-log target bucket, ...): not a failure,
+    reported with the reason."""
+    return Verdict(True, reason, exemption=reason)
 
 
 def fail(message: str, *details: str) -> Verdict:
@@ -185,7 +192,9 @@ class Rule:
     resource_types: tuple[str, ...]
     check: Check
     fix: str
-    checkov_ids: tuple[str, ...] = ()  # built-in Checkov checks that test the same thing
+    # Twins: built-in Checkov checks whose failure on a resource implies this rule's failure there (they test the
+    # same property, never more). A twin's failure is folded into this rule's finding and silenced with it.
+    checkov_ids: tuple[str, ...] = ()
     profiles: tuple[str, ...] = PROFILES
     modes: tuple[str, ...] = ("resource",)
     description: str = field(default="")
