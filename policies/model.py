@@ -206,9 +206,10 @@ class Rule:
             raise ValueError(f"rule {self.id}: category {self.category!r} not in {CATEGORIES}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"rule {self.id}: severity {self.severity!r} not in {SEVERITIES}")
+        object.__setattr__(self, "_types", frozenset(self.resource_types))  # 714 taggable types: a set, not a scan
 
     def applies(self, resource: Resource, profile: str) -> bool:
-        types = self.resource_types
+        types = self._types  # type: ignore[attr-defined]
         return profile in self.profiles and resource.mode in self.modes and ("*" in types or resource.type in types)
 
     def evaluate(self, resource: Resource, view: StackView, profile: str) -> Verdict | None:
