@@ -1,4 +1,5 @@
-"""CLI: `check SYNTH_DIR [--out DIR] [--profile P]` runs the gate; `report FINDINGS --format F` re-renders."""
+"""CLI: `check SYNTH_DIR [--out DIR] [--profile P] [--synth [-- INFRA ARGS]]` runs the gate (with --synth, after
+synthesizing the platform into SYNTH_DIR in the same process); `report FINDINGS --format F` re-renders."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--out", type=Path, default=Path("reports"))
     check.add_argument("--profile", default="ephemeral", choices=["ephemeral", "production"])
     check.add_argument("--catalog", type=Path, help="control catalog (default compliance/catalog.yaml)")
+    check.add_argument(
+        "--synth",
+        action="store_true",
+        help="first synthesize the platform with Guardrails into SYNTH_DIR, in this process (python -m infra; "
+        "its options after --); the gate then reads the files synth wrote",
+    )
     report = commands.add_parser("report", help="re-render a saved findings.json")
     report.add_argument("findings", type=Path)
     report.add_argument("--format", required=True, choices=sorted(RENDERERS))
@@ -50,6 +57,12 @@ def write_reports(document: dict, out: Path) -> list[Path]:
 
 def _check(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
+    if args.synth:
+        from infra.__main__ import main as synthesize
+
+        code = synthesize(["--outdir", str(args.synth_dir), "--profile", args.profile, *args.infra_args])
+        if code:
+            return code  # 1: Guardrails failed synth (the lines above say what); 2: a bad option
     result = scan(args.synth_dir, args.profile, catalog)
     document = with_summary(result, catalog)
     validate_findings(document)
@@ -84,7 +97,16 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    infra_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = _parser().parse_args(argv[: argv.index("--")] if "--" in argv else argv)
+    args.infra_args = infra_args
+    if infra_args and not getattr(args, "synth", False):
+        print(
+            "error: options after -- are for --synth (python -m infra) (see python -m compliance --help)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return _check(args) if args.command == "check" else _report(args)
     except (GateUsageError, CatalogError, FindingsError, CurationError) as error:

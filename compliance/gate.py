@@ -65,7 +65,9 @@ def read_stack(path: Path) -> tuple[dict[str, Any], str, str]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise GateUsageError(f"{path}: not JSON ({error.msg} at line {error.lineno} column {error.colno}); {fix}") from None
+        raise GateUsageError(
+            f"{path}: not JSON ({error.msg} at line {error.lineno} column {error.colno}); {fix}"
+        ) from None
     except RecursionError:
         raise GateUsageError(f"{path}: JSON nested too deeply to read; {fix}") from None
     problem = structure_problem(document)
@@ -80,9 +82,9 @@ def structure_problem(document: Any) -> str:
     if not isinstance(document, dict):
         return f"the document is a {_kind(document)}, not an object"
     for section in SECTIONS:
-        value = document.get(section)
-        if value is None:
+        if section not in document:
             continue
+        value = document[section]
         if not isinstance(value, dict):
             return f"{section} is a {_kind(value)}, not an object of resource types"
         for rtype, items in value.items():
@@ -95,23 +97,27 @@ def structure_problem(document: Any) -> str:
                     return f"{section}.{rtype} has the name {name[:80]!r}, not a Terraform name"
                 if not isinstance(config, dict):
                     return f"{section}.{rtype}.{name} is a {_kind(config)}, not an object"
-                meta = config.get("//")
-                if meta is not None and not isinstance(meta, dict):
+                meta = config.get("//", {})
+                if not isinstance(meta, dict):
                     return f"{section}.{rtype}.{name}.// is a {_kind(meta)}, not cdktf's metadata object"
     for section in OBJECT_SECTIONS:
-        value = document.get(section)
-        if value is not None and not isinstance(value, dict):
-            return f"{section} is a {_kind(value)}, not an object"
+        if section in document and not isinstance(document[section], dict):
+            return f"{section} is a {_kind(document[section])}, not an object"
     for name, configs in (document.get("provider") or {}).items():
         for config in configs if isinstance(configs, list) else [configs]:
             if not isinstance(config, dict):
                 return f"provider.{name} holds a {_kind(config)}, not a provider configuration object"
-    meta = document.get("//") or {}
-    suppressions = (meta.get("guardrails") or {}).get("suppressions", []) if isinstance(meta.get("guardrails"), dict) else None
-    if "guardrails" in meta and not isinstance(suppressions, list):
+    meta = document.get("//", {})
+    guardrails = meta.get("guardrails", {})
+    suppressions = guardrails.get("suppressions", []) if isinstance(guardrails, dict) else None
+    if not isinstance(suppressions, list):
         return "//.guardrails.suppressions is not a list of suppressions"
     for entry in suppressions or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("rule_id"), str) or not isinstance(entry.get("path"), str):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("rule_id"), str)
+            or not isinstance(entry.get("path"), str)
+        ):
             return "//.guardrails.suppressions holds an entry without a rule_id and a path"
         if len(str(entry.get("reason", "")).strip()) < 10:
             return f"the suppression of {entry['rule_id']} on {entry['path']} has no reason of 10 characters"
@@ -202,14 +208,21 @@ def _judge(index: int) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     return findings, stack_graph(view), ""
 
 
-def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None, workers: int | None = None) -> dict[str, Any]:
+def scan(
+    synth_dir: Path,
+    profile: str,
+    catalog: Catalog | None = None,
+    workers: int | None = None,
+    judged: Standards | None = None,
+) -> dict[str, Any]:
+    """Judge every stack under synth_dir; `judged` replaces the standards (curated policy, catalog) for tests."""
     if profile not in PROFILES:
         raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     started = time.perf_counter()
     stacks = find_stacks(synth_dir)
     skipped = skipped_checks(profile)
     loaded = [(stack, *read_stack(stack.path)) for stack in stacks]
-    judged: Standards = standards(profile, catalog or default_catalog())
+    judged = judged or standards(profile, catalog or default_catalog())
     _WORK.update(stacks=loaded, ids=frozenset(judged.gate_ids()), standards=judged)
     workers = min(len(loaded), workers or os.cpu_count() or 1)
     try:

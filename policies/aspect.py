@@ -22,13 +22,15 @@ class Guardrails:
     A failure is an error annotation on its construct (synth fails); a warning or advisory is a warning annotation.
     """
 
-    def __init__(self, profile: str = "ephemeral") -> None:
+    def __init__(self, profile: str = "ephemeral", standards: Standards | None = None) -> None:
         if profile not in PROFILES:
             raise ValueError(f"Guardrails profile {profile!r}: expected one of {', '.join(PROFILES)}")
+        if standards is not None and standards.profile != profile:
+            raise ValueError(f"Guardrails profile {profile!r} with standards for {standards.profile!r}")
         self.profile = profile
         self.findings: dict[str, list[Outcome]] = {}
         self.visited: set[str] = set()
-        self._standards: Standards | None = None
+        self._standards = standards  # default: policies.engine.standards(profile) on first use
 
     @property
     def standards(self) -> Standards:
@@ -88,14 +90,14 @@ def _find(stack: TerraformStack, path: str) -> IConstruct | None:
     return node
 
 
-def guard(scope: IConstruct, profile: str = "ephemeral") -> Guardrails:
+def guard(scope: IConstruct, profile: str = "ephemeral", standards: Standards | None = None) -> Guardrails:
     """Attach Guardrails to a stack, or to every stack of an app.
 
     cdktf 0.21 invokes Aspects from each stack down (synthesizer.js: `invokeAspects(this.stack)`), so an Aspect
     added to the App itself never runs. For an app, `guard` adds Guardrails to each stack, plus an app validation
     that fails synth if a stack was created afterwards and so ran without them.
     """
-    guardrails = Guardrails(profile)
+    guardrails = Guardrails(profile, standards)
     if TerraformStack.is_stack(scope):
         Aspects.of(scope).add(guardrails)
         return guardrails

@@ -179,7 +179,9 @@ def catalog() -> dict[str, Builtin]:
     return found
 
 
-def _python_results(definition: dict[str, Any], registries: dict[str, Any], ids: frozenset[str]) -> list[Result]:
+def _python_results(
+    definition: dict[str, Any], registries: dict[str, Any], ids: frozenset[str], scanned: str
+) -> list[Result]:
     from checkov.common.models.enums import CheckResult
 
     results = []
@@ -197,7 +199,7 @@ def _python_results(definition: dict[str, Any], registries: dict[str, Any], ids:
                 if check.id not in ids:
                     continue
                 try:
-                    outcome = check.run(SCANNED_FILE, config, name, rtype, {})["result"]
+                    outcome = check.run(scanned, config, name, rtype, {})["result"]
                 except Exception as error:  # Checkov's runner reports UNKNOWN and moves on: we fail closed
                     why = f"Checkov {check.id} could not evaluate this resource ({type(error).__name__}: {error})"
                     results.append(Result(check.id, address, False, why))
@@ -237,7 +239,9 @@ def _graph_results(graph: Any, checks: list[Any]) -> dict[str, list[Result]]:
         try:
             passed, failed, _unknown = check.run(graph)
         except Exception as error:
-            raise BuiltinError(f"Checkov's graph check {check.id} broke on this stack ({type(error).__name__}: {error})")
+            raise BuiltinError(
+                f"Checkov's graph check {check.id} broke on this stack ({type(error).__name__}: {error})"
+            ) from None
         found = results.setdefault(check.id, [])
         for entities, ok in ((passed, True), (failed, False)):
             for entity in entities:
@@ -301,7 +305,8 @@ def run(document: dict[str, Any], ids: Iterable[str]) -> list[Result]:
 
     wanted = frozenset(ids)
     registries = _registries()
-    memo = _memo(document_key(document))
+    key = document_key(document)
+    memo = _memo(key)
     present = _present(document)
     graph_checks = [
         c for c in registries["graph"].checks if c.id in wanted and c.id not in memo["results"] and _applies(c, present)
@@ -313,7 +318,10 @@ def run(document: dict[str, Any], ids: Iterable[str]) -> list[Result]:
             definition = prepare_definition(document)
         except Exception as error:
             raise BuiltinError(f"Checkov cannot read this stack ({type(error).__name__}: {error})") from None
-        results = _python_results(definition, registries, wanted)
+        # The file name Checkov's checks see: one per document, as Checkov's runner gives each file its own path.
+        # Checkov's IAM checks cache parsed policies by it (BaseTerraformCloudsplainingIAMScanner), so two stacks
+        # sharing a name must not share a path.
+        results = _python_results(definition, registries, wanted, f"/{key[:16]}{SCANNED_FILE}")
         if graph_checks:
             memo["results"].update(_graph_results(memo["graph"], graph_checks))
     results += [r for check_id, found in memo["results"].items() if check_id in wanted for r in found]

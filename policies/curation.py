@@ -89,7 +89,8 @@ def parse_policy(document: Any, source: str = "policies/checkov_policy.yaml") ->
         sections[name] = value
     promoted = {}
     for check_id, entry in sections["promoted"].items():
-        if not isinstance(entry, dict) or entry.get("severity") not in SEVERITIES or len(str(entry.get("reason", ""))) < 10:
+        reason = str(entry.get("reason", "")) if isinstance(entry, dict) else ""
+        if not isinstance(entry, dict) or entry.get("severity") not in SEVERITIES or len(reason) < 10:
             raise refuse(f"promoted.{check_id}", "needs a severity and a reason of at least 10 characters")
         promoted[check_id] = Promotion(check_id, entry["severity"], entry["reason"].strip())
     replaced = {}
@@ -98,7 +99,7 @@ def parse_policy(document: Any, source: str = "policies/checkov_policy.yaml") ->
             raise refuse(f"replaced.{check_id}", "expected types, by and reason")
         types, by, reason = entry.get("types"), entry.get("by"), str(entry.get("reason") or "")
         if not isinstance(types, list) or not types or not isinstance(by, list) or not by or len(reason) < 10:
-            raise refuse(f"replaced.{check_id}", "needs types, by (our rule ids) and a reason of at least 10 characters")
+            raise refuse(f"replaced.{check_id}", "needs types, by (our rule ids) and a reason of 10 characters or more")
         replaced[check_id] = Replacement(check_id, frozenset(types), tuple(by), " ".join(reason.split()))
     for check_id, entry in sections["skipped"].items():
         if not isinstance(entry, dict) or len(str(entry.get("reason", ""))) < 10:

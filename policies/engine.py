@@ -304,7 +304,8 @@ def _subject(view: StackView, address: str) -> Resource | None:
 def _builtin_outcome(
     result: Any, subject: Resource | None, view: StackView, standards: Standards, status: str, message: str
 ) -> Outcome:
-    builtin = standards.builtins.get(result.check_id)
+    builtin_id = result.check_id
+    builtin = standards.builtins.get(builtin_id)
     promotion: Promotion | None = standards.policy.promoted.get(result.check_id)
     severity = promotion.severity if promotion else standards.builtin_severity.get(result.check_id, "low")
     categories = builtin.categories if builtin else ()
@@ -319,13 +320,15 @@ def _builtin_outcome(
         construct_path=(subject.construct_path if subject is not None else "") or view.stack,
         status=status,
         message=message,
-        fix=(builtin.guideline if builtin and builtin.guideline else f"see Checkov's documentation of {result.check_id}"),
+        fix=(builtin.guideline if builtin and builtin.guideline else f"see Checkov's documentation of {builtin_id}"),
         controls=standards.controls.get(result.check_id, ()),
         promoted=promotion is not None,
     )
 
 
-def _replacement(result: Any, subject: Resource | None, users: list[Resource], standards: Standards) -> Replacement | None:
+def _replacement(
+    result: Any, subject: Resource | None, users: list[Resource], standards: Standards
+) -> Replacement | None:
     replacement = standards.policy.replaced.get(result.check_id)
     if replacement is None or subject is None:
         return None

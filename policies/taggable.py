@@ -15,8 +15,13 @@ from functools import cache
 from pathlib import Path
 
 TYPES_FILE = Path(__file__).resolve().parent / "taggable_types.json"
-_RESOURCE = re.compile(r"Represents a \{@link https://registry\.terraform\.io/providers/hashicorp/aws/([0-9.]+)/docs/resources/\w+ (aws_\w+)\}")
-_CONFIG = re.compile(r"^class \w+Config\(_cdktf_\w+\.TerraformMetaArguments\):\n(?P<body>.*?)\n    \) -> None:", re.M | re.S)
+_RESOURCE = re.compile(
+    r"Represents a \{@link https://registry\.terraform\.io/providers/hashicorp/aws/([0-9.]+)/docs/resources/\w+ "
+    r"(aws_\w+)\}"
+)
+_CONFIG = re.compile(
+    r"^class \w+Config\(_cdktf_\w+\.TerraformMetaArguments\):\n(?P<body>.*?)\n    \) -> None:", re.M | re.S
+)
 _TAGS = re.compile(r"^        tags: typing\.Optional\[typing\.Mapping\[builtins\.str, builtins\.str\]\] = None,$", re.M)
 
 

@@ -20,7 +20,9 @@ def check(bucket, view):
     sources = log_sources(bucket, view) if algorithms == {"AES256"} else []
     if sources:
         names = ", ".join(sorted(s.address for s in sources))
-        return exempt(f"SSE-S3 on the access-log target of {names}: S3 log delivery writes with SSE-S3 ({LOG_TARGET_GUIDE})")
+        return exempt(
+            f"SSE-S3 on the access-log target of {names}: S3 log delivery writes with SSE-S3 ({LOG_TARGET_GUIDE})"
+        )
     for rule in rules:
         default = _default(rule)
         if default.get("sse_algorithm") not in ("aws:kms", "aws:kms:dsse"):

@@ -24,6 +24,21 @@ FAIL = [
         doc({"aws_s3_bucket": {"b": {"bucket": "x", "server_side_encryption_configuration": [sse("AES256")]}}}),
     ),
     Form("key from a variable", S, doc(bucket(server_side_encryption_configuration=sse("aws:kms", "${var.key}")))),
+    Form(
+        "SSE-S3 on a bucket that sends access logs (a source is no exception)",
+        S,
+        doc(
+            merge(
+                bucket(server_side_encryption_configuration=sse("AES256")),
+                {
+                    "aws_s3_bucket": {"logs": {"bucket": "logs"}},
+                    "aws_s3_bucket_logging": {
+                        "l": {"bucket": "${aws_s3_bucket.b.id}", "target_bucket": "${aws_s3_bucket.logs.id}"}
+                    },
+                },
+            )
+        ),
+    ),
 ]
 PASS = [
     Form(
@@ -51,5 +66,21 @@ PASS = [
                 KEY,
             )
         ),
+    ),
+    Form(
+        "SSE-S3 on the access-log target bucket (exempt: log delivery writes with SSE-S3)",
+        S,
+        doc(
+            merge(
+                bucket(server_side_encryption_configuration=sse("AES256")),
+                {
+                    "aws_s3_bucket": {"data": {"bucket": "data"}},
+                    "aws_s3_bucket_logging": {
+                        "l": {"bucket": "${aws_s3_bucket.data.id}", "target_bucket": "${aws_s3_bucket.b.id}"}
+                    },
+                },
+            )
+        ),
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
 ]
