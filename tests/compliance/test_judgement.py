@@ -18,6 +18,7 @@ from policies.curation import Promotion, policy
 from policies.engine import standards
 from policies.fixtures import CALLER, KEY_REF, ROOT, as_json, bucket, doc, document_source, merge
 from policies.fixtures import policy as document_of
+from policies.rules.s3.tls_only_fixtures import tls
 from tests.fixture_stacks import build
 
 # A customer-managed key with AWS's default key policy statement (the account root, kms:*), rotated.
@@ -289,14 +290,7 @@ def test_key_policy_builtins_are_replaced_once_by_the_curated_policy(tmp_path):
 
 def _compliant_bucket(name, encryption, **more):
     """A bucket with every companion the rules and the mapped built-ins ask for (TLS-only policy, lifecycle, ...)."""
-    arns = [f"${{aws_s3_bucket.{name}.arn}}", f"${{aws_s3_bucket.{name}.arn}}/*"]
-    deny = {
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": arns,
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+    deny = tls(Resource=[f"${{aws_s3_bucket.{name}.arn}}", f"${{aws_s3_bucket.{name}.arn}}/*"])  # AWS's statement
     return bucket(
         name,
         server_side_encryption_configuration={"rule": [{"apply_server_side_encryption_by_default": encryption}]},
