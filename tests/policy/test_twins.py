@@ -26,6 +26,15 @@ LITERAL = (
     "companions to buckets only through references"
 )
 
+# The failing forms policies.fixtures.cmk_forms writes for every customer-managed-key rule, but the first (no key)
+KEY_FORMS = {
+    "AWS-managed alias written literally",
+    "aws_kms_alias resource naming an AWS-managed alias",
+    "data.aws_kms_key of an AWS-managed alias",
+    "key from a variable the stack does not show",
+    "reference to something that is not a key",
+}
+
 # rule, twin, our status on the form, right, why, forms
 TABLE = [
     (
@@ -195,14 +204,7 @@ TABLE = [
         "failed",
         OURS,
         "CKV_AWS_43 tests encryption_type KMS only; " + CMK,
-        {
-            "no key set (AWS-owned or AWS-managed key)",
-            "AWS-managed alias written literally",
-            "aws_kms_alias resource naming an AWS-managed alias",
-            "data.aws_kms_key of an AWS-managed alias",
-            "key from a variable the stack does not show",
-            "reference to something that is not a key",
-        },
+        {"no key set (AWS-owned or AWS-managed key)", *KEY_FORMS},
     ),
     *[
         (
@@ -211,13 +213,7 @@ TABLE = [
             "failed",
             OURS,
             CMK,
-            {
-                "AWS-managed alias written literally",
-                "aws_kms_alias resource naming an AWS-managed alias",
-                "data.aws_kms_key of an AWS-managed alias",
-                "key from a variable the stack does not show",
-                "reference to something that is not a key",
-            },
+            KEY_FORMS,
         )
         for rule, twin in [
             ("KIN-ENC-001", "CKV_AWS_185"),
@@ -233,14 +229,7 @@ TABLE = [
         "failed",
         OURS,
         "CKV_AWS_96 tests storage_encrypted only; " + CMK,
-        {
-            "no key set (AWS-owned or AWS-managed key)",
-            "AWS-managed alias written literally",
-            "aws_kms_alias resource naming an AWS-managed alias",
-            "data.aws_kms_key of an AWS-managed alias",
-            "key from a variable the stack does not show",
-            "reference to something that is not a key",
-        },
+        {"no key set (AWS-owned or AWS-managed key)", *KEY_FORMS},
     ),
     (
         "SEC-ENC-001",
