@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 import yaml
 
 from policies.model import SEVERITIES
@@ -70,11 +70,11 @@ def known_builtin_ids() -> set[str]:
 
 
 def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(document), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise CatalogError(f"{source}: invalid at {where}: {first.message}")
+    from compliance.findings import schema_errors
+
+    first, count = schema_errors(jsonschema_rs.validator_for(_schema()), document)
+    if count:
+        raise CatalogError(f"{source}: invalid at {first}")
     controls = tuple(
         Control(
             c["id"],

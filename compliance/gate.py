@@ -21,7 +21,7 @@ from typing import Any
 from compliance.catalog import Catalog, default_catalog
 from compliance.stack_graph import stack_graph
 from policies import builtins
-from policies.engine import Outcome, Standards, judge_stack, standards
+from policies.engine import Outcome, Standards, evaluate, judge_stack, standards
 from policies.model import PROFILES, StackView
 
 SECTIONS = ("resource", "data")  # type -> name -> configuration object
@@ -196,16 +196,53 @@ def _finding(outcome: Outcome, stack: StackFile, lines: dict[str, tuple[int, int
 _WORK: dict[str, Any] = {}
 
 
-def _judge(index: int) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> list[builtins.Result] | str:
+    """Checkov's results on one stack, or the one-line reason it could not read it."""
+    stack, document, _, _ = _WORK["stacks"][index]
+    try:
+        return builtins.run(document, _WORK["ids"], parts)
+    except builtins.BuiltinError as error:
+        return f"{stack.path}: {error}"
+
+
+def _judge(index: int, results: Any = None, findings: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     stack, document, text, _ = _WORK["stacks"][index]
     view = StackView(document, stack.name)
-    try:
-        results = builtins.run(document, _WORK["ids"])
-    except builtins.BuiltinError as error:
-        return [], {}, f"{stack.path}: {error}"
+    results = _builtin_results(index) if results is None else results
+    if isinstance(results, str):
+        return [], {}, results
     lines = line_ranges(text)
-    findings = [_finding(o, stack, lines) for o in judge_stack(view, results, _WORK["standards"])]
-    return findings, stack_graph(view), ""
+    outcomes = judge_stack(view, results, _WORK["standards"], findings)
+    return [_finding(o, stack, lines) for o in outcomes], stack_graph(view), ""
+
+
+_SCANS = {"count": 0}
+
+
+def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[dict[str, Any]], dict[str, Any], str]]:
+    """One stack, the first this process judges (a `python -m compliance check` run): Checkov's graph checks and
+    its Python checks in two forked processes, each importing what it needs, while this one evaluates our
+    rulebook. Later scans in the same process, or a document it judged already (the --synth run), are judged here
+    with Checkov loaded once. Several stacks: Checkov's registries loaded here, then the stacks judged by forked
+    workers that share them."""
+    fork = multiprocessing.get_context("fork")
+    _SCANS["count"] += 1
+    if len(loaded) == 1:
+        stack, document = loaded[0][0], loaded[0][1]
+        if builtins.judged_before(document) or _SCANS["count"] > 1:
+            return [_judge(0)]
+        with fork.Pool(2) as pool:
+            parts = [pool.apply_async(_builtin_results, (0, (part,))) for part in builtins.PARTS]
+            ours = evaluate(StackView(document, stack.name), _WORK["standards"].profile)
+            results = [p.get() for p in parts]
+        errors = [r for r in results if isinstance(r, str)]
+        return [_judge(0, errors[0] if errors else builtins.worst(r for rs in results for r in rs), ours)]
+    from policies.iam.catalog import catalog as iam_catalog
+
+    builtins.preload()
+    iam_catalog()  # the IAM action catalog, loaded once for every worker
+    with fork.Pool(workers) as pool:
+        return pool.map(_judge, range(len(loaded)), chunksize=1)
 
 
 def scan(
@@ -215,7 +252,8 @@ def scan(
     workers: int | None = None,
     judged: Standards | None = None,
 ) -> dict[str, Any]:
-    """Judge every stack under synth_dir; `judged` replaces the standards (curated policy, catalog) for tests."""
+    """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one);
+    `judged` replaces the standards (curated policy, catalog), for tests."""
     if profile not in PROFILES:
         raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     started = time.perf_counter()
@@ -224,13 +262,9 @@ def scan(
     loaded = [(stack, *read_stack(stack.path)) for stack in stacks]
     judged = judged or standards(profile, catalog or default_catalog())
     _WORK.update(stacks=loaded, ids=frozenset(judged.gate_ids()), standards=judged)
-    workers = min(len(loaded), workers or os.cpu_count() or 1)
+    workers = min(len(loaded), os.cpu_count() or 1) if workers is None else workers
     try:
-        if workers > 1:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                judgements = pool.map(_judge, range(len(loaded)), chunksize=1)
-        else:
-            judgements = [_judge(i) for i in range(len(loaded))]
+        judgements = _judge_all(loaded, workers) if workers else [_judge(i) for i in range(len(loaded))]
     finally:
         _WORK.clear()
     errors = [error for _, _, error in judgements if error]

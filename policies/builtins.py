@@ -8,26 +8,41 @@ result by its Terraform address (type + name; the runner writes `resource.<name>
 an already-parsed document, so the Aspect can hand it `stack.to_terraform()`. tests/compliance/test_builtins.py
 holds its results equal to `TerraformJsonRunner`'s on the platform stack and on every rule fixture.
 
-Checkov is imported on the first `run` (or `catalog()`), once per process; forked workers share it.
+Checkov is imported on the first `run`, once per process; forked workers share it. Only what the gate uses is
+imported: the check modules for the block types a stack holds, found in policies/checkov_index.json (every
+built-in Terraform check of the installed Checkov: its module, kind, types, name and categories; `python -m
+policies.builtins` writes it, tests/compliance/test_builtins.py holds it equal to Checkov's full registry).
+Checkov imports all 1,300 of its Terraform checks, every cloud's, from its package `__init__` files; those
+packages are entered without running them. With another Checkov version than the index's, or when something in
+the process imported Checkov's Terraform package first, every check is loaded, as Checkov does.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import importlib
+import importlib.util
 import json
 import logging
 import os
+import sys
 import threading
+import types
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 SYNTH_CATEGORIES = ("ENCRYPTION", "IAM", "NETWORKING", "LOGGING", "SECRETS")
 SCANNED_FILE = "/cdk.tf.json"
 PYTHON_KINDS = ("resource", "data", "provider", "module")  # the block types Checkov's Terraform runners scan
+INDEX = Path(__file__).resolve().parent / "checkov_index.json"
+PACKAGES = {kind: f"checkov.terraform.checks.{kind}" for kind in PYTHON_KINDS}
 
 
 class BuiltinError(RuntimeError):
@@ -42,8 +57,7 @@ class Builtin:
     name: str
     categories: tuple[str, ...]  # Checkov's categories, upper case (a few YAML checks spell them otherwise)
     kind: str  # resource | data | provider | module | graph
-    types: tuple[str, ...]  # the Terraform types (or provider names) it inspects
-    guideline: str = ""
+    types: tuple[str, ...]  # the Terraform types (or provider names) a Python check inspects; graph checks: ()
 
     @property
     def aws(self) -> bool:
@@ -127,26 +141,158 @@ class _Namespace:
         return getattr(self._module, name)
 
 
+_LOCK = threading.RLock()
+_LOADED: set[str] = set()  # check modules imported in lazy mode
+_MODE: dict[str, bool] = {}
+
+
 @cache
+def _index() -> dict[str, Any] | None:
+    """The committed index of Checkov's Terraform checks, or None when it is not the installed Checkov's."""
+    try:
+        index = json.loads(INDEX.read_text())
+    except (OSError, ValueError):
+        return None
+    return index if index.get("checkov") == version("checkov") else None
+
+
+def _enter_without_init(name: str) -> None:
+    """Put package `name` in sys.modules as a namespace over its folder, without running its __init__.py."""
+    parent, _, leaf = name.rpartition(".")
+    spec = importlib.util.find_spec(name)
+    package = types.ModuleType(name)
+    package.__path__ = list(spec.submodule_search_locations or []) if spec else []
+    package.__package__ = name
+    package.__file__ = spec.origin if spec else None
+    sys.modules[name] = package
+    setattr(importlib.import_module(parent), leaf, package)
+
+
+def lazy() -> bool:
+    """Check modules load per block type (True), or every check loads as Checkov loads them (False)."""
+    with _LOCK:
+        if "lazy" not in _MODE:
+            loaded = sys.modules.get("checkov.terraform")
+            _MODE["lazy"] = _index() is not None and (loaded is None or getattr(loaded, "_by_block_type", False))
+            if _MODE["lazy"] and loaded is None:
+                _enter_without_init("checkov.terraform")
+                sys.modules["checkov.terraform"]._by_block_type = True  # type: ignore[attr-defined]
+                for package in PACKAGES.values():
+                    _enter_without_init(package)
+                # What checkov/terraform/__init__.py exports besides its checks (TFModule, TFDefinitionKey, ...)
+                modules = importlib.import_module("checkov.terraform.modules")
+                for key in (k for k in dir(modules) if not k.startswith("_")):
+                    setattr(sys.modules["checkov.terraform"], key, getattr(modules, key))
+        return _MODE["lazy"]
+
+
+@cache
+def _python_registries() -> dict[str, Any]:
+    with _LOCK:
+        _environment()
+        if not lazy():
+            import checkov.terraform  # noqa: F401  every check, as Checkov loads them
+        from checkov.terraform.checks.data.registry import data_registry
+        from checkov.terraform.checks.module.registry import module_registry
+        from checkov.terraform.checks.provider.registry import provider_registry
+        from checkov.terraform.checks.resource.registry import resource_registry
+
+        return {
+            "resource": resource_registry,
+            "data": data_registry,
+            "provider": provider_registry,
+            "module": module_registry,
+        }
+
+
+@cache
+def _graph_registry() -> Any:
+    with _LOCK:
+        _environment()
+        lazy()
+        from checkov.common.bridgecrew.check_type import CheckType
+        from checkov.common.checks_infra.registry import get_graph_checks_registry
+
+        graph = get_graph_checks_registry(CheckType.TERRAFORM)
+        graph.load_checks()
+        _accelerate()
+        return graph
+
+
 def _registries() -> dict[str, Any]:
+    return {**_python_registries(), "graph": _graph_registry()}
+
+
+def preload() -> None:
+    """Load Checkov's registries in this process, so processes forked from it share them."""
+    _python_registries()
+    _graph_registry()
+
+
+def _load_for(document: dict[str, Any]) -> None:
+    """Import the check modules for the block types of this document (lazy mode), in the index's order."""
+    if not lazy():
+        return
+    present = {
+        "resource": set(document.get("resource") or {}),
+        "data": set(document.get("data") or {}),
+        "provider": set(document.get("provider") or {}),
+        "module": {"module"} if document.get("module") else set(),
+    }
+    with _LOCK:
+        for module, entities in _index()["modules"].items():
+            kind = module.split(".")[0]
+            if module not in _LOADED and any(fnmatch.fnmatchcase(t, e) for e in entities for t in present[kind]):
+                importlib.import_module(PREFIX + module)
+                _LOADED.add(module)
+
+
+PREFIX = "checkov.terraform.checks."
+
+
+def build_index() -> dict[str, Any]:
+    """Every built-in Terraform check of the installed Checkov, from its full registries, in registration order:
+    module (after checkov.terraform.checks.) -> its entity types, check -> [module, name, categories], graph
+    check -> [name, categories]. Run in a fresh process: `python -m policies.builtins`."""
     _environment()
-    from checkov.common.bridgecrew.check_type import CheckType
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    import checkov.terraform  # noqa: F401
+    from checkov.common.checks.base_check_registry import BaseCheckRegistry
     from checkov.terraform.checks.data.registry import data_registry
     from checkov.terraform.checks.module.registry import module_registry
     from checkov.terraform.checks.provider.registry import provider_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    graph = get_graph_checks_registry(CheckType.TERRAFORM)
-    graph.load_checks()
-    _accelerate()
-    return {
-        "resource": resource_registry,
-        "data": data_registry,
-        "provider": provider_registry,
-        "module": module_registry,
-        "graph": graph,
+    order = {id(c): i for i, c in enumerate(BaseCheckRegistry.get_all_registered_checks())}
+    found: dict[int, Any] = {}
+    for registry in (resource_registry, data_registry, provider_registry, module_registry):
+        for group in (registry.checks, registry.wildcard_checks):
+            for checks in group.values():
+                found.update({id(c): c for c in checks})
+    modules: dict[str, list[str]] = {}
+    checks: dict[str, list[Any]] = {}
+    for _, check in sorted(enumerate(found.values()), key=lambda p: (order.get(id(p[1]), len(order)), p[0])):
+        short = check.__class__.__module__.removeprefix(PREFIX)
+        modules[short] = sorted(set(modules.get(short, [])) | set(check.supported_entities))
+        checks[check.id] = [short, check.name, list(_categories(check.categories))]
+    from checkov.common.bridgecrew.check_type import CheckType
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+
+    registry = get_graph_checks_registry(CheckType.TERRAFORM)
+    registry.load_checks()
+    graph = {
+        c.id: [c.name, list(_categories([getattr(c, "category", None)]))]
+        for c in sorted(registry.checks, key=lambda c: c.id)
     }
+    return {"checkov": version("checkov"), "modules": modules, "checks": checks, "graph": graph}
+
+
+def write_index(index: dict[str, Any]) -> str:
+    """One entry per line, so a Checkov upgrade shows as a readable diff."""
+    lines = ['{"checkov": ' + json.dumps(index["checkov"]) + ","]
+    for section in ("modules", "checks", "graph"):
+        entries = [f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in index[section].items()]
+        lines += [f' "{section}": {{', ",\n".join(entries), " }" + ("," if section != "graph" else "")]
+    return "\n".join([*lines, "}"]) + "\n"
 
 
 def _categories(values: Iterable[Any]) -> tuple[str, ...]:
@@ -155,27 +301,32 @@ def _categories(values: Iterable[Any]) -> tuple[str, ...]:
 
 @cache
 def catalog() -> dict[str, Builtin]:
-    """Every built-in Terraform check Checkov ships, by id (AWS and the rest)."""
-    registries = _registries()
+    """Every built-in Terraform check Checkov ships, by id (AWS and the rest): from the index, without importing
+    Checkov, when it is the installed Checkov's; else from Checkov's full registries."""
+    index = _index()
+    if index is not None:
+        found = {}
+        for check_id, (module, name, categories) in index["checks"].items():
+            kind = module.split(".")[0]
+            found[check_id] = Builtin(check_id, name, tuple(categories), kind, tuple(index["modules"][module]))
+        for check_id, (name, categories) in index["graph"].items():
+            found[check_id] = Builtin(check_id, name, tuple(categories), "graph", ())
+        return found
+    return _live_catalog(_registries())
+
+
+def _live_catalog(registries: dict[str, Any]) -> dict[str, Builtin]:
     found: dict[str, Builtin] = {}
     for kind in PYTHON_KINDS:
-        for types, checks in registries[kind].checks.items():
-            for check in checks:
-                known = found.get(check.id)
-                merged = tuple(sorted({*(known.types if known else ()), types}))
-                found[check.id] = Builtin(
-                    check.id, check.name, _categories(check.categories), kind, merged, check.guideline or ""
-                )
+        for group in (registries[kind].checks, registries[kind].wildcard_checks):
+            for entity, checks in group.items():
+                for check in checks:
+                    known = found.get(check.id)
+                    merged = tuple(sorted({*(known.types if known else ()), entity}))
+                    found[check.id] = Builtin(check.id, check.name, _categories(check.categories), kind, merged)
     for check in registries["graph"].checks:
         category = getattr(check, "category", None)
-        found[check.id] = Builtin(
-            check.id,
-            check.name,
-            _categories([category]),
-            "graph",
-            tuple(sorted(check.resource_types or ())),
-            check.guideline or "",
-        )
+        found[check.id] = Builtin(check.id, check.name, _categories([category]), "graph", ())
     return found
 
 
@@ -283,6 +434,12 @@ def _memo(key: str) -> dict[str, Any]:
     return entry
 
 
+def judged_before(document: dict[str, Any]) -> bool:
+    """Has this process built Checkov's graph of this document already (the Aspect, in the synth's process)?"""
+    entry = _MEMO.get(document_key(document))
+    return bool(entry and entry["graph"] is not None)
+
+
 def document_key(document: dict[str, Any]) -> str:
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -299,37 +456,64 @@ def _quiet() -> Iterator[None]:
         logging.disable(previous)
 
 
-def run(document: dict[str, Any], ids: Iterable[str]) -> list[Result]:
-    """Run the built-in checks `ids` over one stack document (cdk.tf.json as a dict); passed and failed results."""
+PARTS = ("python", "graph")
+
+
+def run(document: dict[str, Any], ids: Iterable[str], parts: Iterable[str] = PARTS) -> list[Result]:
+    """Run the built-in checks `ids` over one stack document (cdk.tf.json as a dict); passed and failed results.
+    `parts` may limit the run to the Python checks or the graph checks: the two are independent (each on its own
+    definition of the document, the graph built before any Python check runs, as the runner orders them), so two
+    processes may run one each."""
+    _environment()
+    lazy()  # before anything imports Checkov's Terraform package
     from checkov.terraform_json.parser import prepare_definition
 
-    wanted = frozenset(ids)
-    registries = _registries()
+    wanted, parts = frozenset(ids), set(parts)
     key = document_key(document)
     memo = _memo(key)
-    present = _present(document)
-    graph_checks = [
-        c for c in registries["graph"].checks if c.id in wanted and c.id not in memo["results"] and _applies(c, present)
-    ]
+    results: list[Result] = []
     with _quiet():
-        try:
+        if "graph" in parts:
+            present = _present(document)
+            graph_checks = [
+                c
+                for c in _graph_registry().checks
+                if c.id in wanted and c.id not in memo["results"] and _applies(c, present)
+            ]
             if graph_checks and memo["graph"] is None:
-                memo["graph"] = _graph(prepare_definition(document))  # built before the Python checks, as the runner
-            definition = prepare_definition(document)
-        except Exception as error:
-            raise BuiltinError(f"Checkov cannot read this stack ({type(error).__name__}: {error})") from None
-        # The file name Checkov's checks see: one per document, as Checkov's runner gives each file its own path.
-        # Checkov's IAM checks cache parsed policies by it (BaseTerraformCloudsplainingIAMScanner), so two stacks
-        # sharing a name must not share a path.
-        results = _python_results(definition, registries, wanted, f"/{key[:16]}{SCANNED_FILE}")
-        if graph_checks:
-            memo["results"].update(_graph_results(memo["graph"], graph_checks))
-    results += [r for check_id, found in memo["results"].items() if check_id in wanted for r in found]
-    # A check reports an address once: the worst result wins (the runner reports duplicates; a pass never hides
-    # a failure).
-    worst: dict[tuple[str, str], Result] = {}
+                memo["graph"] = _guarded(lambda: _graph(prepare_definition(document)))
+            if graph_checks:
+                memo["results"].update(_graph_results(memo["graph"], graph_checks))
+            results += [r for check_id, found in memo["results"].items() if check_id in wanted for r in found]
+        if "python" in parts:
+            registries = _python_registries()
+            _load_for(document)
+            definition = _guarded(lambda: prepare_definition(document))
+            # The file name Checkov's checks see: one per document, as Checkov's runner gives each file its own
+            # path. Checkov's IAM checks cache parsed policies by it (BaseTerraformCloudsplainingIAMScanner), so two
+            # stacks sharing a name must not share a path.
+            results += _python_results(definition, registries, wanted, f"/{key[:16]}{SCANNED_FILE}")
+    return worst(results)
+
+
+def worst(results: Iterable[Result]) -> list[Result]:
+    """A check reports an address once: the worst result wins (the runner reports duplicates; a pass never hides
+    a failure)."""
+    found: dict[tuple[str, str], Result] = {}
     for result in results:
         key = (result.check_id, result.address)
-        if key not in worst or not result.passed:
-            worst[key] = result
-    return sorted(worst.values(), key=lambda r: (r.address, r.check_id))
+        if key not in found or not result.passed:
+            found[key] = result
+    return sorted(found.values(), key=lambda r: (r.address, r.check_id))
+
+
+def _guarded(build: Any) -> Any:
+    try:
+        return build()
+    except Exception as error:
+        raise BuiltinError(f"Checkov cannot read this stack ({type(error).__name__}: {error})") from None
+
+
+if __name__ == "__main__":
+    INDEX.write_text(write_index(build_index()))
+    print(f"wrote {INDEX}")

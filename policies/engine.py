@@ -30,6 +30,7 @@ from policies.curation import Policy, Promotion, Replacement, fails
 from policies.model import Resource, Rule, StackView, Verdict, Violation, fail
 from policies.rulebook import all_rules
 
+CHECKOV_INDEX = "https://www.checkov.io/5.Policy%20Index/terraform.html"
 STATUSES = ("failed", "warning", "advisory", "suppressed", "exempt", "replaced", "passed")
 POLICY_DOCUMENT = "aws_iam_policy_document"
 
@@ -222,12 +223,15 @@ def users_of(document: Resource, view: StackView) -> list[Resource]:
     return [r for r in view.resources() if r is not document and view.references(r.config, document)]
 
 
-def judge_stack(view: StackView, results: Iterable[Any], standards: Standards) -> list[Outcome]:
-    """Every outcome on one stack: our rules' findings, then the built-ins' results (`policies.builtins.Result`),
-    twins folded, replacements and suppressions applied, each failure classed by the profile's threshold."""
+def judge_stack(
+    view: StackView, results: Iterable[Any], standards: Standards, findings: list[Finding] | None = None
+) -> list[Outcome]:
+    """Every outcome on one stack: our rules' findings (`findings`, or evaluated here), then the built-ins'
+    results (`policies.builtins.Result`), twins folded, replacements and suppressions applied, each failure classed
+    by the profile's threshold."""
     outcomes: list[Outcome] = []
     ours: dict[tuple[str, str], int] = {}  # (address, rule id) -> index in outcomes
-    for finding in evaluate(view, standards.profile):
+    for finding in evaluate(view, standards.profile) if findings is None else findings:
         ours[(finding.resource.address, finding.rule.id)] = len(outcomes)
         outcomes.append(_our_outcome(finding, standards))
     twins = _twins()
@@ -320,7 +324,7 @@ def _builtin_outcome(
         construct_path=(subject.construct_path if subject is not None else "") or view.stack,
         status=status,
         message=message,
-        fix=(builtin.guideline if builtin and builtin.guideline else f"see Checkov's documentation of {builtin_id}"),
+        fix=f"see {builtin_id} in Checkov's policy index ({CHECKOV_INDEX})",
         controls=standards.controls.get(result.check_id, ()),
         promoted=promotion is not None,
     )

@@ -90,3 +90,29 @@ def test_privilege_escalation_and_exfiltration_checks_are_nobodys_wildcard_twin(
         r.id for r in __import__("policies.rulebook", fromlist=["all_rules"]).all_rules() if check_id in r.checkov_ids
     ]
     assert twins in ([], ["IAM-ESC-001"]), twins
+
+
+def test_the_index_is_checkovs_full_registry():
+    """policies/checkov_index.json lists every built-in Terraform check of the installed Checkov, as its full
+    registries load them (a fresh process: nothing here has entered Checkov's packages)."""
+    code = "from policies.builtins import build_index, write_index; print(write_index(build_index()), end='')"
+    run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout == builtins.INDEX.read_text(), "run python -m policies.builtins after a Checkov upgrade"
+
+
+def test_only_the_checks_of_the_stacks_block_types_are_imported():
+    code = (
+        "import json, sys\n"
+        "from policies import builtins\n"
+        "doc = {'resource': {'aws_sqs_queue': {'q': {'name': 'q'}}}}\n"
+        "results = builtins.run(doc, builtins.catalog())\n"
+        "loaded = [m for m in sys.modules if m.startswith('checkov.terraform.checks.resource.')]\n"
+        "print(json.dumps({'lazy': builtins.lazy(), 'loaded': loaded, 'ids': sorted({r.check_id for r in results})}))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = json.loads(run.stdout)
+    assert found["lazy"] and {"CKV_AWS_27", "CKV2_AWS_73"} <= set(found["ids"])
+    assert not [m for m in found["loaded"] if ".azure." in m or ".gcp." in m]
+    assert len([m for m in found["loaded"] if ".aws." in m]) < 20  # the SQS checks, not all 366 AWS ones

@@ -50,8 +50,11 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
 )
-HUGE = st.sampled_from(["x" * 200_000, 10**400, [[[[[[[[[[[]]]]]]]]]]], {"k": "v" * 50_000}])
-NOT_AN_OBJECT = st.none() | st.booleans() | st.integers() | st.text(max_size=10) | st.lists(JSON, max_size=2) | HUGE
+HUGE_SCALARS = st.sampled_from(["x" * 200_000, 10**400, [[[[[[[[[[[]]]]]]]]]]]])
+HUGE = HUGE_SCALARS | st.just({"k": "v" * 50_000})
+NOT_AN_OBJECT = (
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10) | st.lists(JSON, max_size=2) | HUGE_SCALARS
+)
 # Paths whose value must be an object for the document to be a stack (the gate refuses anything else)
 STRUCTURAL = [
     (),
