@@ -7,7 +7,6 @@ import argparse
 import json
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,7 +62,9 @@ def _check(args: argparse.Namespace) -> int:
 
         # Checkov and the IAM catalog load while this thread waits for node to load the AWS provider's assembly
         # (about 5 s of the synth's start): the Aspect finds them loaded at its first stack.
-        threading.Thread(target=_preload, name="gate-preload", daemon=True).start()
+        from policies.engine import preload
+
+        preload()
         code = synthesize(["--outdir", str(args.synth_dir), "--profile", args.profile, *args.infra_args])
         if code:
             return code  # 1: Guardrails failed synth (the lines above say what); 2: a bad option
@@ -82,17 +83,6 @@ def _check(args: argparse.Namespace) -> int:
         "(findings.json, findings.sarif, junit.xml, summary.md, report.html)"
     )
     return 1 if failed(result) else 0
-
-
-def _preload() -> None:
-    from policies import builtins
-    from policies.iam.catalog import catalog
-
-    try:
-        builtins.preload()
-        catalog()
-    except Exception:  # the Aspect loads them again and reports what breaks, in its own thread
-        return
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformStack
 from constructs import IConstruct, IValidation
 
-from policies.engine import Outcome, Standards, judge_stack, standards
+from policies.engine import Outcome, Standards, judge_stack, preload, standards
 from policies.model import PROFILES, StackView
 
 
@@ -98,6 +98,7 @@ def guard(scope: IConstruct, profile: str = "ephemeral", standards: Standards | 
     that fails synth if a stack was created afterwards and so ran without them.
     """
     guardrails = Guardrails(profile, standards)
+    preload()
     if TerraformStack.is_stack(scope):
         Aspects.of(scope).add(guardrails)
         return guardrails

@@ -234,17 +234,45 @@ def _load_for(document: dict[str, Any]) -> None:
     if not lazy():
         return
     present = {
-        "resource": set(document.get("resource") or {}),
-        "data": set(document.get("data") or {}),
-        "provider": set(document.get("provider") or {}),
-        "module": {"module"} if document.get("module") else set(),
+        (kind, t)
+        for kind, types in (
+            ("resource", document.get("resource") or {}),
+            ("data", document.get("data") or {}),
+            ("provider", document.get("provider") or {}),
+            ("module", {"module": 1} if document.get("module") else {}),
+        )
+        for t in types
     }
     with _LOCK:
-        for module, entities in _index()["modules"].items():
-            kind = module.split(".")[0]
-            if module not in _LOADED and any(fnmatch.fnmatchcase(t, e) for e in entities for t in present[kind]):
-                importlib.import_module(PREFIX + module)
-                _LOADED.add(module)
+        exact, patterns = _entities()
+        wanted = {m for key in present - _SEEN for m in exact.get(key, ())}
+        wanted |= {
+            m
+            for (kind, pattern), ms in patterns.items()
+            for k, t in present
+            if k == kind and fnmatch.fnmatchcase(t, pattern)
+            for m in ms
+        }
+        _SEEN.update(present)
+        for module in (m for m in _index()["modules"] if m in wanted and m not in _LOADED):  # the index's order
+            importlib.import_module(PREFIX + module)
+            _LOADED.add(module)
+
+
+_SEEN: set[tuple[str, str]] = set()  # (kind, type) whose exact-type modules are loaded
+
+
+@cache
+def _entities() -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
+    """(kind, type) -> modules for exact types; (kind, pattern) -> modules for wildcard ones (aws_*, *)."""
+    exact: dict[tuple[str, str], list[str]] = {}
+    patterns: dict[tuple[str, str], list[str]] = {}
+    for module, entities in _index()["modules"].items():
+        kind = module.split(".")[0]
+        for entity in entities:
+            target = patterns if any(c in entity for c in "*?[") else exact
+            target.setdefault((kind, entity), []).append(module)
+    return exact, patterns
 
 
 PREFIX = "checkov.terraform.checks."

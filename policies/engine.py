@@ -22,6 +22,7 @@ error annotations (synth stops) and warnings/advisories warning annotations; the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -208,6 +209,25 @@ def standards(profile: str, catalog: Any = None) -> Standards:
     builtins = builtin_catalog()
     severity = {i: s for i in builtins if (s := catalog.severity_of(i))}
     return Standards(profile, policy(), dict(catalog.by_rule), severity, builtins)
+
+
+def preload() -> threading.Thread:
+    """Load Checkov and the IAM action catalog in a background thread (idempotent): `guard()` and the gate's
+    --synth start it, so the synth's first stack validation finds them loaded while node did its own work."""
+
+    def load() -> None:
+        from policies import builtins
+        from policies.iam.catalog import catalog
+
+        try:
+            builtins.preload()
+            catalog()
+        except Exception:  # the validation loads them again, in its own thread, and reports what breaks
+            return
+
+    thread = threading.Thread(target=load, name="guardrails-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _twins() -> dict[str, tuple[str, ...]]:
