@@ -2,7 +2,7 @@
 
 python -m anomaly --input PATH --output DIR [--checkpoint DIR]   JSON-lines events through the same stream,
                                                                     detector and process_batch as the Glue job
-python -m anomaly score --csv FILE --out FILE                    flag anomalies in an exported series
+python -m anomaly score --csv FILE --out FILE [--episodes]       flag anomalies (or alert episodes) in an export
 """
 
 from __future__ import annotations
@@ -26,8 +26,13 @@ def spark_session(app: str = "sensor-anomalies-local"):
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
+    from anomaly.pipeline import STATE_STORE_CONF
+
+    builder = SparkSession.builder
+    for key, value in STATE_STORE_CONF.items():
+        builder = builder.config(key, value)
     return (
-        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
+        builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
         .appName(app)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", os.environ.get("SPARK_SHUFFLE_PARTITIONS", "4"))
@@ -44,12 +49,12 @@ def run_local(
     output: Path,
     checkpoint: Path | None = None,
     spark=None,
-    on_anomalies=None,
+    on_alerts=None,
     files_per_batch: int | None = None,
 ) -> dict[str, int]:
     """Run every file under `input_path` through the streaming job once (trigger availableNow), in micro-batches
-    of `files_per_batch` files (all at once by default); `on_anomalies` gets each batch's anomaly rows, as the
-    Glue job's Aurora upsert does."""
+    of `files_per_batch` files (all at once by default); `on_alerts(anomalies, episodes)` gets each batch's
+    anomaly rows and episode records, as the Glue job's Aurora upsert does."""
     if files_per_batch is not None and files_per_batch < 1:
         raise InputError(f"--files-per-batch {files_per_batch}: must be 1 or more")
     from anomaly.pipeline import detect, parse
@@ -75,13 +80,17 @@ def run_local(
         str((output / "curated").resolve()),
         str((output / "anomalies").resolve()),
         str((output / "quarantine").resolve()),
+        str((output / "episodes").resolve()),
     )
-    totals = {"records": 0, "curated": 0, "anomalies": 0, "quarantined": 0, "batches": 0}
+    totals = dict.fromkeys(
+        ("records", "curated", "anomalies", "quarantined", "episodes", "episodes_opened", "episodes_closed", "batches"),
+        0,
+    )
 
     def sink(frame, batch_id: int) -> None:
-        counts = process_batch(frame, batch_id, tables, on_anomalies)
+        counts = process_batch(frame, batch_id, tables, on_alerts)
         for key, value in counts.items():
-            totals[key] += value
+            totals[key] = totals.get(key, 0) + value
         totals["batches"] += 1
 
     query = (
@@ -95,69 +104,84 @@ def run_local(
     return totals
 
 
-def score_csv(csv_path: Path, out_path: Path) -> int:
-    """Offline scoring of one or more series from a CSV export; returns the number of flagged rows."""
+ANOMALY_COLUMNS = [
+    "timestamp",
+    "device_id",
+    "metric",
+    "value",
+    "rule",
+    "severity",
+    "expected_low",
+    "expected_high",
+    "message",
+]
+EPISODE_COLUMNS = [
+    "episode_id",
+    "device_id",
+    "metric",
+    "production_line",
+    "start",
+    "end",
+    "last_anomaly",
+    "status",
+    "peak_severity",
+    "rules",
+    "first_value",
+    "peak_value",
+    "readings",
+]
+
+
+def score_csv(csv_path: Path, out_path: Path, episodes: bool = False) -> int:
+    """Offline scoring of one or more series from a CSV export: one row per anomaly (rule) of a reading, or with
+    `episodes` one row per alert episode. Returns the number of rows written."""
+    from datetime import UTC, datetime
+
     import numpy as np
     import pandas as pd
 
-    from anomaly.detector import Params, SeriesState, detect_series
-    from anomaly.sensor_catalog import spec_for
+    from anomaly.scoring import ExportError, read_export, score_frame
 
     try:
-        frame = pd.read_csv(csv_path)
-    except FileNotFoundError:
-        raise InputError(f"--csv {csv_path}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(f"--csv {csv_path}: not a readable CSV ({str(error).splitlines()[0]})") from None
-    missing = [c for c in ("timestamp", "value") if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"--csv {csv_path}: missing column(s) {', '.join(missing)}; expected timestamp,value [,device_id,metric]"
-        )
-    times = pd.to_datetime(frame["timestamp"], utc=True, errors="coerce")
-    values = pd.to_numeric(frame["value"], errors="coerce")
-    bad = frame.index[times.isna() | values.isna()]
-    if len(bad):
-        lines = ", ".join(str(i + 2) for i in bad[:5])
-        raise InputError(
-            f"--csv {csv_path}: line(s) {lines} have an unreadable timestamp or value "
-            f"({len(bad)} in all); fix or remove them"
-        )
-    frame = frame.assign(ts=times.astype("int64") / 1e9, value=values)
-    frame["device_id"] = frame.get("device_id", pd.Series("series", index=frame.index)).fillna("series")
-    frame["metric"] = frame.get("metric", pd.Series("value", index=frame.index)).fillna("value")
-    flagged = []
-    for (device, metric), group in frame.sort_values("ts", kind="stable").groupby(["device_id", "metric"], sort=True):
-        found = detect_series(
-            SeriesState(), group["ts"].to_numpy(), group["value"].to_numpy(dtype=float), spec_for(str(metric)), Params()
-        )
-        for (_, row), anomalies in zip(group.iterrows(), found, strict=True):
-            for a in anomalies:
-                flagged.append(
-                    {
-                        "timestamp": row["timestamp"],
-                        "device_id": device,
-                        "metric": metric,
-                        "value": a.value,
-                        "rule": a.rule,
-                        "severity": a.severity,
-                        "expected_low": a.expected_low,
-                        "expected_high": a.expected_high,
-                        "message": a.message,
-                    }
-                )
-    columns = [
-        "timestamp",
-        "device_id",
-        "metric",
-        "value",
-        "rule",
-        "severity",
-        "expected_low",
-        "expected_high",
-        "message",
+        scored = list(score_frame(read_export(csv_path)))
+    except ExportError as error:
+        raise InputError(f"--csv {error}") from None
+
+    def iso(ts: float | None) -> str | None:
+        return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+    if episodes:
+        rows = [
+            {
+                **{k: v for k, v in e.to_dict().items() if not k.endswith("_ts")},
+                "start": iso(e.start_ts),
+                "end": iso(e.end_ts),
+                "last_anomaly": iso(e.last_anomaly_ts),
+                "rules": " ".join(e.rules),
+            }
+            for series in scored
+            for e in series.episodes
+        ]
+        pd.DataFrame(rows, columns=EPISODE_COLUMNS).to_csv(out_path, index=False)
+        return len(rows)
+    flagged = [
+        {
+            "timestamp": series.labels[i],
+            "device_id": series.device_id,
+            "metric": series.metric,
+            "value": a.value,
+            "rule": a.rule,
+            "severity": a.severity,
+            "expected_low": a.expected_low,
+            "expected_high": a.expected_high,
+            "message": a.message,
+        }
+        for series in scored
+        for i, anomalies in enumerate(series.anomalies)
+        for a in anomalies
     ]
-    pd.DataFrame(flagged, columns=columns).replace({np.inf: None, -np.inf: None}).to_csv(out_path, index=False)
+    frame = pd.DataFrame(flagged, columns=ANOMALY_COLUMNS).replace({np.inf: None, -np.inf: None})
+    frame.to_csv(out_path, index=False)
     return len(flagged)
 
 
@@ -166,11 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args[:1] == ["score"]:
             parser = argparse.ArgumentParser(prog="python -m anomaly score")
-            parser.add_argument("--csv", type=Path, required=True)
+            parser.add_argument("--csv", type=Path, required=True, help="timestamp,value[,device_id,metric,...]")
             parser.add_argument("--out", type=Path, required=True)
+            parser.add_argument("--episodes", action="store_true", help="one row per alert episode, not per anomaly")
             ns = parser.parse_args(args[1:])
-            count = score_csv(ns.csv, ns.out)
-            print(f"{count} anomalous reading(s) written to {ns.out}")
+            count = score_csv(ns.csv, ns.out, episodes=ns.episodes)
+            print(f"{count} {'alert episode' if ns.episodes else 'anomalous reading'}(s) written to {ns.out}")
             return 0
         parser = argparse.ArgumentParser(prog="python -m anomaly")
         parser.add_argument("--input", type=Path, required=True, help="JSON-lines file or folder of them")

@@ -22,6 +22,29 @@ def event_schema() -> dict[str, Any]:
     return json.loads(data)
 
 
+# The lake's alert-episode table as the job writes it (anomaly.sinks): Glue column types, partitioned by start_date.
+# infra/ builds the catalog table from this; a job test holds it equal to the Spark schema the job writes.
+EPISODE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("episode_id", "string", "deterministic id: device, metric and start time"),
+    ("device_id", "string", "IoT thing name"),
+    ("metric", "string", "metric type"),
+    ("production_line", "string", "production line id"),
+    ("start_ts", "timestamp", "first anomalous reading"),
+    ("end_ts", "timestamp", "when the series was back to normal for the hold-off (null while open)"),
+    ("last_anomaly_ts", "timestamp", "newest anomalous reading"),
+    ("peak_severity", "string", "warning or critical"),
+    ("rules", "array<string>", "detector rules that fired"),
+    ("first_value", "double", "value of the first anomalous reading"),
+    ("peak_value", "double", "value of the most severe reading"),
+    ("readings", "bigint", "anomalous readings in the episode"),
+    ("status", "string", "open or closed"),
+    ("opened", "boolean", "true in the batch that opened the episode"),
+    ("batch_id", "bigint", "micro-batch that wrote this record"),
+    ("detected_ts", "timestamp", "when the job wrote this record"),
+    ("start_date", "string", "partition: day of start_ts (UTC)"),
+)
+
+
 def glue_columns(extra: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(name, glue type, comment) for every event property, plus `extra` computed columns."""
     columns = []

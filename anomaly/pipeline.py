@@ -1,8 +1,11 @@
-"""The PySpark layer: parse and validate raw events, detect with per-series state, tag every row for its sink.
+"""The PySpark layer: parse and validate raw events, detect with per-series state (kept per bucket of series),
+tag every row for its sink.
 
 Every input row comes out exactly once as `kind` = event (curated), quarantine (with a reason), plus one
-`kind` = anomaly row per rule that fired. Lateness and duplicates are decided in the detector's own state, because
-Spark's watermark and dropDuplicates drop such rows silently, and the mission says nothing is lost silently.
+`kind` = anomaly row per rule that fired and one `kind` = episode row per alert episode a batch opened, updated or
+closed (anomaly.episodes: one alert per incident). Lateness and duplicates are decided in the detector's own
+state, because Spark's watermark and dropDuplicates drop such rows silently, and the mission says nothing is lost
+silently.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import functools
 import json
 import math
 import operator
+import pickle
 from collections.abc import Iterator
 
 import numpy as np
@@ -19,6 +23,9 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.streaming.state import GroupState, GroupStateTimeout
 from pyspark.sql.types import (
+    ArrayType,
+    BinaryType,
+    BooleanType,
     DoubleType,
     LongType,
     StringType,
@@ -28,10 +35,12 @@ from pyspark.sql.types import (
 )
 
 from anomaly.detector import Params, SeriesState, admit, detect_series
+from anomaly.episodes import EpisodeParams, track
 from anomaly.event_schema import event_schema
 from anomaly.sensor_catalog import spec_for
 
 PARAMS = Params()
+EPISODE_PARAMS = EpisodeParams()
 SCHEMA = event_schema()
 REQUIRED = SCHEMA["required"]
 PROPS = SCHEMA["properties"]
@@ -65,7 +74,6 @@ OUTPUT_SCHEMA = StructType(
         StructField("raw", StringType()),
     ]
 )
-STATE_SCHEMA = StructType([StructField("state", StringType())])
 UTC_ZONES = ("UTC", "Etc/UTC", "Z", "+00:00", "GMT")
 COLUMNS = [f.name for f in OUTPUT_SCHEMA.fields]
 # What crosses into Python and back through the state operator: every row (splitting valid from invalid rows
@@ -91,10 +99,31 @@ DETECTOR_INPUT = [
 _SLIM = [StructField(TS, LongType()) if f.name == "event_ts" else f for f in OUTPUT_SCHEMA.fields]
 DETECTED_SCHEMA = StructType(sorted(_SLIM, key=lambda f: [StringType, DoubleType, LongType].index(type(f.dataType))))
 DETECTED_COLUMNS = [f.name for f in DETECTED_SCHEMA.fields]
+# An alert episode as the detector emits it (kind = episode, the record as JSON in `message`: the output stays as
+# narrow as the readings need); times in epoch seconds; `opened` is true in the batch that opened the episode.
+EPISODE_SCHEMA = StructType(
+    [
+        StructField("episode_id", StringType()),
+        StructField("device_id", StringType()),
+        StructField("metric", StringType()),
+        StructField("production_line", StringType()),
+        StructField("start_ts", DoubleType()),
+        StructField("end_ts", DoubleType()),
+        StructField("last_anomaly_ts", DoubleType()),
+        StructField("peak_severity", StringType()),
+        StructField("rules", ArrayType(StringType())),
+        StructField("first_value", DoubleType()),
+        StructField("peak_value", DoubleType()),
+        StructField("readings", LongType()),
+        StructField("status", StringType()),
+        StructField("opened", BooleanType()),
+    ]
+)
 
 
-def parse(raw: DataFrame, column: str = "data") -> DataFrame:
-    """Raw JSON text -> typed columns plus `reason` (null when valid), checked against the event JSON Schema."""
+def parse(raw: DataFrame, column: str = "data", keep: tuple[str, ...] = ()) -> DataFrame:
+    """Raw JSON text -> typed columns plus `reason` (null when valid), checked against the event JSON Schema.
+    `keep`: string columns of `raw` that pass through unchanged (lineage; a test's input id)."""
     zone = raw.sparkSession.conf.get("spark.sql.session.timeZone")
     if zone not in UTC_ZONES:
         raise ValueError(
@@ -104,6 +133,7 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
     # explode() of a one-element array is a Generate node: Spark cannot inline from_json into each of the checks
     # below (CollapseProject would, parsing every event once per reference: 10x slower, measured).
     parsed = raw.select(
+        *keep,
         F.col(column).cast("string").alias("raw"),
         F.explode(F.array(F.from_json(F.col(column), TYPED_SCHEMA, JSON_OPTIONS))).alias("f"),
     )
@@ -147,6 +177,7 @@ def parse(raw: DataFrame, column: str = "data") -> DataFrame:
         return F.coalesce(F.col(f"f.{name}"), F.when(~typed, text.getField(name))).alias(name)
 
     return parsed.select(
+        *keep,
         "raw",
         field("event_id"),
         field("device_id"),
@@ -184,87 +215,162 @@ def _spell(problems: list[tuple[Column, str]]) -> Column:
     return F.concat_ws("; ", *[F.when(condition, F.lit(text)) for condition, text in problems])
 
 
-def _column(frame: pd.DataFrame, name: str, count: int) -> np.ndarray:
-    if name in frame:
-        return frame[name].to_numpy()
-    if isinstance(DETECTED_SCHEMA[name].dataType, DoubleType):
-        return np.full(count, np.nan)
-    return np.full(count, None, dtype=object)
+BUCKETS = 64  # series share a state row per bucket; fixed for a checkpoint's life (stored in each state, checked)
+# The state store the job runs on (set before a query starts; a checkpoint keeps its provider): RocksDB holds the
+# state off the JVM heap and checkpoints only each batch's changes; counting its rows costs a scan per batch and
+# says nothing here (a state row is a bucket, not a series).
+STATE_STORE_CONF = {
+    "spark.sql.streaming.stateStore.providerClass": (
+        "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+    ),
+    "spark.sql.streaming.stateStore.rocksdb.trackTotalNumberOfRows": "false",
+    "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled": "true",
+}
+BUCKET = "bucket"
+STATE_SCHEMA = StructType([StructField("series", BinaryType())])
 
 
-def _emit(parts: list[tuple[str, pd.DataFrame, dict]]) -> pd.DataFrame:
-    """One output frame, built column by column (pandas concat of all-None columns is slow per element)."""
-    columns = {}
-    for name in DETECTED_COLUMNS:
-        pieces = []
-        for kind, frame, extra in parts:
-            count = len(frame)
-            if name == "kind":
-                pieces.append(np.full(count, kind, dtype=object))
-            elif name in extra:
-                dtype = float if isinstance(DETECTED_SCHEMA[name].dataType, DoubleType) else object
-                pieces.append(np.asarray(extra[name], dtype=dtype))
-            else:
-                pieces.append(_column(frame, name, count))
-        column = np.concatenate(pieces)
-        if column.dtype.kind == "f" and isinstance(DETECTED_SCHEMA[name].dataType, LongType):
-            column = pd.array(column).astype("Int64")  # an integer column with nulls: exact, not float
-        columns[name] = column
-    return pd.DataFrame(columns)
+def detected_schema(keep: tuple[str, ...] = ()) -> StructType:
+    """The state operator's output: DETECTED_SCHEMA, then the pass-through columns (strings)."""
+    return StructType(DETECTED_SCHEMA.fields + [StructField(name, StringType()) for name in keep])
 
 
-def detect_group(key: tuple, batches: Iterator[pd.DataFrame], state: GroupState) -> Iterator[pd.DataFrame]:
-    """applyInPandasWithState function: one device x metric, all its rows of this micro-batch. Rows that failed
-    validation pass through to quarantine (their key may be null or junk: such a group never stores state)."""
-    _, metric = key
+def _output(field: StructField, pieces: list[np.ndarray]) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    column = np.concatenate(pieces) if pieces else np.empty(0, dtype=object)
+    if column.dtype.kind == "f" and isinstance(field.dataType, LongType):
+        return pd.array(column).astype("Int64")  # an integer column with nulls: exact, not float
+    return column
+
+
+class _Rows:
+    """The rows of one output frame, gathered as positions into input columns (one numpy take per column at the
+    end: pandas row selection or concat per series costs more than the detector)."""
+
+    def __init__(self, frame: pd.DataFrame, schema: StructType) -> None:
+        self.frame, self.schema = frame, schema
+        self.parts: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []
+
+    def add(self, kind: str, positions: np.ndarray, extra: dict[str, np.ndarray] | None = None) -> None:
+        if len(positions):
+            self.parts.append((kind, positions, extra or {}))
+
+    def emit(self) -> pd.DataFrame:
+        source = {name: self.frame[name].to_numpy() for name in self.frame.columns}
+        columns = {}
+        for field in self.schema.fields:
+            name = field.name
+            double = isinstance(field.dataType, DoubleType)
+            pieces = []
+            for kind, positions, extra in self.parts:
+                if name == "kind":
+                    pieces.append(np.full(len(positions), kind, dtype=object))
+                elif name in extra:
+                    pieces.append(np.asarray(extra[name], dtype=float if double else object))
+                elif name in source:
+                    pieces.append(source[name][positions])
+                else:
+                    pieces.append(np.full(len(positions), np.nan) if double else np.full(len(positions), None, object))
+            columns[name] = _output(field, pieces)
+        return pd.DataFrame(columns)
+
+
+def _load(state: GroupState, buckets: int) -> dict:
+    if not state.exists:
+        return {}
+    stored = pickle.loads(state.get[0])
+    if stored["buckets"] != buckets:
+        raise RuntimeError(
+            f"the checkpoint's detector state is split into {stored['buckets']} buckets, this job into {buckets}: "
+            "keep the bucket count of a checkpoint, or start the job on a new checkpoint location"
+        )
+    return stored["series"]
+
+
+def detect_bucket(
+    key: tuple,
+    batches: Iterator[pd.DataFrame],
+    state: GroupState,
+    buckets: int = BUCKETS,
+    schema: StructType = DETECTED_SCHEMA,
+) -> Iterator[pd.DataFrame]:
+    """applyInPandasWithState function: every row of this micro-batch whose series (device x metric) hashes to one
+    bucket, with the state of all that bucket's series in one row. Rows that failed validation pass through to
+    quarantine (their key may be null or junk: such rows never store state)."""
     chunks = list(batches)
     frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
-    parts: list[tuple[str, pd.DataFrame, dict]] = []
     invalid = frame["reason"].notna().to_numpy()
-    if invalid.any():
-        parts.append(("quarantine", frame[invalid], {}))
-        frame = frame[~invalid].reset_index(drop=True)
-        if not len(frame):
-            yield _emit(parts)
-            return
-    series = SeriesState.from_dict(json.loads(state.get[0])) if state.exists else SeriesState()
-    micros = frame[TS].to_numpy(dtype=np.int64)
-    if len(micros) > 1 and (np.diff(micros) < 0).any():
-        order = np.argsort(micros, kind="stable")
-        frame, micros = frame.iloc[order].reset_index(drop=True), micros[order]
-    ts = micros / 1e6
-    reasons = admit(series, frame["event_id"].tolist(), ts, PARAMS)
-    accepted = np.fromiter((r is None for r in reasons), dtype=bool, count=len(reasons))
-    if not accepted.all():
-        parts.append(("quarantine", frame[~accepted], {"reason": [r for r in reasons if r is not None]}))
-    good = frame if accepted.all() else frame[accepted].reset_index(drop=True)
-    if len(good):
-        found = detect_series(series, ts[accepted], good["value"].to_numpy(dtype=float), spec_for(metric), PARAMS)
-        parts.append(("event", good, {}))
-        hits = [(i, a) for i, anomalies in enumerate(found) if anomalies for a in anomalies]
+    rows = _Rows(frame, schema)
+    rows.add("quarantine", np.flatnonzero(invalid))
+    series_states = _load(state, buckets)
+    if not invalid.all():
+        valid = np.flatnonzero(~invalid)
+        micros = frame[TS].to_numpy(dtype=float)  # epoch micros: exact in a double (< 2**53) until year 2255
+        values = frame["value"].to_numpy(dtype=float)
+        event_ids = frame["event_id"].to_numpy()
+        subset = frame.iloc[valid] if invalid.any() else frame
+        keys = subset.groupby(["device_id", "metric"], sort=False).indices  # series -> positions in subset
+        lines = frame["production_line"].to_numpy()
+        events, rejected, reasons, hits, found, closing, records = [], [], [], [], [], [], []
+        for series_key, positions in keys.items():
+            positions = valid[positions] if invalid.any() else positions
+            positions = positions[np.argsort(micros[positions], kind="stable")]
+            stored = series_states.get(series_key)
+            series = SeriesState.from_dict(stored) if stored is not None else SeriesState()
+            ts = micros[positions] / 1e6
+            verdicts = admit(series, event_ids[positions].tolist(), ts, PARAMS)
+            accepted = np.fromiter((v is None for v in verdicts), dtype=bool, count=len(verdicts))
+            if not accepted.all():
+                rejected.append(positions[~accepted])
+                reasons += [v for v in verdicts if v is not None]
+                positions, ts = positions[accepted], ts[accepted]
+            if len(positions):
+                readings = values[positions]
+                per_reading = detect_series(series, ts, readings, spec_for(series_key[1]), PARAMS)
+                events.append(positions)
+                for position, anomalies in zip(positions.tolist(), per_reading, strict=True):
+                    for anomaly in anomalies:
+                        hits.append(position)
+                        found.append(anomaly)
+                was_open = (series.episode or {}).get("episode_id")
+                for episode in track(
+                    series,
+                    device_id=series_key[0],
+                    metric=series_key[1],
+                    production_line=lines[positions[-1]],
+                    timestamps=ts,
+                    values=readings,
+                    anomalies=per_reading,
+                    params=EPISODE_PARAMS,
+                ):
+                    closing.append(positions[-1])
+                    records.append(json.dumps({**episode.to_dict(), "opened": episode.episode_id != was_open}))
+            series_states[series_key] = series.to_dict()
+        rows.add("event", np.concatenate(events) if events else np.empty(0, np.int64))
+        if rejected:
+            rows.add("quarantine", np.concatenate(rejected), {"reason": np.array(reasons, dtype=object)})
         if hits:
-            rows = good.iloc[[i for i, _ in hits]].reset_index(drop=True)
-            parts.append(
-                (
-                    "anomaly",
-                    rows,
-                    {
-                        "rule": [a.rule for _, a in hits],
-                        "expected_low": [np.nan if a.expected_low is None else a.expected_low for _, a in hits],
-                        "expected_high": [np.nan if a.expected_high is None else a.expected_high for _, a in hits],
-                        "severity": [a.severity for _, a in hits],
-                        "message": [a.message for _, a in hits],
-                    },
-                )
+            rows.add(
+                "anomaly",
+                np.array(hits, dtype=np.int64),
+                {
+                    "rule": [a.rule for a in found],
+                    "expected_low": [np.nan if a.expected_low is None else a.expected_low for a in found],
+                    "expected_high": [np.nan if a.expected_high is None else a.expected_high for a in found],
+                    "severity": [a.severity for a in found],
+                    "message": [a.message for a in found],
+                },
             )
-    state.update((json.dumps(series.to_dict()),))
-    if parts:
-        yield _emit(parts)
+        if records:  # one row per episode this batch opened, updated or closed: the record as JSON in `message`
+            rows.add("episode", np.array(closing, dtype=np.int64), {"message": np.array(records, dtype=object)})
+        state.update((pickle.dumps({"buckets": buckets, "series": series_states}, protocol=5),))
+    if rows.parts:
+        yield rows.emit()
 
 
-def detect(parsed: DataFrame) -> DataFrame:
-    """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams."""
-    prepared = parsed.select(
+def prepare(parsed: DataFrame, buckets: int = BUCKETS, keep: tuple[str, ...] = ()) -> DataFrame:
+    """What crosses into the state operator: the bucket, then DETECTOR_INPUT (raw text only for invalid rows)."""
+    return parsed.select(
+        F.pmod(F.xxhash64("device_id", "metric"), F.lit(buckets)).cast("int").alias(BUCKET),
         *[
             F.expr("unix_micros(event_ts)").alias(TS)
             if c == TS
@@ -272,11 +378,30 @@ def detect(parsed: DataFrame) -> DataFrame:
             if c == "raw"
             else F.col(c)
             for c in DETECTOR_INPUT
-        ]
+        ],
+        *keep,
     )
-    detected = prepared.groupBy("device_id", "metric").applyInPandasWithState(
-        detect_group, DETECTED_SCHEMA, STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout
+
+
+def detect(parsed: DataFrame, buckets: int = BUCKETS, keep: tuple[str, ...] = ()) -> DataFrame:
+    """Every row through the stateful detector (invalid ones pass through to quarantine). Works on streams.
+
+    State is kept per bucket of series (a hash of device x metric), not per series: one Python call and one state
+    row cover all of a bucket's series in a micro-batch (per-group frames and state rows cost more than detection).
+    `keep`: columns of `parsed` (kept by parse) that every output row carries from its reading.
+    """
+    schema = detected_schema(keep)
+    detected = (
+        prepare(parsed, buckets, keep)
+        .groupBy(BUCKET)
+        .applyInPandasWithState(
+            functools.partial(detect_bucket, buckets=buckets, schema=schema),
+            schema,
+            STATE_SCHEMA,
+            "append",
+            GroupStateTimeout.NoTimeout,
+        )
     )
     return detected.select(
-        *[F.expr(f"timestamp_micros({TS})").alias(c) if c == "event_ts" else F.col(c) for c in COLUMNS]
+        *[F.expr(f"timestamp_micros({TS})").alias(c) if c == "event_ts" else F.col(c) for c in COLUMNS], *keep
     )

@@ -36,3 +36,26 @@ END
 $$;
 
 GRANT SELECT, INSERT, UPDATE ON anomalies TO anomaly_writer;
+
+-- Alert episodes: one row per incident on a device x metric (anomaly/episodes.py), upserted by its deterministic id
+-- as it opens, grows and closes; operators page on opened episodes, not on anomalous readings.
+CREATE TABLE IF NOT EXISTS episodes (
+    episode_id      text        PRIMARY KEY,
+    device_id       text        NOT NULL,
+    metric          text        NOT NULL,
+    production_line text,
+    start_ts        timestamptz NOT NULL,
+    end_ts          timestamptz,
+    last_anomaly_ts timestamptz NOT NULL,
+    peak_severity   text        NOT NULL CHECK (peak_severity IN ('info', 'warning', 'critical')),
+    rules           text[]      NOT NULL,
+    first_value     double precision,
+    peak_value      double precision,
+    readings        integer     NOT NULL CHECK (readings > 0),
+    status          text        NOT NULL CHECK (status IN ('open', 'closed')),
+    updated_ts      timestamptz NOT NULL DEFAULT now(),
+    CHECK ((status = 'closed') = (end_ts IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS episodes_open ON episodes (device_id, metric) WHERE status = 'open';
+
+GRANT SELECT, INSERT, UPDATE ON episodes TO anomaly_writer;

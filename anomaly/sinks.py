@@ -14,7 +14,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from anomaly.pipeline import COLUMNS
+from anomaly.pipeline import COLUMNS, EPISODE_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Tables:
     curated: str
     anomalies: str
     quarantine: str
+    episodes: str
 
 
 class HadoopFs:
@@ -90,16 +91,22 @@ def write_batch(frame: DataFrame, table: str, batch_id: int, partitions: list[st
     return "written"
 
 
+def _micros(column: str):
+    return F.expr(f"unix_micros({column})").alias(column)
+
+
 def process_batch(
     frame: DataFrame,
     batch_id: int,
     tables: Tables,
-    on_anomalies: Callable[[list[dict[str, Any]]], object] | None = None,
+    on_alerts: Callable[[list[dict[str, Any]], list[dict[str, Any]]], object] | None = None,
 ) -> dict[str, int]:
-    """The per-micro-batch sink: curated events, anomalies and quarantine, each written exactly once.
+    """The per-micro-batch sink: curated events, anomalies, alert episodes and quarantine, each written exactly
+    once (a re-run batch re-derives the same episode ids: see anomaly.episodes).
 
-    `on_anomalies` gets the batch's anomaly rows (for Aurora) while the batch is still cached: evaluating the
-    micro-batch frame again after this returns would run the stateful detector a second time.
+    `on_alerts(anomalies, episodes)` gets the batch's anomaly rows and episode records (for Aurora; times as epoch
+    microseconds) while the batch is still cached: evaluating the micro-batch frame again after this returns would
+    run the stateful detector a second time.
     """
     frame = frame.persist()
     try:
@@ -126,6 +133,23 @@ def process_batch(
                 "event_date",
             )
         )
+        record = F.from_json("message", EPISODE_SCHEMA)
+        times = ("start_ts", "end_ts", "last_anomaly_ts")
+        episodes = (
+            frame.where(F.col("kind") == "episode")
+            .select(record.alias("e"))
+            .select(
+                *[
+                    F.expr(f"timestamp_micros(CAST(round(e.{f.name} * 1e6) AS BIGINT))").alias(f.name)
+                    if f.name in times
+                    else F.col(f"e.{f.name}").alias(f.name)
+                    for f in EPISODE_SCHEMA.fields
+                ],
+                F.lit(batch_id).cast("long").alias("batch_id"),
+                F.current_timestamp().alias("detected_ts"),
+            )
+            .withColumn("start_date", F.date_format("start_ts", "yyyy-MM-dd"))
+        )
         quarantine = frame.where(F.col("kind") == "quarantine").select(
             "raw",
             "reason",
@@ -138,13 +162,34 @@ def process_batch(
         write_batch(events, tables.curated, batch_id, ["event_date", "production_line"])
         write_batch(anomalies, tables.anomalies, batch_id, ["event_date"])
         write_batch(quarantine, tables.quarantine, batch_id, ["quarantine_date"], fmt="json")
-        if on_anomalies is not None and counts.get("anomaly", 0):
-            on_anomalies([row.asDict() for row in anomalies.collect()])
+        opened = closed = 0
+        alert_anomalies: list[dict[str, Any]] = []
+        alert_episodes: list[dict[str, Any]] = []
+        if counts.get("episode", 0):
+            write_batch(episodes, tables.episodes, batch_id, ["start_date"])
+            alert_episodes = [
+                row.asDict()
+                for row in episodes.select(*[_micros(c) if c in times else c for c in episodes.columns]).collect()
+            ]
+            opened = sum(1 for e in alert_episodes if e["opened"])
+            closed = sum(1 for e in alert_episodes if e["status"] == "closed")
+        if on_alerts is not None and (counts.get("anomaly", 0) or alert_episodes):
+            if counts.get("anomaly", 0):
+                alert_anomalies = [
+                    row.asDict()
+                    for row in anomalies.select(
+                        *[_micros(c) if c == "event_ts" else c for c in anomalies.columns]
+                    ).collect()
+                ]
+            on_alerts(alert_anomalies, alert_episodes)
         return {
             "records": counts.get("event", 0) + counts.get("quarantine", 0),
             "curated": counts.get("event", 0),
             "anomalies": counts.get("anomaly", 0),
             "quarantined": counts.get("quarantine", 0),
+            "episodes": counts.get("episode", 0),
+            "episodes_opened": opened,
+            "episodes_closed": closed,
         }
     finally:
         frame.unpersist()

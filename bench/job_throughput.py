@@ -64,42 +64,88 @@ class PeakTreeMemory(threading.Thread):
             sizes: dict[str, int] = {}
             for proc in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):  # a worker may exit between listing and reading
-                    name = "jvm" if proc.name() == "java" else "python"
+                    if proc.pid == me.pid:
+                        name = "driver_python"
+                    elif proc.name() == "java":
+                        name = "jvm"
+                    else:  # pyspark.daemon and the workers it forks
+                        name = "python_workers"
                     sizes[name] = sizes.get(name, 0) + proc.memory_full_info().pss
             if sum(sizes.values()) > self.peak:
                 self.peak, self.breakdown = sum(sizes.values()), sizes
             time.sleep(0.2)
 
 
-def floor(spark, source: Path, count: int) -> dict[str, int]:
-    """Events/s of the parse alone and of parse + the stateful operator doing nothing (two key columns)."""
+def machine_speed_ms() -> float:
+    """A fixed pure-Python workload (ms, best of 3): the machine-speed indicator beside each figure (the 2 cores
+    are shared: a slower indicator means a busier machine during the run)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i % 7
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
+
+
+def tree_cpu_s() -> float:
+    """CPU seconds of this process tree so far: live processes plus the children they have reaped (Spark's Python
+    workers exit and are reaped by their daemon): the share of the 2 cores this run used, whatever else ran."""
+    total = 0.0
+    me = psutil.Process()
+    for proc in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def _timed(action) -> tuple[float, float]:
+    cpu, started = tree_cpu_s(), time.perf_counter()
+    action()
+    return time.perf_counter() - started, tree_cpu_s() - cpu
+
+
+def _stream(spark, source: Path, transform, checkpoint: str, files_per_batch: int) -> None:
+    raw = spark.readStream.format("text").option("maxFilesPerTrigger", files_per_batch).load(str(source))
+    query = (
+        transform(raw.withColumnRenamed("value", "data"))
+        .writeStream.foreachBatch(lambda frame, _: frame.write.format("noop").mode("overwrite").save())
+        .option("checkpointLocation", checkpoint)
+        .trigger(availableNow=True)
+        .start()
+    )
+    query.awaitTermination()
+
+
+def floor(spark, source: Path, count: int, files_per_batch: int) -> dict[str, dict[str, float]]:
+    """Each step of the layer on its own, as a stream in the same micro-batches, output discarded: the parse;
+    the parse plus the bucketed state operator carrying every column the detector gets but doing nothing with them
+    (the least the mandated operator costs); the parse plus the detector (no writes). The full layer adds the
+    sinks. Run after the cold and steady passes: the JVM is warm for each step."""
     import pandas as pd
-    from pyspark.sql import functions as F
     from pyspark.sql.streaming.state import GroupStateTimeout
 
-    from anomaly.pipeline import STATE_SCHEMA, parse
+    from anomaly.pipeline import BUCKET, STATE_SCHEMA, detect, parse, prepare
 
     def nothing(key, batches, state):
         rows = sum(len(b) for b in batches)
-        state.update(("",))
+        state.update((b"",))
         yield pd.DataFrame({"rows": [rows]})
 
-    started = time.perf_counter()
-    parse(spark.read.text(str(source)).withColumnRenamed("value", "data")).write.format("noop").mode("overwrite").save()
-    parse_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as checkpoint:
-        stream = parse(spark.readStream.format("text").load(str(source)).withColumnRenamed("value", "data"))
-        grouped = stream.where(F.col("reason").isNull()).select("device_id", "metric").groupBy("device_id", "metric")
-        query = (
-            grouped.applyInPandasWithState(nothing, "rows long", STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout)
-            .writeStream.foreachBatch(lambda frame, _: frame.write.format("noop").mode("overwrite").save())
-            .option("checkpointLocation", checkpoint)
-            .trigger(availableNow=True)
-        )
-        started = time.perf_counter()
-        query.start().awaitTermination()
-        operator_s = time.perf_counter() - started
-    return {"parse_only_events_per_s": round(count / parse_s), "empty_state_op_events_per_s": round(count / operator_s)}
+    def empty_state_op(raw):  # every column the detector gets, through the same operator, nothing done with them
+        grouped = prepare(parse(raw)).groupBy(BUCKET)
+        return grouped.applyInPandasWithState(nothing, "rows long", STATE_SCHEMA, "append", GroupStateTimeout.NoTimeout)
+
+    # The parse with every column used (the noop sink reads them all), as the detector's input needs it.
+    steps = {"parse": parse, "parse_empty_state_op": empty_state_op, "parse_detect": lambda raw: detect(parse(raw))}
+    found = {}
+    for name, transform in steps.items():
+        with tempfile.TemporaryDirectory() as checkpoint:
+            wall, cpu = _timed(lambda t=transform, c=checkpoint: _stream(spark, source, t, c, files_per_batch))
+        found[name] = {"events_per_s": round(count / wall), "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}
+    return found
 
 
 def main() -> None:
@@ -114,17 +160,25 @@ def main() -> None:
         started = time.perf_counter()
         count = write_events(root / "in", args.events)
         generated = time.perf_counter() - started
+        speed_before = machine_speed_ms()
         monitor = PeakTreeMemory()
         monitor.start()
         spark = spark_session("sensor-anomalies-bench")
-        timings = []
+        timings, cpus = [], []
         for run in ("cold", "steady"):
-            started = time.perf_counter()
-            totals = run_local(root / "in", root / f"out-{run}", spark=spark, files_per_batch=args.files_per_batch)
-            timings.append(time.perf_counter() - started)
+            totals = {}
+
+            def one(run=run, totals=totals):
+                totals.update(
+                    run_local(root / "in", root / f"out-{run}", spark=spark, files_per_batch=args.files_per_batch)
+                )
+
+            wall, cpu = _timed(one)
+            timings.append(wall)
+            cpus.append(cpu)
             if totals["records"] != count:
                 raise SystemExit(f"{run} pass: {totals['records']} records out of {count} events: rows were lost")
-        extra = floor(spark, root / "in", count) if args.floor else {}
+        extra = {"steps": floor(spark, root / "in", count, args.files_per_batch)} if args.floor else {}
         spark.stop()
         monitor.running = False
         monitor.join()
@@ -132,10 +186,13 @@ def main() -> None:
     report = {
         "events": count,
         "generate_s": round(generated, 1),
+        "machine_speed_ms": [speed_before, machine_speed_ms()],
         "cold_s": round(timings[0], 1),
         "cold_events_per_s": round(cold),
+        "cold_cpu_s": round(cpus[0], 1),
         "steady_s": round(timings[1], 1),
         "steady_events_per_s": round(steady),
+        "steady_cpu_s": round(cpus[1], 1),
         **extra,
         "peak_tree_pss_mb": round(monitor.peak / 2**20),
         "peak_by_kind_mb": {kind: round(size / 2**20) for kind, size in monitor.breakdown.items()},

@@ -13,7 +13,8 @@ from infra.config import ConfigError, load_config, parse_cli, read_context
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 USAGE = (
     "usage: python -m infra [--environment-suffix S] [--profile ephemeral|production] [--region R] "
-    "[--events-per-second N] [--production-lines N] [--outdir DIR] [--no-guardrails]"
+    "[--events-per-second N] [--production-lines N] [--outdir DIR] [--no-guardrails] "
+    "[--stack environment|account-baseline]"
 )
 
 
@@ -30,6 +31,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         outdir = args.pop(index + 1)
         args.pop(index)
+    stack_kind = "environment"
+    if "--stack" in args:
+        index = args.index("--stack")
+        if index + 1 >= len(args) or args[index + 1] not in ("environment", "account-baseline"):
+            print("error: --stack needs environment or account-baseline", file=sys.stderr)
+            return 2
+        stack_kind = args.pop(index + 1)
+        args.pop(index)
     guardrails = "--no-guardrails" not in args
     args = [a for a in args if a != "--no-guardrails"]
     try:
@@ -39,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    from infra.app import build_app
+    from infra.app import build_app, build_baseline_app
     from infra.synth import SynthFailed, synth
 
     started = time.perf_counter()
@@ -49,13 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --outdir {outdir}: cannot create ({error.strerror})", file=sys.stderr)
         return 2
     try:
-        app, stack = build_app(config, outdir=outdir, guardrails=guardrails)
+        build = build_app if stack_kind == "environment" else build_baseline_app
+        app, stack = build(config, outdir=outdir, guardrails=guardrails)
         synth(app)
     except SynthFailed as failure:
         print(failure.report(), file=sys.stderr)
         return 1
     print(
-        f"synthesized {stack.node.id} ({config.profile}) into {outdir}/stacks/{stack.node.id} "
+        f"synthesized {stack.node.id} ({stack.config.profile}) into {outdir}/stacks/{stack.node.id} "
         f"in {time.perf_counter() - started:.1f}s" + ("" if guardrails else " without Guardrails"),
         file=sys.stderr,
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from cdktf import App
 
-from infra.config import PlatformConfig
+from infra.baseline import AccountBaselineStack
+from infra.config import PlatformConfig, Sizing, with_overrides
 from infra.stack import IotPlatformStack
+
+STACKS = ("environment", "account-baseline")
 
 
 def build_app(
@@ -19,3 +22,23 @@ def build_app(
 
         guard(app, profile=config.profile)
     return app, stack
+
+
+def build_baseline_app(
+    config: PlatformConfig, outdir: str = "cdktf.out", guardrails: bool = True
+) -> tuple[App, AccountBaselineStack]:
+    """The app with the account baseline alone; Guardrails judge it with the production rules (it is long-lived)."""
+    app = App(outdir=outdir)
+    stack = AccountBaselineStack(app, baseline_config(config))
+    if guardrails:
+        from policies import guard
+
+        guard(app, profile="production")
+    return app, stack
+
+
+def baseline_config(config: PlatformConfig) -> PlatformConfig:
+    """The baseline is not an environment: no suffix of a PR, always the production posture."""
+    return with_overrides(
+        config, environment_suffix="account-baseline", profile="production", sizing=Sizing(retention_hours=168)
+    )

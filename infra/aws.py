@@ -12,6 +12,12 @@ from cdktf_cdktf_provider_aws.athena_workgroup import (
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import (
     CloudwatchDashboard,
 )
+from cdktf_cdktf_provider_aws.cloudwatch_event_rule import (
+    CloudwatchEventRule,
+)
+from cdktf_cdktf_provider_aws.cloudwatch_event_target import (
+    CloudwatchEventTarget,
+)
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import (
     CloudwatchLogGroup,
 )
@@ -31,6 +37,9 @@ from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import (
     DataAwsCallerIdentity,
 )
+from cdktf_cdktf_provider_aws.data_aws_glue_data_catalog_encryption_settings import (
+    DataAwsGlueDataCatalogEncryptionSettings,
+)
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
@@ -43,11 +52,17 @@ from cdktf_cdktf_provider_aws.data_aws_iam_session_context import (
 from cdktf_cdktf_provider_aws.data_aws_iot_endpoint import (
     DataAwsIotEndpoint,
 )
+from cdktf_cdktf_provider_aws.data_aws_lakeformation_data_lake_settings import (
+    DataAwsLakeformationDataLakeSettings,
+)
 from cdktf_cdktf_provider_aws.data_aws_partition import (
     DataAwsPartition,
 )
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import (
     DataAwsSecretsmanagerSecret,
+)
+from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import (
+    DataAwsSsmParameter,
 )
 from cdktf_cdktf_provider_aws.db_subnet_group import (
     DbSubnetGroup,
@@ -118,6 +133,7 @@ from cdktf_cdktf_provider_aws.iot_topic_rule import (
     IotTopicRuleErrorAction,
     IotTopicRuleErrorActionS3,
     IotTopicRuleKinesis,
+    IotTopicRuleS3,
 )
 from cdktf_cdktf_provider_aws.kinesis_stream import (
     KinesisStream,
@@ -147,6 +163,9 @@ from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunctionLoggingConfig,
     LambdaFunctionTracingConfig,
     LambdaFunctionVpcConfig,
+)
+from cdktf_cdktf_provider_aws.lambda_invocation import (
+    LambdaInvocation,
 )
 from cdktf_cdktf_provider_aws.lambda_permission import (
     LambdaPermission,
@@ -226,6 +245,9 @@ from cdktf_cdktf_provider_aws.sns_topic_policy import (
 from cdktf_cdktf_provider_aws.sns_topic_subscription import (
     SnsTopicSubscription,
 )
+from cdktf_cdktf_provider_aws.ssm_parameter import (
+    SsmParameter,
+)
 from cdktf_cdktf_provider_aws.subnet import (
     Subnet,
 )
@@ -251,6 +273,8 @@ __all__ = [
     "AwsProviderDefaultTags",
     "AwsProviderEndpoints",
     "CloudwatchDashboard",
+    "CloudwatchEventRule",
+    "CloudwatchEventTarget",
     "CloudwatchLogGroup",
     "CloudwatchMetricAlarm",
     "CloudwatchMetricAlarmMetricQuery",
@@ -260,14 +284,17 @@ __all__ = [
     "ConfigConfigRuleSource",
     "DataAwsAvailabilityZones",
     "DataAwsCallerIdentity",
+    "DataAwsGlueDataCatalogEncryptionSettings",
     "DataAwsIamPolicyDocument",
     "DataAwsIamPolicyDocumentStatement",
     "DataAwsIamPolicyDocumentStatementCondition",
     "DataAwsIamPolicyDocumentStatementPrincipals",
     "DataAwsIamSessionContext",
     "DataAwsIotEndpoint",
+    "DataAwsLakeformationDataLakeSettings",
     "DataAwsPartition",
     "DataAwsSecretsmanagerSecret",
+    "DataAwsSsmParameter",
     "DbSubnetGroup",
     "DefaultSecurityGroup",
     "FlowLog",
@@ -304,6 +331,7 @@ __all__ = [
     "IotTopicRuleErrorAction",
     "IotTopicRuleErrorActionS3",
     "IotTopicRuleKinesis",
+    "IotTopicRuleS3",
     "KinesisStream",
     "KinesisStreamStreamModeDetails",
     "KmsAlias",
@@ -319,6 +347,7 @@ __all__ = [
     "LambdaFunctionLoggingConfig",
     "LambdaFunctionTracingConfig",
     "LambdaFunctionVpcConfig",
+    "LambdaInvocation",
     "LambdaPermission",
     "RdsCluster",
     "RdsClusterInstance",
@@ -352,6 +381,7 @@ __all__ = [
     "SnsTopic",
     "SnsTopicPolicy",
     "SnsTopicSubscription",
+    "SsmParameter",
     "Subnet",
     "Vpc",
     "VpcEndpoint",

@@ -28,7 +28,8 @@ ENV_VARS = {
     "STREAM_RETENTION_HOURS": "retention_hours",
     "PRODUCTION_LINES": "production_lines",
     "STATE_BACKEND": "backend",
-    "PLATFORM_EMULATOR_ENDPOINT": "emulator_endpoint",
+    "LAKE_FORMATION_ADMINS": "lake_formation_admins",
+    "MES_VERIFY_URL": "mes_verify_url",
 }
 # cdktf context keys (cdktf.json "context", or CDKTF_CONTEXT_JSON) and their config field.
 CONTEXT_KEYS = {
@@ -51,6 +52,9 @@ CONTEXT_KEYS = {
     "enableConfigRules": "enable_config_rules",
     "mesApiKeySecretName": "mes_api_key_secret_name",
     "alertEmail": "alert_email",
+    "mesVerifyUrl": "mes_verify_url",
+    "mesCidr": "mes_cidr",
+    "lakeFormationAdmins": "lake_formation_admins",
 }
 
 
@@ -98,7 +102,9 @@ class PlatformConfig:
     enable_config_rules: bool | None = None
     mes_api_key_secret_name: str | None = None
     alert_email: str | None = None
-    emulator_endpoint: str | None = None  # a local AWS emulator (loopback only); never a real deployment
+    mes_verify_url: str | None = None  # the MES endpoint the rotation's testSecret proves the new key against
+    mes_cidr: str | None = None  # where the MES is reachable from the private subnets (VPN, Direct Connect)
+    lake_formation_admins: tuple[str, ...] = ()  # account baseline only: admins besides the deployer
 
     @property
     def is_production(self) -> bool:
@@ -205,18 +211,26 @@ FIELD_PARSERS = {
     "mes_api_key_secret_name": lambda raw, src: _text(
         "mesApiKeySecretName", raw, src, re.compile(r"^[\w/+=.@-]{1,512}$"), "a Secrets Manager secret name"
     ),
-    "emulator_endpoint": lambda raw, src: _text(
-        "emulatorEndpoint",
-        raw,
-        src,
-        re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\]):\d{2,5}$"),
-        "http://127.0.0.1:PORT (the emulator must run on this machine's loopback)",
+    "mes_verify_url": lambda raw, src: _text(
+        "mesVerifyUrl", raw, src, re.compile(r"^https://[A-Za-z0-9.-]+(:\d{2,5})?(/[\w./%-]*)?$"), "an https:// URL"
     ),
+    "mes_cidr": lambda raw, src: _text(
+        "mesCidr", raw, src, re.compile(r"^(\d{1,3}\.){3}\d{1,3}/(1[6-9]|2\d|3[0-2])$"), "an IPv4 CIDR of /16 to /32"
+    ),
+    "lake_formation_admins": lambda raw, src: _arns("lakeFormationAdmins", raw, src),
     "alert_email": lambda raw, src: _text(
         "alertEmail", raw, src, re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an e-mail address"
     ),
 }
 SIZING_FIELDS = ("events_per_second", "avg_event_bytes", "headroom", "retention_hours", "on_demand")
+
+
+def _arns(name: str, raw: Any, source: str) -> tuple[str, ...]:
+    items = raw if isinstance(raw, list | tuple) else [p for p in str(raw).split(",") if p.strip()]
+    pattern = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+    for item in items:
+        _text(name, item, source, pattern, "IAM role or user ARNs, comma-separated")
+    return tuple(str(i).strip() for i in items)
 
 
 def _choice(name: str, raw: Any, source: str, choices: Sequence[str]) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from infra import aws
+from infra.backend import state_backend
+from infra.capacity import plan_glue_read, plan_stream
+from infra.components.account import AccountBaseline
 from infra.components.audit import DetectiveControls
 from infra.components.context import PlatformContext
 from infra.components.database import DATABASE_NAME, MonitoringDatabase
@@ -15,64 +18,29 @@ from infra.components.keys import DOMAINS, PlatformKeys
 from infra.components.lake import DataLake
 from infra.components.network import PlatformNetwork
 from infra.components.observability import Observability
+from infra.components.operations import JobKeeper, SchemaMigration
 from infra.components.processing import StreamProcessing, metrics_namespace
 from infra.components.secrets import RotatedApiKey
 from infra.config import PlatformConfig
 from infra.naming import Namer
+from policies.stack_kind import ENVIRONMENT, declare_stack_kind
 
 AWS_PROVIDER_VERSION = "5.100.0"
 DB_MAX_CONNECTIONS_ALARM = 400
 
 
-EMULATED_SERVICES = (
-    "athena",
-    "cloudwatch",
-    "cloudwatchlogs",
-    "configservice",
-    "ec2",
-    "glue",
-    "iam",
-    "iot",
-    "kinesis",
-    "kms",
-    "lakeformation",
-    "lambda_",
-    "rds",
-    "s3",
-    "secretsmanager",
-    "sns",
-    "sts",
-)
-
-
-def emulator_settings(endpoint: str | None) -> dict:
-    """Provider settings for a local AWS emulator: every service at its endpoint, dummy credentials, fail fast."""
-    if not endpoint:
-        return {}
-    return {
-        "access_key": "emulator",
-        "secret_key": "emulator",  # not a secret: the emulator accepts any credentials
-        "skip_credentials_validation": True,
-        "skip_metadata_api_check": "true",
-        "skip_requesting_account_id": False,  # the Athena workgroup ARN needs the account id
-        "s3_use_path_style": True,
-        "max_retries": 2,  # unimplemented emulator calls fail fast instead of hanging
-        "endpoints": [aws.AwsProviderEndpoints(**{service: endpoint for service in EMULATED_SERVICES})],
-    }
-
-
 class IotPlatformStack(TerraformStack):
     def __init__(self, scope: Construct, config: PlatformConfig) -> None:
         super().__init__(scope, config.stack_name)
+        declare_stack_kind(self, ENVIRONMENT)
         self.config = config
         self.provider = aws.AwsProvider(
             self,
             "aws",
             region=config.region,
             default_tags=[aws.AwsProviderDefaultTags(tags=config.tags())],
-            **emulator_settings(config.emulator_endpoint),
         )
-        self._backend(config)
+        state_backend(self, config, f"iot-platform/{config.environment_suffix}/terraform.tfstate", config.stack_name)
         identity = aws.DataAwsCallerIdentity(self, "account")
         partition = aws.DataAwsPartition(self, "partition")
         ctx = PlatformContext(
@@ -87,7 +55,8 @@ class IotPlatformStack(TerraformStack):
         log_key = self.keys.arn("observability")
         self.network = PlatformNetwork(self, "network", ctx, log_key)
         self.lake = DataLake(self, "lake", ctx, self.keys.arn("lake"))
-        self.iot = IotIngestion(self, "iot", ctx, log_key)
+        self.account = AccountBaseline(self, "account-baseline", ctx)
+        self.iot = IotIngestion(self, "iot", ctx)
         quarantine = self.lake.buckets["quarantine"]
         self.lines = [
             LineIngestion(
@@ -112,6 +81,14 @@ class IotPlatformStack(TerraformStack):
             subnet_ids=self.network.subnet_ids,
             security_group_id=self.network.db_sg.id,
         )
+        sizing = config.sizing
+        self.drain = plan_glue_read(
+            sizing.events_per_second,
+            sizing.avg_event_bytes,
+            plan_stream(sizing.events_per_second, sizing.avg_event_bytes, sizing.headroom, sizing.consumers).shards,
+            workers=4 if config.is_production else 2,
+            consumers=sizing.consumers,
+        )
         self.processing = StreamProcessing(
             self,
             "processing",
@@ -124,13 +101,52 @@ class IotPlatformStack(TerraformStack):
             security_group_id=self.network.job_sg.id,
             catalog_database=self.lake.database.name,
             streams=[line.stream for line in self.lines],
-            db_secret_arn=self.database.secret_arn,
             db_endpoint=self.database.cluster.endpoint,
-            secrets_key_arn=self.keys.arn("secrets"),
+            db_resource_id=self.database.cluster.cluster_resource_id,
             db_name=DATABASE_NAME,
+            catalog_key_arn=self.account.catalog_key_arn,
+            drain=self.drain,
         )
         self.governance = LakeGovernance(
-            self, "governance", ctx, lake=self.lake, lake_key_arn=self.keys.arn("lake"), job_role=self.processing.role
+            self,
+            "governance",
+            ctx,
+            lake=self.lake,
+            lake_key_arn=self.keys.arn("lake"),
+            catalog_key_arn=self.account.catalog_key_arn,
+            job_role=self.processing.role,
+            lake_settings=self.account.lake_settings,
+        )
+        functions = {
+            "key_arn": self.keys.arn("secrets"),
+            "log_key_arn": log_key,
+            "subnet_ids": self.network.subnet_ids,
+            "security_group_id": self.network.lambda_sg.id,
+        }
+        self.migration = SchemaMigration(
+            self,
+            "schema-migration",
+            ctx,
+            cluster=self.database.cluster,
+            master_secret_arn=self.database.secret_arn,
+            database_name=DATABASE_NAME,
+            instances=self.database.instances,
+            secrets_key_arn=self.keys.arn("secrets"),
+            **functions,
+        )
+        self.keeper = JobKeeper(
+            self,
+            "job-keeper",
+            ctx,
+            jobs=self.processing.jobs,
+            job_names=self.processing.job_names,
+            metrics_namespace=metrics_namespace(ctx),
+            deploy_triggers={
+                "script": self.processing.script.source_hash,
+                "package": self.processing.package.source_hash,
+                "schema": self.migration.invocation.id,
+            },
+            **functions,
         )
         self.api_key = RotatedApiKey(
             self,
@@ -144,29 +160,18 @@ class IotPlatformStack(TerraformStack):
         self.observability = Observability(self, "observability", ctx, log_key_arn=log_key)
         for line, job in zip(self.lines, self.processing.jobs, strict=True):
             purpose = ctx.line_purpose("line", line.line)
-            self.observability.stream_alarms(purpose, line.stream.name)
-            self.observability.iot_alarms(purpose, line.rule_name)
-            self.observability.job_alarms(purpose, job.name, metrics_namespace(ctx))
+            window = self.drain.settings.window_seconds
+            self.observability.stream_alarms(purpose, line.stream.name, line.rule_name, window)
+            self.observability.iot_alarms(
+                purpose,
+                [line.rule_name, line.quarantine_rule_name],
+                {line.rule_name: ["Kinesis"], line.quarantine_rule_name: ["S3"]},
+            )
+            self.observability.job_alarms(purpose, job.name, metrics_namespace(ctx), window)
         self.observability.database_alarms(self.database.cluster.cluster_identifier, DB_MAX_CONNECTIONS_ALARM)
         self.dashboard = self.observability.dashboard()
         self.detective = DetectiveControls(self, "detective-controls", ctx) if config.config_rules_enabled else None
         self._outputs()
-
-    def _backend(self, config: PlatformConfig) -> None:
-        if config.backend == "s3":
-            S3Backend(
-                self,
-                bucket=config.state_bucket or "",
-                key=config.state_key or f"iot-platform/{config.environment_suffix}/terraform.tfstate",
-                region=config.region,
-                encrypt=True,
-                kms_key_id=config.state_kms_key_id,
-            )
-            # Terraform >= 1.10 locks state natively in S3; cdktf 0.21's S3Backend predates the option.
-            self.add_override("terraform.backend.s3.use_lockfile", True)
-        else:
-            # Relative to the stack's folder in cdktf.out: state survives a re-synth and never lands in git.
-            LocalBackend(self, path=f"../../../state/{config.stack_name}.tfstate")
 
     def output_values(self) -> dict[str, str]:
         """Flat output name -> value (tokens until deploy); the outputs schema lists the same names."""
@@ -179,11 +184,11 @@ class IotPlatformStack(TerraformStack):
             "streamName": first.stream.name,
             "streamArn": first.stream.arn,
             "streamShardCount": str(first.plan.shards),
-            "iotEndpoint": self.iot.endpoint.endpoint_address,
+            "iotEndpoint": self.account.device_endpoint,
             "iotTopicRuleName": first.rule_name,
             "iotPolicyName": self.iot.device_policy.name,
             "iotThingTypeName": self.iot.thing_type.name,
-            "iotDomainConfigurationName": self.iot.domain.name,
+            "iotQuarantineRuleName": first.quarantine_rule_name,
             "rawBucketName": b["raw"].name,
             "curatedBucketName": b["curated"].name,
             "anomaliesBucketName": b["anomalies"].name,
@@ -203,6 +208,8 @@ class IotPlatformStack(TerraformStack):
             "dbSecretArn": self.database.secret_arn,
             "mesApiKeySecretArn": self.api_key.secret.arn,
             "rotationLambdaName": self.api_key.function.function_name,
+            "jobKeeperLambdaName": self.keeper.lambda_.name,
+            "schemaMigrationLambdaName": self.migration.lambda_.name,
             "alertTopicArn": self.observability.topic.arn,
             "dashboardName": self.dashboard.dashboard_name,
             "vpcId": self.network.vpc.id,

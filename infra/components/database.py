@@ -75,6 +75,7 @@ class MonitoringDatabase(Construct):
             storage_encrypted=True,
             kms_key_id=db_key_arn,
             iam_database_authentication_enabled=True,
+            enable_http_endpoint=True,  # the RDS Data API: the schema migration runs without a driver or password
             db_subnet_group_name=self.subnet_group.name,
             vpc_security_group_ids=[security_group_id],
             db_cluster_parameter_group_name=self.parameter_group.name,

@@ -21,14 +21,15 @@ class LakeGovernance(Construct):
         *,
         lake: DataLake,
         lake_key_arn: str,
+        catalog_key_arn: str,
         job_role: aws.IamRole,
+        lake_settings: aws.DataAwsLakeformationDataLakeSettings,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
-        caller = aws.DataAwsCallerIdentity(self, "caller")
-        session = aws.DataAwsIamSessionContext(self, "session", arn=caller.arn)
-        # The deploying principal stays an admin: omitting admins would clear them account-wide.
-        self.settings = aws.LakeformationDataLakeSettings(self, "settings", admins=[session.issuer_arn])
+        # Lake Formation's settings are account-wide (the account baseline owns them); grants wait for the
+        # check that this deployer is one of its administrators.
+        self.settings = lake_settings
 
         governed = [lake.buckets[p] for p in GOVERNED_BUCKETS]
         self.registration_role = service_role(
@@ -103,6 +104,7 @@ class LakeGovernance(Construct):
                 Statement("ResultsBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [results.arn]),
                 Statement("ResultsObjects", ["s3:GetObject", "s3:PutObject"], [f"{results.arn}/results/*"]),
                 Statement("UseLakeKey", ["kms:Decrypt", "kms:GenerateDataKey"], [lake_key_arn]),
+                Statement("ReadEncryptedCatalog", ["kms:Decrypt"], [catalog_key_arn]),
             ],
         )
         aws.IamRolePolicy(
@@ -118,9 +120,16 @@ class LakeGovernance(Construct):
                 "table",
                 lake.anomalies_table.name,
             ),
+            "job-episodes": (
+                job_role.arn,
+                ["SELECT", "INSERT", "DESCRIBE", "ALTER"],
+                "table",
+                lake.episodes_table.name,
+            ),
             "analyst-db": (self.analyst_role.arn, ["DESCRIBE"], "database", None),
             "analyst-events": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.events_table.name),
             "analyst-anomalies": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.anomalies_table.name),
+            "analyst-episodes": (self.analyst_role.arn, ["SELECT", "DESCRIBE"], "table", lake.episodes_table.name),
         }
         for id_suffix, (principal, permissions, kind, table) in grants.items():
             aws.LakeformationPermissions(

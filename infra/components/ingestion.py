@@ -1,4 +1,4 @@
-"""Ingestion: IoT Core (device policy, TLS 1.2+ domain, logging) and one Kinesis stream per production line."""
+"""Ingestion: an environment's IoT registry pieces; per production line a Kinesis stream and two topic rules."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from infra import aws
 from infra.capacity import StreamPlan, plan_stream
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, service_role
-from infra.components.logs import encrypted_log_group
+from policies import suppress
 
-TELEMETRY_TOPIC = "sensors/{thing}/telemetry"
-TLS_POLICY = "IoTSecurityPolicy_TLS13_1_2_2022_10"
+# Devices publish to factory/<line>/<thing>/telemetry; the device policy binds <line> and <thing> to the thing's
+# registry entry, so the topic (not a payload field) is where the rule learns which line a message belongs to.
+TELEMETRY_TOPIC = "factory/{line}/{thing}/telemetry"
+QUARANTINE_PREFIXES = ("iot-errors", "iot-rejected")  # failed actions; malformed or mismatched
+LINE_ATTRIBUTE = "production_line"  # thing attribute: the line a device belongs to
 STREAM_METRICS = [
     "IncomingBytes",
     "IncomingRecords",
@@ -25,11 +28,21 @@ STREAM_METRICS = [
 ]
 # Terraform reads "${...}" as interpolation: "$${...}" keeps an IoT policy variable or SQL template literal.
 THING_VAR = "$${iot:Connection.Thing.ThingName}"
+LINE_VAR = f"$${{iot:Connection.Thing.Attributes[{LINE_ATTRIBUTE}]}}"
+
+
+def line_id(line: int) -> str:
+    """The production line's id, as in thing attributes, topics and events."""
+    return f"line-{line}"
 
 
 def device_policy_document(ctx: PlatformContext) -> str:
-    """Each device connects as its own thing name and publishes only to its own telemetry topic."""
-    topic = TELEMETRY_TOPIC.format(thing=THING_VAR)
+    """Each device connects as its own thing and publishes only to its own line's telemetry topic.
+
+    A thing without the production_line attribute leaves the variable unresolved and gets no publish right
+    (https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html).
+    """
+    topic = TELEMETRY_TOPIC.format(line=LINE_VAR, thing=THING_VAR)
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -42,7 +55,7 @@ def device_policy_document(ctx: PlatformContext) -> str:
                     "Condition": {"Bool": {"iot:Connection.Thing.IsAttached": "true"}},
                 },
                 {
-                    "Sid": "PublishOwnTelemetry",
+                    "Sid": "PublishOwnLineTelemetry",
                     "Effect": "Allow",
                     "Action": "iot:Publish",
                     "Resource": ctx.arn("iot", f"topic/{topic}"),
@@ -52,10 +65,37 @@ def device_policy_document(ctx: PlatformContext) -> str:
     )
 
 
-class IotIngestion(Construct):
-    """Account-level IoT pieces shared by every production line."""
+def accepted_sql(line: int) -> str:
+    """Telemetry whose payload agrees with its topic: line and device come from the topic, the payload must match."""
+    return (
+        f"SELECT *, topic(2) AS production_line, topic(3) AS device_id, timestamp() AS ingest_ms "
+        f"FROM '{TELEMETRY_TOPIC.format(line=line_id(line), thing='+')}' WHERE {_agrees()}"
+    )
 
-    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, log_key_arn: str) -> None:
+
+def quarantined_sql(line: int) -> str:
+    """The exact complement of accepted_sql: malformed (not JSON, fields missing or not strings) or mismatched.
+
+    A rule's WHERE drops what it does not match silently, so without this rule those messages would vanish
+    (https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-where.html).
+    """
+    return (
+        "SELECT encode(*, 'base64') AS payload_base64, topic() AS topic, clientid() AS client_id, "
+        "timestamp() AS received_ms "
+        f"FROM '{TELEMETRY_TOPIC.format(line=line_id(line), thing='+')}' WHERE NOT ({_agrees()})"
+    )
+
+
+def _agrees() -> str:
+    # isString() is false for an undefined or non-string field, so NOT(...) is defined for every payload.
+    return "isString(production_line) AND isString(device_id) AND production_line = topic(2) AND device_id = topic(3)"
+
+
+class IotIngestion(Construct):
+    """The environment's IoT registry pieces. The device endpoint, its TLS policy and IoT logging are account-wide:
+    the account baseline owns them (infra/baseline.py) and this stack only reads the endpoint."""
+
+    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
         self.thing_type = aws.IotThingType(
@@ -63,39 +103,11 @@ class IotIngestion(Construct):
             "thing-type",
             name=n.iot("sensor-gateway"),
             properties=aws.IotThingTypeProperties(
-                description="Production-line sensor gateway", searchable_attributes=["production_line"]
+                description="Production-line sensor gateway", searchable_attributes=[LINE_ATTRIBUTE]
             ),
         )
         self.device_policy = aws.IotPolicy(
             self, "device-policy", name=n.iot("device-telemetry"), policy=device_policy_document(ctx)
-        )
-        self.domain = aws.IotDomainConfiguration(
-            self,
-            "domain",
-            name=n.iot("telemetry-domain"),
-            service_type="DATA",
-            tls_config=aws.IotDomainConfigurationTlsConfig(security_policy=TLS_POLICY),
-            status="ENABLED",
-        )
-        self.endpoint = aws.DataAwsIotEndpoint(self, "endpoint", endpoint_type="iot:Data-ATS")
-        # IoT Core writes its own logs to AWSIotLogsV2; we create that group so it is encrypted and retained.
-        self.log_group = encrypted_log_group(self, "iot-log-group", ctx, "AWSIotLogsV2", log_key_arn)
-        logging_role = service_role(
-            self,
-            "logging-role",
-            n.iam_role("iot-logging"),
-            "iot.amazonaws.com",
-            [
-                Statement(
-                    "WriteIotLogs",
-                    ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    [self.log_group.arn, f"{self.log_group.arn}:*"],
-                )
-            ],
-            ctx.account_id,
-        )
-        aws.IotLoggingOptions(
-            self, "logging", default_log_level="WARN", role_arn=logging_role.arn, disable_all_logs=False
         )
 
 
@@ -136,6 +148,7 @@ class LineIngestion(Construct):
             tags={"DataClassification": "confidential", "ProductionLine": str(line)},
         )
         self.rule_name = n.iot_rule(ctx.line_purpose("telemetry_to_kinesis", line))
+        self.quarantine_rule_name = n.iot_rule(ctx.line_purpose("telemetry_quarantine", line))
         rule_role = service_role(
             self,
             "rule-role",
@@ -144,32 +157,62 @@ class LineIngestion(Construct):
             [
                 Statement("PutToStream", ["kinesis:PutRecord", "kinesis:PutRecords"], [self.stream.arn]),
                 Statement("EncryptStreamRecords", ["kms:GenerateDataKey"], [stream_key_arn]),
-                Statement("QuarantineFailedMessages", ["s3:PutObject"], [f"{quarantine_bucket_arn}/iot-errors/*"]),
+                Statement(
+                    "QuarantineMessages",
+                    ["s3:PutObject"],
+                    [f"{quarantine_bucket_arn}/{prefix}/*" for prefix in QUARANTINE_PREFIXES],
+                ),
                 Statement("EncryptQuarantine", ["kms:GenerateDataKey", "kms:Encrypt"], [lake_key_arn]),
             ],
             ctx.account_id,
         )
-        self.rule = aws.IotTopicRule(
-            self,
+
+        def quarantine_key(prefix: str) -> str:
+            return f"{prefix}/$${{parse_time('yyyy-MM-dd', timestamp())}}/$${{topic(3)}}/$${{newuuid()}}.json"
+
+        def rule(id_: str, name: str, description: str, sql: str, **action: list) -> aws.IotTopicRule:
+            return aws.IotTopicRule(
+                self,
+                id_,
+                name=name,
+                description=description,
+                enabled=True,
+                sql=sql,
+                sql_version="2016-03-23",
+                error_action=aws.IotTopicRuleErrorAction(
+                    s3=aws.IotTopicRuleErrorActionS3(
+                        bucket_name=quarantine_bucket, key=quarantine_key("iot-errors"), role_arn=rule_role.arn
+                    )
+                ),
+                **action,
+            )
+
+        self.rule = rule(
             "rule",
-            name=self.rule_name,
-            description=f"Telemetry of production line {line} into Kinesis",
-            enabled=True,
-            sql=(
-                "SELECT *, topic(2) AS device_id, timestamp() AS ingest_ms "
-                f"FROM '{TELEMETRY_TOPIC.format(thing='+')}' WHERE production_line = 'line-{line}'"
-            ),
-            sql_version="2016-03-23",
+            self.rule_name,
+            f"Telemetry of production line {line} whose payload agrees with its topic, into Kinesis",
+            accepted_sql(line),
             kinesis=[
                 aws.IotTopicRuleKinesis(
-                    stream_name=self.stream.name, role_arn=rule_role.arn, partition_key="$${topic(2)}"
+                    stream_name=self.stream.name, role_arn=rule_role.arn, partition_key="$${topic(3)}"
                 )
             ],
-            error_action=aws.IotTopicRuleErrorAction(
-                s3=aws.IotTopicRuleErrorActionS3(
-                    bucket_name=quarantine_bucket,
-                    key="iot-errors/$${parse_time('yyyy-MM-dd', timestamp())}/$${topic(2)}/$${newuuid()}.json",
-                    role_arn=rule_role.arn,
-                )
-            ),
         )
+        self.quarantine_rule = rule(
+            "quarantine-rule",
+            self.quarantine_rule_name,
+            f"Malformed or mismatched telemetry of production line {line}, kept in quarantine",
+            quarantined_sql(line),
+            s3=[
+                aws.IotTopicRuleS3(
+                    bucket_name=quarantine_bucket, key=quarantine_key("iot-rejected"), role_arn=rule_role.arn
+                )
+            ],
+        )
+        for rule in (self.rule, self.quarantine_rule):
+            suppress(
+                rule,
+                "IOT-LOG-001",
+                reason="IoT Core logging is account-wide (one aws_iot_logging_options per account and region): the "
+                "account baseline stack owns it, and an environment must not (ENV-ACCT-001)",
+            )

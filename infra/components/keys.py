@@ -39,10 +39,18 @@ USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDat
 class PlatformKeys(Construct):
     """`keys.arn(domain)` is the CMK of a data domain."""
 
-    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        ctx: PlatformContext,
+        domains: dict[str, str] = DOMAINS,
+        log_domain: str = "observability",
+    ) -> None:
         super().__init__(scope, id_)
         self.keys: dict[str, aws.KmsKey] = {}
-        for domain, description in DOMAINS.items():
+        self.log_domain = log_domain
+        for domain, description in domains.items():
             statements = [
                 Statement(
                     "KeyAdministrationThroughIam", ADMIN_ACTIONS, ["*"], principals={"AWS": [ctx.root_principal]}
@@ -54,7 +62,7 @@ class PlatformKeys(Construct):
                     principals={"AWS": [ctx.root_principal]},
                     conditions=[("StringEquals", "kms:CallerAccount", [ctx.account_id])],
                 ),
-                *self._service_statements(domain, ctx),
+                *(self._log_service_statements(ctx) if domain == log_domain else []),
             ]
             document = policy_document(self, f"{domain}-policy", statements)
             key = aws.KmsKey(
@@ -76,29 +84,27 @@ class PlatformKeys(Construct):
         return self.keys[domain].arn
 
     @staticmethod
-    def _service_statements(domain: str, ctx: PlatformContext) -> list[Statement]:
-        """Service principals that encrypt on our behalf, each bound to this account by a condition."""
-        if domain == "observability":
-            return [
-                Statement(
-                    "CloudWatchLogsEncryptsLogGroups",
-                    USE_ACTIONS,
-                    ["*"],
-                    principals={"Service": [f"logs.{ctx.region}.amazonaws.com"]},
-                    conditions=[
-                        (
-                            "ArnLike",
-                            "kms:EncryptionContext:aws:logs:arn",
-                            [ctx.arn("logs", "log-group:*")],
-                        )
-                    ],
-                ),
-                Statement(
-                    "CloudWatchAlarmsPublishToEncryptedTopic",
-                    ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    ["*"],
-                    principals={"Service": ["cloudwatch.amazonaws.com"]},
-                    conditions=[("StringEquals", "aws:SourceAccount", [ctx.account_id])],
-                ),
-            ]
-        return []
+    def _log_service_statements(ctx: PlatformContext) -> list[Statement]:
+        """Service principals that encrypt logs and alerts on our behalf, each bound to this account."""
+        return [
+            Statement(
+                "CloudWatchLogsEncryptsLogGroups",
+                USE_ACTIONS,
+                ["*"],
+                principals={"Service": [f"logs.{ctx.region}.amazonaws.com"]},
+                conditions=[
+                    (
+                        "ArnLike",
+                        "kms:EncryptionContext:aws:logs:arn",
+                        [ctx.arn("logs", "log-group:*")],
+                    )
+                ],
+            ),
+            Statement(
+                "CloudWatchAlarmsPublishToEncryptedTopic",
+                ["kms:Decrypt", "kms:GenerateDataKey*"],
+                ["*"],
+                principals={"Service": ["cloudwatch.amazonaws.com"]},
+                conditions=[("StringEquals", "aws:SourceAccount", [ctx.account_id])],
+            ),
+        ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from anomaly.event_schema import glue_columns
+from anomaly.event_schema import EPISODE_COLUMNS, glue_columns
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, policy_document
@@ -211,6 +211,9 @@ class DataLake(Construct):
         ]
         self.events_table = self._table("events-table", "sensor_events", "curated", event_columns)
         self.anomalies_table = self._table("anomalies-table", "anomalies", "anomalies", anomaly_columns)
+        self.episodes_table = self._table(
+            "episodes-table", "episodes", "anomalies", list(EPISODE_COLUMNS), partitions=["start_date"]
+        )
 
         self.athena_workgroup = aws.AthenaWorkgroup(
             self,
@@ -231,21 +234,18 @@ class DataLake(Construct):
             ),
             tags={"DataClassification": "confidential"},
         )
-        aws.GlueDataCatalogEncryptionSettings(
-            self,
-            "catalog-encryption",
-            data_catalog_encryption_settings=aws.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettings(
-                encryption_at_rest=aws.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsEncryptionAtRest(
-                    catalog_encryption_mode="SSE-KMS", sse_aws_kms_key_id=lake_key_arn
-                ),
-                connection_password_encryption=aws.GlueDataCatalogEncryptionSettingsDataCatalogEncryptionSettingsConnectionPasswordEncryption(
-                    return_connection_password_encrypted=True, aws_kms_key_id=lake_key_arn
-                ),
-            ),
-        )
+        # Catalog encryption is account-wide: the account baseline owns it (infra/baseline.py).
 
-    def _table(self, id_: str, name: str, bucket: str, columns: list[tuple[str, str, str]]) -> aws.GlueCatalogTable:
-        partitions = ["event_date", "production_line"] if name == "sensor_events" else ["event_date"]
+    def _table(
+        self,
+        id_: str,
+        name: str,
+        bucket: str,
+        columns: list[tuple[str, str, str]],
+        partitions: list[str] | None = None,
+    ) -> aws.GlueCatalogTable:
+        if partitions is None:
+            partitions = ["event_date", "production_line"] if name == "sensor_events" else ["event_date"]
         return aws.GlueCatalogTable(
             self,
             id_,

@@ -13,7 +13,18 @@ from policies import suppress
 VPC_CIDR = "10.40.0.0/16"
 AZ_LETTERS = ("a", "b", "c")
 # Interface endpoints for what the Glue job, the rotation Lambda and the database reach.
-INTERFACE_ENDPOINTS = ("kinesis-streams", "secretsmanager", "kms", "logs", "glue", "sts", "monitoring")
+# rds-data: the schema migration; xray: the functions' traces.
+INTERFACE_ENDPOINTS = (
+    "kinesis-streams",
+    "secretsmanager",
+    "kms",
+    "logs",
+    "glue",
+    "sts",
+    "monitoring",
+    "rds-data",
+    "xray",
+)
 POSTGRES_PORT = 5432
 HTTPS_PORT = 443
 
@@ -64,6 +75,17 @@ class PlatformNetwork(Construct):
         for name, sg in (("job", self.job_sg), ("lambda", self.lambda_sg)):
             self._ingress(f"endpoints-from-{name}", self.endpoint_sg, HTTPS_PORT, sg, f"{name} calls AWS APIs")
             self._egress(f"{name}-to-endpoints", sg, HTTPS_PORT, self.endpoint_sg, f"{name} calls AWS APIs")
+        if ctx.config.mes_cidr:
+            aws.VpcSecurityGroupEgressRule(
+                self,
+                "lambda-to-mes",
+                security_group_id=self.lambda_sg.id,
+                cidr_ipv4=ctx.config.mes_cidr,
+                ip_protocol="tcp",
+                from_port=HTTPS_PORT,
+                to_port=HTTPS_PORT,
+                description="Key rotation proves the new key against the MES",
+            )
         # Glue requires a self-referencing rule on the job's security group for its workers to talk to each other.
         aws.VpcSecurityGroupIngressRule(
             self,

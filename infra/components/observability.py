@@ -15,6 +15,16 @@ from infra.components.iam import Statement, policy_document
 ANOMALY_RATE_PERCENT = 5.0
 
 
+# treat_missing_data, and why: every alarm states its choice (AWS: an alarm with notBreaching stays OK when the
+# metric stops, https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+LIVENESS = (
+    "breaching",
+    "a dead or never-started pipeline emits nothing, so silence is the failure this alarm exists to catch",
+)
+EVENT_COUNT = ("notBreaching", "the metric is only emitted when the event happens; no data means none happened")
+CONTINUOUS = ("breaching", "the service emits this every period while it exists; silence means it is gone")
+
+
 @dataclass(frozen=True)
 class AlarmSpec:
     purpose: str
@@ -27,6 +37,10 @@ class AlarmSpec:
     periods: int = 3
     period: int = 60
     description: str = ""
+    missing: tuple[str, str] = EVENT_COUNT  # (treat_missing_data, reason)
+    # A metric-math alarm: id -> (namespace, metric, dimensions, statistic), and the expression over those ids.
+    queries: dict[str, tuple[str, str, dict[str, str], str]] | None = None
+    expression: str = ""
 
 
 class Observability(Construct):
@@ -65,22 +79,43 @@ class Observability(Construct):
         self.widgets: list[dict] = []
 
     def alarm(self, spec: AlarmSpec) -> aws.CloudwatchMetricAlarm:
+        missing, why = spec.missing
+        single = {
+            "namespace": spec.namespace,
+            "metric_name": spec.metric,
+            "dimensions": spec.dimensions,
+            "statistic": spec.statistic,
+            "period": spec.period,
+        }
+        math = {
+            "metric_query": [
+                *(
+                    aws.CloudwatchMetricAlarmMetricQuery(
+                        id=qid,
+                        return_data=False,
+                        metric=aws.CloudwatchMetricAlarmMetricQueryMetric(
+                            namespace=ns, metric_name=name, dimensions=dims, stat=stat, period=spec.period
+                        ),
+                    )
+                    for qid, (ns, name, dims, stat) in (spec.queries or {}).items()
+                ),
+                aws.CloudwatchMetricAlarmMetricQuery(
+                    id="signal", expression=spec.expression, label=spec.purpose, return_data=True
+                ),
+            ]
+        }
         alarm = aws.CloudwatchMetricAlarm(
             self,
             f"alarm-{spec.purpose}",
             alarm_name=self.ctx.namer.alarm(spec.purpose),
-            alarm_description=spec.description,
-            namespace=spec.namespace,
-            metric_name=spec.metric,
-            dimensions=spec.dimensions,
-            statistic=spec.statistic,
+            alarm_description=f"{spec.description}. Missing data is {missing}: {why}",
             comparison_operator=spec.comparison,
             threshold=spec.threshold,
             evaluation_periods=spec.periods,
-            period=spec.period,
-            treat_missing_data="notBreaching",
+            treat_missing_data=missing,
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
+            **(math if spec.queries else single),
         )
         self.alarms[spec.purpose] = alarm
         self.widgets.append(
@@ -100,7 +135,7 @@ class Observability(Construct):
         )
         return alarm
 
-    def stream_alarms(self, line_purpose: str, stream_name: str) -> None:
+    def stream_alarms(self, line_purpose: str, stream_name: str, rule_name: str, window_seconds: int) -> None:
         dims = {"StreamName": stream_name}
         self.alarm(
             AlarmSpec(
@@ -110,13 +145,38 @@ class Observability(Construct):
                 dims,
                 "Maximum",
                 "GreaterThanThreshold",
-                iterator_age_threshold_ms(),
-                description="Consumers are more than three micro-batch windows behind the stream",
+                iterator_age_threshold_ms(window_seconds),
+                description="The job reads the stream more than three micro-batch windows behind",
+                missing=(
+                    "breaching",
+                    "the metric exists only while a consumer calls GetRecords; a dead job stops it",
+                ),
+            )
+        )
+        # Devices are publishing (the rule matches their messages) but nothing reaches the stream.
+        self.alarm(
+            AlarmSpec(
+                f"{line_purpose}-no-incoming-records",
+                "AWS/Kinesis",
+                "IncomingRecords",
+                dims,
+                "Sum",
+                "GreaterThanOrEqualToThreshold",
+                1,
+                periods=5,
+                description="Devices publish telemetry (IoT TopicMatch) but the stream receives no records",
+                missing=LIVENESS,
+                queries={
+                    "matched": ("AWS/IoT", "TopicMatch", {"RuleName": rule_name}, "Sum"),
+                    "incoming": ("AWS/Kinesis", "IncomingRecords", dims, "Sum"),
+                },
+                expression="IF(FILL(matched, 0) > 0 AND FILL(incoming, 0) == 0, 1, 0)",
             )
         )
         for metric, label in (
             ("WriteProvisionedThroughputExceeded", "write-throttles"),
             ("ReadProvisionedThroughputExceeded", "read-throttles"),
+            ("PutRecords.FailedRecords", "failed-put-records"),
         ):
             self.alarm(
                 AlarmSpec(
@@ -127,12 +187,12 @@ class Observability(Construct):
                     "Sum",
                     "GreaterThanThreshold",
                     0,
-                    periods=5,
-                    description=f"Kinesis {label.replace('-', ' ')}: shards are saturated",
+                    periods=5 if "throttles" in label else 1,
+                    description=f"Kinesis {label.replace('-', ' ')}",
                 )
             )
 
-    def job_alarms(self, line_purpose: str, job_name: str, namespace: str) -> None:
+    def job_alarms(self, line_purpose: str, job_name: str, namespace: str, window_seconds: int) -> None:
         glue_dims = {"JobName": job_name, "JobRunId": "ALL", "Type": "count"}
         self.alarm(
             AlarmSpec(
@@ -155,8 +215,9 @@ class Observability(Construct):
                 {"JobName": job_name, "JobRunId": "ALL", "Type": "gauge"},
                 "Maximum",
                 "GreaterThanThreshold",
-                iterator_age_threshold_ms(),
+                iterator_age_threshold_ms(window_seconds),
                 description="The streaming job lags the stream by more than three windows",
+                missing=LIVENESS,
             )
         )
         self.alarm(
@@ -171,6 +232,22 @@ class Observability(Construct):
                 periods=3,
                 period=300,
                 description=f"More than {ANOMALY_RATE_PERCENT}% of readings are anomalous",
+                missing=("notBreaching", "no readings means no rate; liveness is the job-stalled alarm's"),
+            )
+        )
+        self.alarm(
+            AlarmSpec(
+                f"{line_purpose}-incident",
+                namespace,
+                "EpisodesOpened",
+                {"JobName": job_name},
+                "Sum",
+                "GreaterThanOrEqualToThreshold",
+                1,
+                periods=1,
+                period=60,
+                description="A device x metric opened an alert episode (one per incident: see the episodes table)",
+                missing=EVENT_COUNT,
             )
         )
         self.alarm(
@@ -184,7 +261,27 @@ class Observability(Construct):
                 0,
                 periods=3,
                 period=300,
-                description="The streaming job processed nothing for 15 minutes",
+                description="The streaming job processed nothing for 15 minutes (its heartbeat)",
+                missing=LIVENESS,
+            )
+        )
+        self.alarm(
+            AlarmSpec(
+                f"{line_purpose}-job-restarted",
+                namespace,
+                "JobStarts",
+                {"JobName": job_name, "Reason": "failure"},
+                "Sum",
+                "GreaterThanThreshold",
+                0,
+                periods=1,
+                period=300,
+                description="The job keeper had to start the job outside a deploy: it failed or stopped",
+                queries={
+                    "failure": (namespace, "JobStarts", {"JobName": job_name, "Reason": "failure"}, "Sum"),
+                    "schedule": (namespace, "JobStarts", {"JobName": job_name, "Reason": "schedule"}, "Sum"),
+                },
+                expression="FILL(failure, 0) + FILL(schedule, 0)",
             )
         )
 
@@ -206,23 +303,46 @@ class Observability(Construct):
                     threshold,
                     periods=5,
                     description=f"Aurora {metric} crossed {threshold}",
+                    missing=CONTINUOUS,
                 )
             )
 
-    def iot_alarms(self, line_purpose: str, rule_name: str) -> None:
-        self.alarm(
-            AlarmSpec(
-                f"{line_purpose}-iot-rule-failures",
-                "AWS/IoT",
-                "Failure",
-                {"RuleName": rule_name, "ActionType": "Kinesis"},
-                "Sum",
-                "GreaterThanThreshold",
-                0,
-                periods=3,
-                description="The IoT rule failed to put telemetry into Kinesis (messages go to quarantine)",
-            )
-        )
+    def iot_alarms(self, line_purpose: str, rule_names: list[str], action_types: dict[str, list[str]]) -> None:
+        """Every action of every rule, the error action's own failures, and messages the rule could not parse
+        (metrics: https://docs.aws.amazon.com/iot/latest/developerguide/metrics_dimensions.html)."""
+        for rule_name in rule_names:
+            short = "quarantine-rule" if "quarantine" in rule_name else "rule"
+            for action in action_types[rule_name]:
+                self.alarm(
+                    AlarmSpec(
+                        f"{line_purpose}-iot-{short}-{action.lower()}-failures",
+                        "AWS/IoT",
+                        "Failure",
+                        {"RuleName": rule_name, "ActionType": action},
+                        "Sum",
+                        "GreaterThanThreshold",
+                        0,
+                        periods=1,
+                        description=f"The IoT rule's {action} action failed (the message went to the error action)",
+                    )
+                )
+            for metric, what in (
+                ("ErrorActionFailure", "the error action failed too: the message is lost"),
+                ("ParseError", "messages could not be parsed by the rule's SQL"),
+            ):
+                self.alarm(
+                    AlarmSpec(
+                        f"{line_purpose}-iot-{short}-{metric.lower()}",
+                        "AWS/IoT",
+                        metric,
+                        {"RuleName": rule_name},
+                        "Sum",
+                        "GreaterThanThreshold",
+                        0,
+                        periods=1,
+                        description=f"IoT rule {what}",
+                    )
+                )
 
     def dashboard(self) -> aws.CloudwatchDashboard:
         return aws.CloudwatchDashboard(

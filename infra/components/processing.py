@@ -9,14 +9,20 @@ from constructs import Construct
 
 from anomaly.package import GLUE_SCRIPT, build_job_package
 from infra import aws
+from infra.capacity import DrainPlan
+from infra.components.certificates import RDS_CA_BUNDLE, rds_ca_bundle
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, service_role
+from infra.components.logs import encrypted_log_group
 from policies import suppress
 
 BUILD_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "glue"
-RDS_CA_BUNDLE = "rds-ca-bundle.pem"  # operators upload AWS's RDS CA bundle to certs/ in the scripts bucket
 GLUE_VERSION = "5.0"
-BATCH_WINDOW_SECONDS = 100
+DB_USER = "anomaly_writer"  # the application role anomaly/schema.sql creates; IAM database authentication only
+DB_PORT = 5432
+# Prefixes of the scripts bucket: code the stack writes (read-only to the job) and state the job writes.
+CODE_PREFIXES = ("jobs", "certs")
+STATE_PREFIXES = ("checkpoints", "temp")
 
 
 def metrics_namespace(ctx: PlatformContext) -> str:
@@ -46,10 +52,11 @@ class StreamProcessing(Construct):
         security_group_id: str,
         catalog_database: str,
         streams: list[aws.KinesisStream],
-        db_secret_arn: str,
         db_endpoint: str,
-        secrets_key_arn: str,
+        db_resource_id: str,
         db_name: str,
+        catalog_key_arn: str,
+        drain: DrainPlan,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
@@ -90,8 +97,25 @@ class StreamProcessing(Construct):
             "application/zip",
             lake_key_arn,
         )
+        self.ca_bundle = self._upload(
+            scripts, "rds-ca-bundle", rds_ca_bundle(BUILD_DIR), RDS_CA_BUNDLE, "application/x-pem-file", lake_key_arn
+        )
         account_arn = ctx.arn
-        data_buckets = [buckets[p] for p in ("raw", "curated", "anomalies", "quarantine", "scripts")]
+        purposes = [ctx.line_purpose("sensor-anomalies", line) for line in range(1, len(streams) + 1)]
+        # Glue 5.0 writes to <prefix>/error and <prefix>/output when --custom-logGroup-prefix is set
+        # (https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging.html): the stack creates them,
+        # encrypted and retained, and destroys them with the environment.
+        self.log_groups = {
+            purpose: [
+                encrypted_log_group(
+                    self, f"logs-{purpose}-{kind}", ctx, f"{n.log_group('glue', purpose)}/{kind}", log_key_arn
+                )
+                for kind in ("error", "output")
+            ]
+            for purpose in purposes
+        }
+        written = [buckets[p] for p in ("curated", "anomalies")]
+        listed = [*written, buckets["quarantine"], scripts]
         self.role = service_role(
             self,
             "job-role",
@@ -117,18 +141,31 @@ class StreamProcessing(Construct):
                     [lake_key_arn],
                 ),
                 Statement("EncryptJobLogs", ["kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [log_key_arn]),
+                Statement("ReadEncryptedCatalog", ["kms:Decrypt", "kms:GenerateDataKey"], [catalog_key_arn]),
+                # The application role only, through IAM database authentication: no master secret
+                # (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).
                 Statement(
-                    "ReadDatabaseSecret",
-                    ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                    [db_secret_arn],
+                    "ConnectAsApplicationRole",
+                    ["rds-db:connect"],
+                    [account_arn("rds-db", f"dbuser:{db_resource_id}/{DB_USER}")],
                 ),
-                Statement("DecryptDatabaseSecret", ["kms:Decrypt"], [secrets_key_arn]),
-                Statement("ListLakeBuckets", ["s3:ListBucket", "s3:GetBucketLocation"], [b.arn for b in data_buckets]),
+                Statement("ListJobBuckets", ["s3:ListBucket", "s3:GetBucketLocation"], [b.arn for b in listed]),
                 Statement(
-                    "ReadWriteLakeObjects",
+                    "ReadOwnCode",
+                    ["s3:GetObject"],
+                    [f"{scripts.arn}/{prefix}/*" for prefix in CODE_PREFIXES],
+                ),
+                Statement(
+                    "WriteOwnState",
                     ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    [f"{b.arn}/*" for b in data_buckets],
+                    [f"{scripts.arn}/{prefix}/{purpose}/*" for prefix in STATE_PREFIXES for purpose in purposes],
                 ),
+                Statement(
+                    "WriteCuratedAndAnomalies",
+                    ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    [f"{b.arn}/*" for b in written],
+                ),
+                Statement("WriteJobQuarantine", ["s3:PutObject"], [f"{buckets['quarantine'].arn}/job/*"]),
                 Statement(
                     "UseCatalog",
                     [
@@ -157,8 +194,8 @@ class StreamProcessing(Construct):
                 ),
                 Statement(
                     "WriteJobLogs",
-                    ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
-                    [account_arn("logs", "log-group:/aws-glue/*")],
+                    ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+                    [f"{g.arn}:*" for groups in self.log_groups.values() for g in groups],
                 ),
                 Statement(
                     "PublishJobMetrics",
@@ -202,14 +239,15 @@ class StreamProcessing(Construct):
         suppress(
             self,
             "IAM-LP-002",
-            reason="Glue names the job's log groups itself (/aws-glue/jobs/...) and creates the job's ENIs with "
-            "IDs unknown before the run; creation is confined to the named subnet and security group",
-            applies_to=["logs:CreateLogGroup", "ec2:DeleteNetworkInterface"],
+            reason="Glue creates the job's ENIs with IDs unknown before the run; creation and deletion are confined "
+            "to the named subnet and security group",
+            applies_to=["ec2:DeleteNetworkInterface"],
         )
+        self.drain = drain
+        read = drain.settings
         self.jobs: list[aws.GlueJob] = []
-        for line, stream in enumerate(streams, start=1):
-            purpose = ctx.line_purpose("sensor-anomalies", line)
-            checkpoint = f"s3://{scripts.bucket}/checkpoints/{purpose}/"
+        self.job_names = [n.glue_job(purpose) for purpose in purposes]
+        for line, (stream, purpose) in enumerate(zip(streams, purposes, strict=True), start=1):
             self.jobs.append(
                 aws.GlueJob(
                     self,
@@ -219,8 +257,8 @@ class StreamProcessing(Construct):
                     role_arn=self.role.arn,
                     glue_version=GLUE_VERSION,
                     worker_type="G.1X",
-                    number_of_workers=4 if ctx.production else 2,
-                    max_retries=0,
+                    number_of_workers=read.workers,
+                    max_retries=0,  # the job keeper restarts it (a streaming run retried by Glue loses its alarm)
                     security_configuration=self.security_configuration.name,
                     connections=[self.connection.name],
                     execution_property=aws.GlueJobExecutionProperty(max_concurrent_runs=1),
@@ -234,39 +272,47 @@ class StreamProcessing(Construct):
                         "--enable-metrics": "true",
                         "--enable-observability-metrics": "true",
                         "--enable-continuous-cloudwatch-log": "true",
+                        "--custom-logGroup-prefix": n.log_group("glue", purpose),
                         "--enable-job-insights": "true",
                         "--TempDir": f"s3://{scripts.bucket}/temp/{purpose}/",
                         "--stream_arn": stream.arn,
                         "--starting_position": "TRIM_HORIZON",
-                        "--max_fetch_records_per_shard": "10000",
-                        "--window_seconds": str(BATCH_WINDOW_SECONDS),
-                        "--checkpoint_location": checkpoint,
+                        "--max_fetch_records_per_shard": str(read.max_fetch_records_per_shard),
+                        "--max_fetch_time_ms": str(read.max_fetch_time_ms),
+                        "--max_record_per_read": str(read.max_record_per_read),
+                        "--window_seconds": str(read.window_seconds),
+                        "--checkpoint_location": f"s3://{scripts.bucket}/checkpoints/{purpose}/",
                         "--curated_path": f"s3://{buckets['curated'].bucket}/sensor_events/",
                         "--anomalies_path": f"s3://{buckets['anomalies'].bucket}/anomalies/",
                         "--quarantine_path": f"s3://{buckets['quarantine'].bucket}/job/",
+                        "--episodes_path": f"s3://{buckets['anomalies'].bucket}/episodes/",
                         "--metrics_namespace": metrics_namespace(ctx),
-                        "--db_secret_arn": db_secret_arn,
                         "--db_endpoint": db_endpoint,
+                        "--db_port": str(DB_PORT),
                         "--db_name": db_name,
+                        "--db_user": DB_USER,
+                        # The job's dependencies (pg8000 and what it needs) ship inside this zip: the VPC has no
+                        # path to PyPI, so nothing is fetched at run time.
                         "--extra-py-files": f"s3://{scripts.bucket}/{self.package.key}",
-                        "--extra-files": f"s3://{scripts.bucket}/certs/{RDS_CA_BUNDLE}",
+                        "--extra-files": f"s3://{scripts.bucket}/{self.ca_bundle.key}",
                         "--rds_ca_bundle": RDS_CA_BUNDLE,
-                        "--additional-python-modules": "pg8000==1.31.6",
                     },
                     tags={"ProductionLine": str(line)},
+                    depends_on=self.log_groups[purpose],
                 )
             )
 
     def _upload(
         self, bucket: aws.S3Bucket, id_: str, path: Path, name: str, content_type: str, key_arn: str
     ) -> aws.S3Object:
-        """A file shipped as a cdktf asset into the scripts bucket, SSE-KMS, under a content-hash key."""
+        """A file shipped as a cdktf asset into the scripts bucket, SSE-KMS, under a content-hash key (code under
+        jobs/ or certs/, which the job may read and never write)."""
         asset = TerraformAsset(self, f"{id_}-asset", path=str(path), type=AssetType.FILE)
         return aws.S3Object(
             self,
             id_,
             bucket=bucket.id,
-            key=f"jobs/{asset.asset_hash}/{name}",
+            key=f"{'certs' if path.suffix == '.pem' else 'jobs'}/{asset.asset_hash}/{name}",
             source=asset.path,
             source_hash=asset.asset_hash,
             server_side_encryption="aws:kms",

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
 from infra import aws
 from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
-from infra.components.logs import encrypted_log_group
-from policies import suppress
+from infra.components.functions import VpcFunction
+from infra.components.iam import Statement
 
 ROTATION_CODE = Path(__file__).resolve().parent.parent / "rotation"
 ROTATION_DAYS = 30
-LAMBDA_RUNTIME = "python3.12"
 
 
 class RotatedApiKey(Construct):
@@ -33,17 +30,19 @@ class RotatedApiKey(Construct):
         security_group_id: str,
     ) -> None:
         super().__init__(scope, id_)
-        n = ctx.namer
         self.secret = aws.DataAwsSecretsmanagerSecret(self, "mes-api-key", name=ctx.config.mes_secret_name)
-        function_name = n.lambda_function("api-key-rotation")
-        self.log_group = encrypted_log_group(self, "logs", ctx, f"/aws/lambda/{function_name}", log_key_arn)
-        code = TerraformAsset(self, "code", path=str(ROTATION_CODE), type=AssetType.ARCHIVE)
-        role = service_role(
+        environment = {"SECRETS_MANAGER_ENDPOINT": f"https://secretsmanager.{ctx.region}.amazonaws.com"}
+        if ctx.config.mes_verify_url:
+            environment["MES_VERIFY_URL"] = ctx.config.mes_verify_url
+        self.lambda_ = VpcFunction(
             self,
-            "role",
-            n.iam_role("api-key-rotation"),
-            "lambda.amazonaws.com",
-            [
+            "rotation-lambda",
+            ctx,
+            purpose="api-key-rotation",
+            description="Rotates the MES API key (createSecret, setSecret, testSecret against the MES, finishSecret)",
+            code=ROTATION_CODE,
+            handler="api_key_rotation.handler",
+            statements=[
                 Statement(
                     "RotateThisSecret",
                     [
@@ -61,71 +60,17 @@ class RotatedApiKey(Construct):
                     conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
                 ),
                 Statement("UseSecretsKey", ["kms:Decrypt", "kms:GenerateDataKey"], [secrets_key_arn]),
-                Statement("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{self.log_group.arn}:*"]),
-                Statement(
-                    "DescribeVpcInterfaces",
-                    ["ec2:DescribeNetworkInterfaces"],
-                    ["*"],
-                    conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
-                ),
-                Statement(
-                    "ManageVpcInterfaces",
-                    [
-                        "ec2:CreateNetworkInterface",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:AssignPrivateIpAddresses",
-                        "ec2:UnassignPrivateIpAddresses",
-                    ],
-                    [
-                        ctx.arn("ec2", "network-interface/*"),
-                        *(ctx.arn("ec2", f"subnet/{s}") for s in subnet_ids),
-                        ctx.arn("ec2", f"security-group/{security_group_id}"),
-                    ],
-                ),
             ],
-            ctx.account_id,
+            key_arn=secrets_key_arn,
+            log_key_arn=log_key_arn,
+            subnet_ids=subnet_ids,
+            security_group_id=security_group_id,
+            environment=environment,
+            synchronous_reason="Secrets Manager invokes rotation synchronously and retries failed steps itself; a "
+            "DLQ only receives asynchronous invocations",
         )
-        suppress(
-            self,
-            "IAM-LP-002",
-            reason="Lambda creates and deletes its VPC ENIs with IDs unknown before the run; creation is confined "
-            "to the named subnets and security group",
-            applies_to=["ec2:DeleteNetworkInterface"],
-        )
-        self.function = aws.LambdaFunction(
-            self,
-            "function",
-            function_name=function_name,
-            description="Rotates the MES API key (createSecret, setSecret, testSecret, finishSecret)",
-            role=role.arn,
-            runtime=LAMBDA_RUNTIME,
-            handler="api_key_rotation.handler",
-            filename=code.path,
-            source_code_hash=code.asset_hash,
-            timeout=30,
-            memory_size=256,
-            reserved_concurrent_executions=2,
-            kms_key_arn=secrets_key_arn,
-            environment=aws.LambdaFunctionEnvironment(
-                variables={"SECRETS_MANAGER_ENDPOINT": f"https://secretsmanager.{ctx.region}.amazonaws.com"}
-            ),
-            vpc_config=aws.LambdaFunctionVpcConfig(subnet_ids=subnet_ids, security_group_ids=[security_group_id]),
-            tracing_config=aws.LambdaFunctionTracingConfig(mode="Active"),
-            logging_config=aws.LambdaFunctionLoggingConfig(log_format="JSON", log_group=self.log_group.name),
-            depends_on=[self.log_group],
-        )
-        suppress(
-            self.function,
-            "CKV_AWS_116",
-            reason="Secrets Manager invokes rotation synchronously and retries failed steps itself; a DLQ only "
-            "receives asynchronous invocations",
-        )
-        suppress(
-            self.function,
-            "CKV_AWS_272",
-            reason="accepted risk: the code is this repo's reviewed source, pinned by source_code_hash; an AWS "
-            "Signer profile is an account-level service not yet provisioned",
-        )
+        self.function = self.lambda_.function
+        self.log_group = self.lambda_.log_group
         permission = aws.LambdaPermission(
             self,
             "invoke",

@@ -42,3 +42,37 @@ def read_table(spark, path: Path, fmt: str = "parquet"):
         else []
     )
     return spark.read.format(fmt).load(str(path)) if data else None
+
+
+_POSTGRES_SKIPPED: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL on 127.0.0.1 (TLS only, test CA), schema.sql applied as the superuser, the application
+    role given a password (on Aurora it logs in with IAM tokens). Skips, loudly, where the server is missing."""
+    import secrets
+    import tempfile
+
+    from tests.job.pg_server import PostgresServer, find_binaries
+
+    binaries, why = find_binaries()
+    if binaries is None:
+        _POSTGRES_SKIPPED.append(why)
+        pytest.skip(f"REAL POSTGRESQL TESTS SKIPPED: {why}")
+    root = Path(tempfile.mkdtemp(prefix="anomaly-pg-"))  # under /tmp: the server user must reach it
+    root.chmod(0o755)
+    server = PostgresServer(binaries, root, secrets.token_urlsafe(16))
+    try:
+        server.start()
+    except Exception as error:  # the binaries exist but the server cannot start here: say why, do not hide it
+        server.stop()
+        _POSTGRES_SKIPPED.append(str(error))
+        pytest.skip(f"REAL POSTGRESQL TESTS SKIPPED: the server did not start ({error})")
+    yield server
+    server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    for why in sorted(set(_POSTGRES_SKIPPED)):
+        terminalreporter.write_sep("!", f"the real-PostgreSQL tests of the Aurora sink were SKIPPED: {why}", red=True)

@@ -1,7 +1,8 @@
-"""The pure detector: quality on realistic signals with known anomalies, and each rule's behaviour."""
+"""The pure detector: each rule's behaviour, and the vectorised path held equal to the stepwise definition."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 
@@ -16,40 +17,29 @@ from anomaly.detector import (
     admit,
     detect_series,
     detect_series_stepwise,
-    robust_scores,
+    detect_vectorised,
 )
 from anomaly.sensor_catalog import DEFAULT, spec_for
-from anomaly.simulate import KINDS, evaluate, fleet
-
-# Stated thresholds: every injected anomaly kind is found at least 95% of the time, and at least 90% of each
-# rule's alarms fall on an injected anomaly (or its settling time), over 2 simulated days of 4 devices x 6 metrics.
-MIN_RECALL = 0.95
-MIN_PRECISION = 0.90
+from anomaly.simulate import fleet, shift_fleet
 
 
-@pytest.mark.parametrize("seed", [3, 11])
-def test_quality_on_realistic_signals(seed):
-    series = fleet(4, 17_280, seed=seed)
-    results = [(s, detect_series(SeriesState(), s.timestamps, s.values, spec_for(s.metric), Params())) for s in series]
-    quality = evaluate(results)
-    assert set(quality.recall) == set(KINDS)
-    for kind, recall in quality.recall.items():
-        assert recall >= MIN_RECALL, f"{kind} recall {recall:.2f}"
-    for rule, precision in quality.precision.items():
-        assert precision >= MIN_PRECISION, f"{rule} precision {precision:.2f} over {quality.alarms[rule]} alarms"
-
-
-def test_quality_holds_when_fed_in_micro_batches():
-    series = fleet(1, 17_280, seed=5, metrics=("temperature",))[0]
-    whole = detect_series(SeriesState(), series.timestamps, series.values, spec_for("temperature"), Params())
+@pytest.mark.parametrize("make", ["fleet", "shifts"])
+def test_same_alarms_when_fed_in_micro_batches_through_json(make):
+    """What Spark does: the state stored as JSON between micro-batches (cadence, profile, gates and all): the
+    same alarms as one pass, for smooth cycles and for shift steps over two weeks (profiles that speak)."""
+    made = {"fleet": lambda: fleet(1, 17_280, seed=5, metrics=("temperature",)), "shifts": lambda: shift_fleet(1, 14)}
+    series = made[make]()[0]
+    spec = spec_for(series.metric)
+    whole_state = SeriesState()
+    whole = detect_series(whole_state, series.timestamps, series.values, spec, Params())
     state, pieces = SeriesState(), []
     for start in range(0, len(series.values), 997):
         stop = start + 997
-        state = SeriesState.from_dict(state.to_dict())  # what Spark stores between micro-batches
-        pieces += detect_series(
-            state, series.timestamps[start:stop], series.values[start:stop], spec_for("temperature"), Params()
-        )
-    assert [[a.rule for a in r] for r in pieces] == [[a.rule for a in r] for r in whole]
+        state = SeriesState.from_dict(json.loads(json.dumps(state.to_dict())))
+        pieces += detect_series(state, series.timestamps[start:stop], series.values[start:stop], spec, Params())
+    assert [[(a.rule, a.severity) for a in r] for r in pieces] == [[(a.rule, a.severity) for a in r] for r in whole]
+    assert sum(bool(r) for r in whole) >= 4 and max(state.visits) >= (3 if make == "shifts" else 1)
+    _same_state(state, whole_state)
 
 
 def test_every_anomaly_explains_itself():
@@ -105,16 +95,15 @@ def _same(fast, slow) -> bool:
 
 @pytest.mark.parametrize("batch", [17_280, 997, 1])
 def test_vectorised_detector_equals_the_stepwise_definition(batch):
-    """detect_series (numpy, blocks between clipped readings) against _step on every reading, state included."""
+    """detect_vectorised (numpy, blocks between clipped readings) against _step on every reading, state too."""
     for s in fleet(2, 4_000, seed=21):
         fast, slow = SeriesState(), SeriesState()
         for start in range(0, len(s.values), batch):
             piece = slice(start, start + batch)
-            a = detect_series(fast, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
+            a = detect_vectorised(fast, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
             b = detect_series_stepwise(slow, s.timestamps[piece], s.values[piece], spec_for(s.metric), Params())
             assert _same(a, b), (s.device_id, s.metric, start)
-        for name, value in slow.to_dict().items():
-            assert fast.to_dict()[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+        _same_state(fast, slow)
 
 
 @pytest.mark.parametrize("alpha", [0.5, 0.97])
@@ -123,7 +112,7 @@ def test_vectorised_detector_equals_the_stepwise_definition_with_fast_weights(al
     s = fleet(1, 3_000, seed=8, metrics=("vibration",))[0]
     params = Params(alpha=alpha, warmup=10)
     fast, slow = SeriesState(), SeriesState()
-    a = detect_series(fast, s.timestamps, s.values, spec_for(s.metric), params)
+    a = detect_vectorised(fast, s.timestamps, s.values, spec_for(s.metric), params)
     b = detect_series_stepwise(slow, s.timestamps, s.values, spec_for(s.metric), params)
     assert _same(a, b) and fast.n == slow.n
     assert fast.mean == pytest.approx(slow.mean, rel=1e-9)
@@ -135,35 +124,58 @@ def test_params_refuse_an_ewma_weight_outside_0_1(weight):
         Params(**weight)
 
 
+def _same_state(fast: SeriesState, slow: SeriesState) -> None:
+    """Every field of the state equal, numbers to rounding (lists element by element)."""
+    for name, expected in slow.to_dict().items():
+        got = fast.to_dict()[name]
+        numbers = isinstance(expected, list) and expected and isinstance(expected[0], float)
+        if numbers or (isinstance(expected, float) and not math.isinf(expected)):
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-12, nan_ok=True), name
+        else:
+            assert got == expected, name
+
+
+# Small settings so that every rule, the busy-series gate and the time-of-day profile (6 bins a day, speaking
+# after 2 visits) all act within a few hundred readings spread over days (counted on 300 such series: every rule
+# fires, the time-of-day rule some 400 times, drift some 70).
+ADVERSARIAL = Params(
+    warmup=5,
+    stuck_run=4,
+    drift_window=10,
+    drift_z=2.0,
+    cadence_window=4,
+    season_bins=6,
+    season_visits=2,
+    memory_s=3_600.0,
+    busy_exceedances=1.0,
+    novelty_margin=1.5,
+)
+
+
 @settings(max_examples=int(os.environ.get("DETECTOR_EXAMPLES", "300")), deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 40), st.sampled_from([0.0, 1.0, 5.0, 60.0, 200.0, -50.0]) | st.floats(-100, 300)),
+        st.tuples(
+            st.integers(0, 40) | st.sampled_from([600, 3_600, 14_400, 90_000]),
+            st.sampled_from([0.0, 1.0, 1.5, 2.0, 3.0, 5.0, 60.0, 200.0, -50.0]) | st.floats(-100, 300),
+        ),
         min_size=1,
         max_size=400,
     ),
     st.integers(1, 64),
 )
 def test_vectorised_detector_equals_the_stepwise_definition_on_adversarial_series(steps, batch):
-    """Jumps, repeats, hard-limit breaches and gaps in any mix: the same alarms and state as the definition."""
-    ts = np.cumsum([float(d) for d, _ in steps])
+    """Jumps, repeats, ratios that tie the busy gate, hard-limit breaches, gaps and days-long series in any mix:
+    the same alarms and state as the definition."""
+    ts = 1_767_225_600.0 + np.cumsum([float(d) for d, _ in steps])
     values = np.array([v for _, v in steps])
-    params = Params(warmup=5, stuck_run=4, drift_window=10, window=8)
     fast, slow = SeriesState(), SeriesState()
     for start in range(0, len(values), batch):
         piece = slice(start, start + batch)
-        a = detect_series(fast, ts[piece], values[piece], spec_for("temperature"), params)
-        b = detect_series_stepwise(slow, ts[piece], values[piece], spec_for("temperature"), params)
+        a = detect_vectorised(fast, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
+        b = detect_series_stepwise(slow, ts[piece], values[piece], spec_for("temperature"), ADVERSARIAL)
         assert _same(a, b)
-    assert fast.n == slow.n and fast.drifting == slow.drifting and fast.stuck_count == slow.stuck_count
-
-
-def test_robust_scores_need_a_full_window():
-    params = Params(window=8)
-    z, med, _ = robust_scores([], np.arange(5, dtype=float), params)
-    assert not z.any() and np.isnan(med).all()
-    z, med, _ = robust_scores([1.0] * 4 + [2.0] * 4, np.array([1.5, 50.0]), params)
-    assert (med[0], med[1]) == (1.5, 1.75) and z[0] == 0 and z[1] > 50  # the second window includes 1.5
+    _same_state(fast, slow)
 
 
 @settings(max_examples=150, deadline=None)
@@ -182,3 +194,54 @@ def test_detector_never_crashes(readings):
     out = detect_series(state, ts, values, DEFAULT, Params())
     assert len(out) == len(readings)
     assert all(math.isfinite(x) for x in (state.mean, state.base_mean)) or state.n == 0
+
+
+def test_each_series_learns_its_reporting_interval():
+    """The catalog says 10 s; this device reports every 60 s: gaps only while the prior still counts (the first
+    readings), then only a real outage, judged against 60 s; a device that slows down stops gapping once half
+    its recent intervals are the new one."""
+    rng = np.random.default_rng(3)
+    ts = np.concatenate([np.arange(200) * 60.0, 12_000 + 900 + np.arange(200) * 60.0])  # a 15-minute outage
+    values = 60 + rng.normal(0, 0.3, len(ts))
+    found = detect_series(SeriesState(), ts, values, spec_for("temperature"), Params())
+    gaps = [i for i, r in enumerate(found) if any(a.rule == "gap" for a in r)]
+    assert gaps == [200]
+    (gap,) = [a for a in found[200] if a.rule == "gap"]
+    assert (gap.value, gap.expected_high, gap.severity) == (960.0, 360.0, "info")
+    assert "reports every 60s" in gap.message
+    slower = np.concatenate([np.arange(100) * 10.0, 1_000 + np.arange(100) * 120.0])
+    found = detect_series(SeriesState(), slower, 60 + rng.normal(0, 0.3, 200), spec_for("temperature"), Params())
+    gaps = [i for i, r in enumerate(found) if any(a.rule == "gap" for a in r)]
+    assert gaps and max(gaps) <= 100 + Params().cadence_window // 2
+
+
+def test_stuck_only_in_a_series_that_normally_changes():
+    rng = np.random.default_rng(5)
+    noisy = 60 + rng.normal(0, 0.3, 400)
+    noisy[200:260] = noisy[200]
+    found = detect_series(SeriesState(), np.arange(400) * 10.0, noisy, spec_for("temperature"), Params())
+    assert [i for i, r in enumerate(found) if any(a.rule == "stuck" for a in r)] == [200 + Params().stuck_run - 1]
+    idle = np.zeros(2_000)  # a counter that is mostly 0, with a short burst now and then
+    idle[::97] = 5.0
+    found = detect_series(SeriesState(), np.arange(2_000) * 10.0, idle, DEFAULT, Params())
+    assert not any(a.rule == "stuck" for r in found for a in r)
+
+
+def test_a_series_whose_spikes_are_its_normal_behaviour_pages_only_beyond_them():
+    """Identical spikes every 100 readings: the first ones page, then the series is busy and they stop; a spike
+    more than novelty_margin times the largest recent one pages again."""
+    rng = np.random.default_rng(7)
+    values = 10 + rng.normal(0, 0.2, 3_000)
+    values[50::100] += 20.0
+    values[2_550] += 60.0  # 3x the usual spike, on top of one
+    found = detect_series(SeriesState(), np.arange(3_000) * 60.0, values, DEFAULT, Params())
+    paged = [i for i, r in enumerate(found) if r]
+    assert paged == [50, 150, 250, 2_550]  # busy after busy_exceedances (2) crossings within the memory
+
+
+def test_state_stored_by_the_previous_release_still_loads():
+    old = {"n": 40, "mean": 60.0, "var": 0.1, "last_ts": 400.0, "last_value": 60.1, "window": [60.0] * 32}
+    state = SeriesState.from_dict(old)
+    assert state.n == 40 and state.profile == [] and state.season_scores == []
+    found = detect_series(state, np.array([410.0, 420.0]), np.array([60.0, 99.0]), spec_for("temperature"), Params())
+    assert [a.rule for a in found[1]] == ["ewma_z"] and not found[0]

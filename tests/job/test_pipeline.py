@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import pickle
 import random
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anomaly.__main__ import run_local
+from anomaly.detector import Params, SeriesState, admit, detect_series
+from anomaly.episodes import track
+from anomaly.event_schema import EPISODE_COLUMNS
+from anomaly.sensor_catalog import spec_for
 from anomaly.simulate import fleet, to_events
 from tests.job.conftest import read_table, write_lines
+from tests.job.fuzzing import check_inputs, generate_input, one_input
 
 GOOD = {
     "event_id": "evt-00000001",
@@ -118,8 +128,13 @@ def test_nothing_is_lost_and_anomalies_land(spark, tmp_path):
     lines = [json.dumps(e) for e in events] + junk
     random.Random(2).shuffle(lines)
     write_lines(tmp_path / "in" / "a.jsonl", lines)
-    delivered = []  # what the Glue job upserts into Aurora: the same rows as the anomalies table
-    totals = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_anomalies=delivered.extend)
+    delivered, episodes = [], []  # what the Glue job upserts into Aurora: the same rows as the lake tables
+
+    def on_alerts(anomaly_rows, episode_records):
+        delivered.extend(anomaly_rows)
+        episodes.extend(episode_records)
+
+    totals = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=on_alerts)
     curated, anomalies, quarantined = _counts(spark, tmp_path / "out")
     assert totals["records"] == len(lines) == curated + quarantined
     assert curated == len(events) and quarantined == len(junk)
@@ -131,6 +146,15 @@ def test_nothing_is_lost_and_anomalies_land(spark, tmp_path):
     assert partitions == {"event_date"}
     quarantine = read_table(spark, tmp_path / "out" / "quarantine", "json").collect()
     assert {r["reason"] for r in quarantine} >= {"bad JSON", "duplicate event_id", "empty record"}
+    lake_episodes = read_table(spark, tmp_path / "out" / "episodes").collect()
+    assert sorted(e["episode_id"] for e in lake_episodes) == sorted(e["episode_id"] for e in episodes)
+    assert 0 < totals["episodes_opened"] == len(episodes) < totals["anomalies"]  # one batch: each opened here
+    assert all(e["start_ts"] <= e["last_anomaly_ts"] for e in episodes)
+    # The catalog table infra/ declares (anomaly.event_schema.EPISODE_COLUMNS) is what the job writes.
+    written = read_table(spark, tmp_path / "out" / "episodes").schema
+    declared = [(name, glue_type) for name, glue_type, _ in EPISODE_COLUMNS if name != "start_date"]
+    assert [(f.name, f.dataType.simpleString()) for f in written.fields if f.name != "start_date"] == declared
+    assert "start_date" in written.fieldNames()  # the partition (a folder name: the catalog reads it as a string)
 
 
 def test_micro_batches_of_files_and_a_single_file_beside_other_folders(spark, tmp_path):
@@ -172,8 +196,10 @@ def _last_commit(checkpoint: Path) -> Path:
 def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_point):
     events = _events(devices=1, readings=300)
     write_lines(tmp_path / "in" / "a.jsonl", events)
-    run_local(tmp_path / "in", tmp_path / "out", spark=spark)
+    runs: list[list[dict]] = []
+    run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
     before = _counts(spark, tmp_path / "out")
+    episodes_before = read_table(spark, tmp_path / "out" / "episodes").count()
     # Simulate a crash after the sink wrote but before Spark committed the batch: Spark re-runs that batch.
     commit = _last_commit(tmp_path / "out" / "_checkpoint")
     commit.unlink()
@@ -181,43 +207,162 @@ def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_poi
     if crash_point == "mid_sink":  # and the sink itself had not finished: no commit markers were written
         for marker in (tmp_path / "out").glob("*/_committed/*"):
             marker.unlink()
-    run_local(tmp_path / "in", tmp_path / "out", spark=spark)
+    run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
     assert _counts(spark, tmp_path / "out") == before
     curated = read_table(spark, tmp_path / "out" / "curated")
     assert curated.select("event_id").distinct().count() == curated.count() == len(events)
+    # The re-run batch re-derives the very same episodes (ids and records): the upsert by id opens none twice.
+    same = [sorted(({k: v for k, v in e.items() if k != "detected_ts"} for e in run), key=str) for run in runs]
+    assert len(runs) == 2 and runs[0] and same[1] == same[0]
+    assert read_table(spark, tmp_path / "out" / "episodes").count() == episodes_before == len(runs[0])
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
-    max_leaves=8,
-)
-event_like = st.fixed_dictionaries(
-    {},
-    optional={
-        "event_id": st.text(min_size=0, max_size=20) | json_values,
-        "device_id": st.sampled_from(["press-1", "bad id", ""]) | json_values,
-        "production_line": st.just("line-1") | json_values,
-        "metric": st.sampled_from(["temperature", "rpm", "Bad"]) | json_values,
-        "value": st.floats(allow_nan=False, allow_infinity=False) | json_values,
-        "unit": st.just("degC"),
-        "event_ts": st.sampled_from(["2026-01-01T00:00:00Z", "2026-13-01", "x"]) | json_values,
-        "seq": st.integers(-5, 10**12) | json_values,
-    },
-)
-lines = st.lists(
-    st.one_of(event_like.map(json.dumps), st.text(max_size=40).filter(lambda s: "\n" not in s and "\r" not in s)),
-    min_size=1,
-    max_size=60,
-)
+# >= 200 generated inputs per test run, all in one Spark run (a run per input costs seconds), each checked on its
+# own; a new seed every run (FUZZ_SEED=<n> repeats one). bench/fuzz_pipeline.py runs 5,000.
+FUZZ_INPUTS = 240
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batch=lines)
-def test_fuzzed_input_never_crashes_and_loses_nothing(spark, tmp_path_factory, batch):
-    root = tmp_path_factory.mktemp("fuzz")
-    write_lines(root / "in" / "f.jsonl", batch)
-    totals = run_local(root / "in", root / "out", spark=spark)
+def test_fuzzed_inputs_never_crash_and_each_loses_nothing(spark, tmp_path):
+    seed = int(os.environ.get("FUZZ_SEED", random.SystemRandom().randrange(2**32)))
+    rng = random.Random(seed)
+    inputs = [generate_input(rng) for _ in range(FUZZ_INPUTS)]
+    try:
+        totals = check_inputs(spark, inputs, tmp_path / "fuzz")
+    except AssertionError as error:
+        raise AssertionError(f"FUZZ_SEED={seed}: {error}") from None
+    assert totals["inputs"] == FUZZ_INPUTS >= 200
+    assert totals["events"] + totals["quarantined"] == totals["lines"]
+    # The generator reaches every path: valid and broken events, the detector's alarms and alert episodes.
+    assert totals["events"] > totals["lines"] / 3 and totals["quarantined"] > totals["lines"] / 10, (seed, totals)
+    assert totals["anomalies"] > 0 and totals["episodes"] > 0, (seed, totals)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(inputs=st.lists(one_input, min_size=1, max_size=8))
+def test_hypothesis_inputs_never_crash_and_each_loses_nothing(spark, tmp_path_factory, inputs):
+    totals = check_inputs(spark, inputs, tmp_path_factory.mktemp("hypothesis") / "fuzz")
+    assert totals["events"] + totals["quarantined"] == totals["lines"]
+
+
+def test_fuzzed_lines_through_the_stream_and_the_sinks_all_land(spark, tmp_path):
+    rng = random.Random(int(os.environ.get("FUZZ_SEED", 7)))
+    inputs = [generate_input(rng) for _ in range(20)]
+    root = tmp_path
+    for i, lines in enumerate(inputs):
+        write_lines(root / "in" / f"{i:03d}.jsonl", lines)
+    totals = run_local(root / "in", root / "out", spark=spark, files_per_batch=7)
     curated, _, quarantined = _counts(spark, root / "out")
-    assert totals["records"] == curated + quarantined == len(batch)
+    assert totals["records"] == curated + quarantined == sum(len(lines) for lines in inputs)
     shutil.rmtree(root, ignore_errors=True)
+
+
+def _micros(text: str) -> int:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def test_the_job_reports_exactly_what_the_detector_and_episodes_find_series_by_series(spark, tmp_path):
+    """The bucketed state operator (many series per call and per state row, shuffled rows, micro-batches) against
+    the pure functions run series by series over the same micro-batches: the same anomalies, the same episodes."""
+    series = fleet(4, 900, seed=21)
+    events = {(s.device_id, s.metric): to_events(s) for s in series}
+    cuts = (0, 250, 600, 900)  # every series split across three micro-batches, one file each
+    for n, (start, stop) in enumerate(itertools.pairwise(cuts)):
+        lines = [e for evs in events.values() for e in evs if start <= e["seq"] < stop]
+        random.Random(n).shuffle(lines)
+        write_lines(tmp_path / "in" / f"{n}.jsonl", lines)
+    delivered = {"anomalies": [], "episodes": []}
+
+    def on_alerts(anomaly_rows, episode_records):
+        delivered["anomalies"].extend(anomaly_rows)
+        delivered["episodes"].extend(episode_records)
+
+    totals = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=on_alerts, files_per_batch=1)
+    assert totals["batches"] == 3
+    expected_anomalies, expected_episodes = set(), {}
+    for (device, metric), evs in events.items():
+        state = SeriesState()
+        for start, stop in itertools.pairwise(cuts):
+            chunk = [e for e in evs if start <= e["seq"] < stop]
+            ts = np.array([_micros(e["event_ts"]) for e in chunk], dtype=float) / 1e6
+            values = np.array([e["value"] for e in chunk])
+            assert admit(state, [e["event_id"] for e in chunk], ts, Params()) == [None] * len(chunk)
+            found = detect_series(state, ts, values, spec_for(metric), Params())
+            for e, anomalies in zip(chunk, found, strict=True):
+                expected_anomalies |= {
+                    (e["event_id"], a.rule, a.severity, a.message, a.expected_low) for a in anomalies
+                }
+            line = chunk[0]["production_line"]
+            for episode in track(
+                state,
+                device_id=device,
+                metric=metric,
+                production_line=line,
+                timestamps=ts,
+                values=values,
+                anomalies=found,
+            ):
+                expected_episodes[episode.episode_id] = episode
+    got = {(a["event_id"], a["rule"], a["severity"], a["message"], a["expected_low"]) for a in delivered["anomalies"]}
+    assert got == expected_anomalies and len(delivered["anomalies"]) == len(expected_anomalies) > 0
+    latest = {e["episode_id"]: e for e in delivered["episodes"]}  # batches arrive in order: the last record wins
+    assert set(latest) == set(expected_episodes) and expected_episodes
+    for episode_id, episode in expected_episodes.items():
+        record = latest[episode_id]
+        assert (record["status"], record["readings"], record["peak_severity"], tuple(record["rules"])) == (
+            episode.status,
+            episode.readings,
+            episode.peak_severity,
+            episode.rules,
+        )
+        assert record["start_ts"] == round(episode.start_ts * 1e6)
+        assert record["end_ts"] == (None if episode.end_ts is None else round(episode.end_ts * 1e6))
+    assert totals["episodes_opened"] == len(expected_episodes)  # one page per incident, however long it lasts
+
+
+class _State:
+    """GroupState as applyInPandasWithState hands it to the function (exists / get / update)."""
+
+    def __init__(self, value=None):
+        self.value = value
+
+    @property
+    def exists(self):
+        return self.value is not None
+
+    @property
+    def get(self):
+        return self.value
+
+    def update(self, value):
+        self.value = value
+
+
+def test_one_bucket_call_covers_many_series_and_keeps_their_state_apart():
+    import pandas as pd
+
+    from anomaly.pipeline import DETECTED_COLUMNS, DETECTOR_INPUT, TS, detect_bucket
+
+    series = fleet(3, 400, seed=2, metrics=("temperature", "rpm"))
+    rows = [
+        {**e, TS: _micros(e["event_ts"]), "reason": None, "raw": None, "firmware": None}
+        for s in series
+        for e in to_events(s)
+    ]
+    rows.append({**rows[5], "event_id": "x" * 12})  # same reading, new id: admitted
+    rows.append(dict(rows[7]))  # the same event again: a duplicate
+    rows.append({name: None for name in DETECTOR_INPUT} | {"reason": "bad JSON", "raw": "{"})  # invalid: passes
+    frame = pd.DataFrame(rows)[DETECTOR_INPUT].sample(frac=1.0, random_state=3).reset_index(drop=True)
+    state = _State()
+    (out,) = detect_bucket((0,), iter([frame.iloc[:700], frame.iloc[700:]]), state, buckets=8)
+    assert list(out.columns) == DETECTED_COLUMNS
+    kinds = out["kind"].value_counts().to_dict()
+    assert kinds["event"] == len(rows) - 2 and kinds["quarantine"] == 2 and kinds["anomaly"] > 0
+    assert set(out.loc[out["kind"] == "quarantine", "reason"]) == {"bad JSON", "duplicate event_id"}
+    stored = pickle.loads(state.value[0])
+    assert stored["buckets"] == 8 and set(stored["series"]) == {(s.device_id, s.metric) for s in series}
+    # The same events again, in the next batch: all duplicates, the stored state carried over per series.
+    (again,) = detect_bucket((0,), iter([frame]), state, buckets=8)
+    assert set(again["kind"]) == {"quarantine"} and len(again) == len(frame)
+    with pytest.raises(RuntimeError, match="split into 8 buckets, this job into 64"):
+        list(detect_bucket((0,), iter([frame]), state))

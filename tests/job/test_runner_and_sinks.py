@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import datetime
 
 import boto3
 import pandas as pd
@@ -13,8 +14,18 @@ import pytest
 from moto import mock_aws
 
 from anomaly.__main__ import main
-from anomaly.aurora import CachedSecret, batch_metrics, rows_for_upsert, tls_context, upsert_anomalies
-from anomaly.package import build_job_package
+from anomaly.aurora import (
+    APP_ROLE,
+    AuroraSink,
+    ConfigError,
+    Credentials,
+    Login,
+    batch_metrics,
+    iam_token_credentials,
+    password_credentials,
+    tls_context,
+)
+from anomaly.package import build_job_package, dependency_versions
 from tests.conftest import PROJECT
 
 
@@ -71,97 +82,200 @@ class FakeConnection:
 
     def __init__(self, **kwargs):
         if kwargs["password"] != self.valid_password:
-            raise RuntimeError("{'C': '28P01', 'M': 'password authentication failed'}")
+            raise RuntimeError({"S": "FATAL", "C": "28P01", "M": "password authentication failed"})
         self.kwargs = kwargs
 
     def run(self, sql, **params):
-        FakeConnection.log.append((sql.strip().split()[0], params))
+        FakeConnection.log.append((sql.strip().split()[0], sql, params))
 
     def close(self):
-        FakeConnection.log.append(("CLOSE", {}))
+        FakeConnection.log.append(("CLOSE", "", {}))
 
 
-def test_secret_is_cached_and_refreshed_after_rotation():
-    with mock_aws():
-        client = boto3.client("secretsmanager", region_name="eu-central-1")
-        arn = client.create_secret(Name="db", SecretString=json.dumps({"username": "u", "password": "old"}))["ARN"]
-        now = [0.0]
-        secret = CachedSecret(client, arn, ttl_s=300, clock=lambda: now[0])
-        assert secret.get()["password"] == "old" and secret.get()["password"] == "old" and secret.fetches == 1
-        client.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "u", "password": "rotated"}))
-        FakeConnection.log = []
-        anomaly = {
-            "event_id": "e1",
-            "rule": "ewma_z",
-            "device_id": "d",
-            "metric": "temperature",
-            "value": 1.0,
-            "severity": "warning",
-            "event_ts": "2026-01-01T00:00:00Z",
-            "extra": "ignored",
-        }
-        assert (
-            upsert_anomalies(
-                [anomaly, {**anomaly, "rule": "robust_z"}], secret, "db.local", "sensors", FakeConnection, None
-            )
-            == 2
-        )
-        assert secret.fetches == 2  # the stale password failed once, the secret was re-read
-        statements = [s for s, _ in FakeConnection.log]
-        assert statements == ["BEGIN", "CREATE", "INSERT", "INSERT", "COMMIT", "CLOSE"]
-        assert "extra" not in FakeConnection.log[2][1] and FakeConnection.log[2][1]["event_id"] == "e1"
-        now[0] = 301.0
-        secret.get()
-        assert secret.fetches == 3  # TTL expired
-        assert upsert_anomalies([], secret, "db.local", "sensors", FakeConnection, None) == 0
+def _ca_bundle(tmp_path):
+    from tests.job.pg_server import make_pki
+
+    return make_pki(tmp_path / "pki").ca
 
 
-def test_upsert_rolls_back_on_error():
+ANOMALY = {
+    "event_id": "e1",
+    "rule": "ewma_z",
+    "device_id": "d",
+    "metric": "temperature",
+    "value": 1.0,
+    "severity": "warning",
+    "event_ts": 1_767_225_600_000_000,
+    "extra": "ignored",
+}
+
+
+def test_credentials_are_cached_and_fetched_again_after_a_refused_login(tmp_path):
+    passwords = iter(["old", "rotated"])
+    now = [0.0]
+    credentials = Credentials(lambda: Login("anomaly_writer", next(passwords)), ttl_s=300, clock=lambda: now[0])
+    sink = AuroraSink("db.local", "sensors", credentials, FakeConnection, tls_context(_ca_bundle(tmp_path)))
+    FakeConnection.log = []
+    assert sink.upsert_anomalies([ANOMALY, {**ANOMALY, "rule": "robust_z"}, {**ANOMALY, "value": 2.0}]) == 2
+    assert credentials.fetches == 2  # the stale password failed once, the source was asked again
+    assert [entry[0] for entry in FakeConnection.log] == ["BEGIN", "INSERT", "COMMIT", "CLOSE"]
+    _, sql, params = FakeConnection.log[1]
+    assert "unnest(" in sql and "ON CONFLICT (event_id, rule) DO UPDATE" in sql and "extra" not in params
+    assert params["rule"] == ["ewma_z", "robust_z"] and params["value"] == [2.0, 1.0]  # last record per key wins
+    assert params["event_ts"][0].isoformat() == "2026-01-01T00:00:00+00:00"
+    now[0] = 301.0
+    with pytest.raises(StopIteration):
+        credentials.get()  # TTL expired: fetched again
+    assert sink.upsert_alerts([], []) == {}
+
+
+def test_upsert_rolls_back_on_error(tmp_path):
     class Failing(FakeConnection):
         def run(self, sql, **params):
             super().run(sql, **params)
             if sql.strip().startswith("INSERT"):
                 raise RuntimeError("constraint")
 
-    secret = CachedSecret(None, "x")
-    secret._value, secret._fetched = {"username": "u", "password": "rotated"}, 0.0
-    secret.clock = lambda: 1.0
+    credentials = password_credentials("anomaly_writer", lambda: "rotated")
+    sink = AuroraSink("h", "d", credentials, Failing, tls_context(_ca_bundle(tmp_path)))
     FakeConnection.log = []
     with pytest.raises(RuntimeError, match="constraint"):
-        upsert_anomalies(rows_for_upsert([{"event_id": "e"}]), secret, "h", "d", Failing, None)
-    assert [s for s, _ in FakeConnection.log][-2:] == ["ROLLBACK", "CLOSE"]
+        sink.upsert_anomalies([ANOMALY])
+    assert [entry[0] for entry in FakeConnection.log][-2:] == ["ROLLBACK", "CLOSE"]
+    with pytest.raises(RuntimeError, match="28P01"):  # a refused login that is not fixed by a new fetch
+        AuroraSink("h", "d", password_credentials("u", lambda: "wrong"), Failing, sink.ssl_context).upsert_anomalies(
+            [ANOMALY]
+        )
+    with pytest.raises(ValueError, match="naive datetime"):
+        sink.upsert_anomalies([{**ANOMALY, "event_ts": datetime(2026, 1, 1)}])
+    with pytest.raises(ValueError, match="may not hold a comma"):
+        sink.upsert_alerts([], [{"episode_id": "x", "rules": ["a,b"]}])
 
 
-def test_tls_context_verifies_certificates(tmp_path):
+def test_iam_token_is_the_password_of_the_application_role():
+    rds = boto3.client(
+        "rds", region_name="eu-central-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret"
+    )
+    login = iam_token_credentials(rds, "db.cluster-x.eu-central-1.rds.amazonaws.com", 5432).get()
+    assert login.user == APP_ROLE == "anomaly_writer"
+    assert login.password.startswith("db.cluster-x.eu-central-1.rds.amazonaws.com:5432/?Action=connect")
+    assert "DBUser=anomaly_writer" in login.password and "X-Amz-Signature=" in login.password
+    assert "X-Amz-Expires=900" in login.password  # AWS: valid 15 minutes; the job takes a new one after 10
+    assert login.password not in repr(login)
+
+
+def test_tls_context_verifies_certificates_and_refuses_a_missing_or_empty_bundle(tmp_path):
     import ssl
 
-    context = tls_context(ssl.get_default_verify_paths().cafile or "/etc/ssl/certs/ca-certificates.crt")
+    context = tls_context(_ca_bundle(tmp_path))
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.minimum_version == ssl.TLSVersion.TLSv1_2
+    assert len(context.get_ca_certs()) == 1  # the bundle alone: not the machine's trust store
+    (tmp_path / "empty.pem").write_text("# no certificate here\n")
+    for bundle, message in ((tmp_path / "missing.pem", "not found"), (tmp_path / "empty.pem", "holds no PEM")):
+        with pytest.raises(ConfigError, match=message) as refused:
+            tls_context(bundle)
+        assert str(bundle) in str(refused.value) and "--rds_ca_bundle" in str(refused.value)
+
+
+GLUE_ARGS = {
+    "JOB_NAME": "job",
+    "curated_path": "s3://lake/curated/",
+    "anomalies_path": "s3://lake/anomalies/",
+    "episodes_path": "s3://lake/episodes/",
+    "quarantine_path": "s3://lake/quarantine/",
+    "db_endpoint": "db.cluster-x.eu-central-1.rds.amazonaws.com",
+    "db_port": "5432",
+    "db_name": "sensors",
+    "db_user": "anomaly_writer",
+}
+
+
+def test_the_glue_job_refuses_to_start_without_its_ca_bundle_in_one_line(tmp_path, monkeypatch):
+    from anomaly.sensor_stream_job import ARGUMENTS, REQUIRED_ARGS, startup
+
+    monkeypatch.chdir(tmp_path)  # Glue copies --extra-files beside the script: the working directory
+    rds = boto3.client("rds", region_name="eu-central-1", aws_access_key_id="AKID", aws_secret_access_key="s")
+    (tmp_path / "empty.pem").write_text("")
+    for bundle in ("rds-ca-bundle.pem", "empty.pem"):
+        with pytest.raises(SystemExit) as refused:
+            startup({**GLUE_ARGS, "rds_ca_bundle": bundle}, rds, FakeConnection)
+        message = str(refused.value.code)
+        assert message.startswith("sensor_stream_job: refusing to start: RDS CA bundle") and "\n" not in message
+    with pytest.raises(SystemExit, match="--db_port 'x' is not a port number"):
+        startup({**GLUE_ARGS, "db_port": "x", "rds_ca_bundle": "empty.pem"}, rds, FakeConnection)
+    shutil.copy(_ca_bundle(tmp_path), tmp_path / "rds-ca-bundle.pem")
+    tables, sink = startup({**GLUE_ARGS, "rds_ca_bundle": "rds-ca-bundle.pem"}, rds, FakeConnection)
+    assert tables.episodes == "s3://lake/episodes/" and sink.port == 5432
+    assert sink.credentials.get().user == "anomaly_writer"
+    assert "db_secret_arn" not in REQUIRED_ARGS and set(GLUE_ARGS) < set(REQUIRED_ARGS) == set(ARGUMENTS)
 
 
 def test_batch_metrics_are_accepted_by_cloudwatch():
-    data = batch_metrics("job", {"records": 100, "curated": 98, "anomalies": 4, "quarantined": 2}, 1.5)
+    counts = {"records": 100, "curated": 98, "anomalies": 4, "quarantined": 2, "episodes_opened": 1}
+    data = batch_metrics("job", counts, 1.5)
     by_name = {d["MetricName"]: d["Value"] for d in data}
     assert by_name["AnomalyRatePercent"] == pytest.approx(400 / 98)
-    assert batch_metrics("job", {}, 0)[3]["Value"] == 0.0
+    assert by_name["EpisodesOpened"] == 1.0 and by_name["AnomaliesDetected"] == 4.0  # one page, four readings
+    assert {d["MetricName"]: d["Value"] for d in batch_metrics("job", {}, 0)}["AnomalyRatePercent"] == 0.0
     with mock_aws():
         boto3.client("cloudwatch", region_name="eu-central-1").put_metric_data(Namespace="IoT/test", MetricData=data)
 
 
-def test_job_package_is_deterministic_and_importable(tmp_path):
+def test_job_package_is_deterministic_and_carries_pg8000(tmp_path):
     first = build_job_package(tmp_path / "a")
     second = build_job_package(tmp_path / "b")
     assert first.read_bytes() == second.read_bytes()
     names = zipfile.ZipFile(first).namelist()
     assert "anomaly/detector.py" in names and "anomaly/schemas/sensor_event.schema.json" in names
-    assert not [n for n in names if not n.startswith("anomaly/")], "the Glue zip carries only the job"
+    assert "anomaly/sensor_stream_job.py" not in names and not any(n.endswith(".pyc") for n in names)
+    tops = {n.split("/")[0] for n in names}
+    assert {t.split("-")[0] for t in tops if t.endswith(".dist-info")} == {
+        "pg8000",
+        "scramp",
+        "asn1crypto",
+        "python_dateutil",
+        "six",
+    }
+    assert tops - {t for t in tops if t.endswith(".dist-info")} == {
+        "anomaly",
+        "pg8000",
+        "scramp",
+        "asn1crypto",
+        "dateutil",
+        "six.py",
+    }
+    assert not any("RECORD" in n or "INSTALLER" in n for n in names)
+
+
+def test_the_shipped_versions_are_the_pinned_ones():
+    for requirements in ("job.txt", "platform.txt"):
+        pins = dict(
+            line.strip().split("==")
+            for line in (PROJECT / "requirements" / requirements).read_text().splitlines()
+            if "==" in line and not line.startswith("#")
+        )
+        pins = {name.lower(): version for name, version in pins.items()}
+        for name, version in dependency_versions().items():
+            assert pins.get(name.lower()) == version, f"requirements/{requirements}: {name}"
+
+
+def test_pg8000_imports_from_the_shipped_zip_alone_in_a_clean_interpreter(tmp_path):
+    package = build_job_package(tmp_path)
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import anomaly.detector as d, anomaly.event_schema as e; "
-        "print(d.__file__, e.event_schema()['title'])"
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "import pg8000.native, scramp, anomaly.aurora as a, anomaly.event_schema as e, importlib.metadata as m; "
+        "assert all(p == sys.argv[1] or 'python3' in p and 'site-packages' not in p for p in sys.path if p), sys.path; "
+        "print(pg8000.native.__file__, m.version('pg8000'), a.APP_ROLE, e.event_schema()['title'])"
     )
+    # -I: no environment variables, no user site; -S: no site-packages at all. Only the standard library and the zip.
     run = subprocess.run(
-        [sys.executable, "-c", probe, str(first)], capture_output=True, text=True, cwd=tmp_path, timeout=60
+        [sys.executable, "-I", "-S", "-c", probe, str(package)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
-    assert run.returncode == 0 and "sensor-job-package.zip" in run.stdout and "Sensor event" in run.stdout
+    assert run.returncode == 0, run.stderr
+    assert "sensor-job-package.zip/pg8000/native.py 1.31.6 anomaly_writer Sensor event" in run.stdout
     assert str(PROJECT) not in run.stdout

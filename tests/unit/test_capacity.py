@@ -50,3 +50,113 @@ def test_errors():
     with pytest.raises(CapacityError, match="on-demand"):
         plan_stream(10_000_000, 1024)
     assert iterator_age_threshold_ms() == 300_000
+
+
+# --- the Glue job's drain, end to end -------------------------------------------------------------------------
+
+from infra.capacity import (  # noqa: E402 - grouped with the tests that use them
+    DRAIN_FACTOR,
+    GET_RECORDS_CALLS_PER_SHARD,
+    JOB_EVENTS_PER_CORE_S,
+    MAX_RECORDS_PER_GET_RECORDS,
+    READ_BYTES_PER_SHARD,
+    GlueReadSettings,
+    capacity_table,
+    drain_plan,
+    plan_glue_read,
+)
+from tests.conftest import PROJECT  # noqa: E402
+
+
+def simulate_backlog(settings: GlueReadSettings, load: float, size: int, shards: int, backlog_s: float, batches: int):
+    """An independent model: one shard's GetRecords calls one by one (5/s, maxRecordPerRead each, a 2 MiB/s byte
+    budget), capped per batch, then processing on the workers; returns (records read per second of wall time,
+    backlog left) for one shard, starting from `backlog_s` seconds of arrivals."""
+    arrival = load / shards
+    backlog = arrival * backlog_s
+    clock = 0.0
+    drained = 0.0
+    compute_share = (settings.workers - 1) * settings.cores_per_worker * settings.events_per_core_s / shards
+    for _ in range(batches):
+        fetch_s = settings.max_fetch_time_ms / 1000
+        calls = max(1, int(fetch_s * GET_RECORDS_CALLS_PER_SHARD))
+        byte_budget = fetch_s * READ_BYTES_PER_SHARD
+        batch = 0.0
+        for _ in range(calls):
+            take = min(settings.max_record_per_read, backlog - batch, byte_budget / size)
+            take = min(take, settings.max_fetch_records_per_shard - batch)
+            if take <= 0:
+                break
+            batch += take
+            byte_budget -= take * size
+        period = max(settings.window_seconds, fetch_s + batch / compute_share)
+        backlog += arrival * period - batch
+        drained += batch
+        clock += period
+    return drained / clock, backlog
+
+
+def test_the_mission_load_drains_at_twice_the_load_and_the_old_settings_did_not():
+    stream = plan_stream(10_000, 1_024, 2.0)
+    plan = plan_glue_read(10_000, 1_024, stream.shards, workers=2)
+    assert plan.drain_factor >= DRAIN_FACTOR
+    assert plan.settings.max_fetch_records_per_shard % plan.settings.max_record_per_read == 0  # strict cap
+    rate, backlog = simulate_backlog(plan.settings, 10_000, 1_024, stream.shards, backlog_s=3_600, batches=200)
+    assert rate * stream.shards >= DRAIN_FACTOR * 10_000 * 0.999  # the independent model agrees
+    assert rate * stream.shards == pytest.approx(plan.read_events_per_s, rel=0.01)
+    assert backlog < 10_000 / stream.shards * 3_600  # an hour of outage shrinks
+    # What the issue found: 10,000 records per shard per 100 s window, 1 s of fetching: far below the load.
+    before = drain_plan(GlueReadSettings(100, 1_000, 10_000, 10_000, 2), 10_000, 1_024, stream.shards)
+    assert before.read_events_per_s <= 2_000 and before.drain_factor < 1
+
+
+@given(
+    st.integers(1, 60_000),
+    st.integers(64, 16_384),
+    st.floats(1, 4),
+    st.integers(2, 20),
+    st.integers(2, 60),
+    st.floats(0.1, 1.0),
+    st.floats(1_000, 100_000),
+)
+def test_no_input_is_accepted_that_drains_below_twice_the_load(eps, size, headroom, workers, window, share, per_core):
+    try:
+        stream = plan_stream(eps, size, headroom)
+        plan = plan_glue_read(eps, size, stream.shards, workers, window, share, events_per_core_s=per_core)
+    except CapacityError as error:
+        assert "x the load" in str(error) or "shards" in str(error) or "fetch_share" in str(error)
+        return
+    assert plan.drain_factor >= DRAIN_FACTOR
+    # With an endless backlog the model reads at full capacity: that capacity must be twice the arrivals.
+    rate, _ = simulate_backlog(plan.settings, eps, size, stream.shards, backlog_s=1e9, batches=60)
+    assert rate * stream.shards >= DRAIN_FACTOR * eps * 0.999
+
+
+def test_a_slower_job_or_fewer_workers_is_refused_naming_the_bound():
+    stream = plan_stream(10_000, 1_024, 2.0)
+    with pytest.raises(CapacityError, match=r"binding bound: compute\. Add workers"):
+        plan_glue_read(10_000, 1_024, stream.shards, workers=2, events_per_core_s=JOB_EVENTS_PER_CORE_S / 20)
+    with pytest.raises(CapacityError, match=r"2 MiB/s per shard\. Add shards"):
+        plan_glue_read(10_000, 1_024, 10, workers=2)
+    with pytest.raises(CapacityError, match="at least 2 workers"):
+        drain_plan(GlueReadSettings(10, 6_000, 10_000, 20_000, 1), 10_000, 1_024, 20)
+    with pytest.raises(CapacityError, match="maxRecordPerRead"):
+        drain_plan(GlueReadSettings(10, 6_000, MAX_RECORDS_PER_GET_RECORDS + 1, 20_000, 2), 10_000, 1_024, 20)
+
+
+def test_the_stack_runs_the_planned_settings(ephemeral):
+    args = next(iter(ephemeral.resources("aws_glue_job").values()))["default_arguments"]
+    settings = GlueReadSettings(
+        int(args["--window_seconds"]),
+        int(args["--max_fetch_time_ms"]),
+        int(args["--max_record_per_read"]),
+        int(args["--max_fetch_records_per_shard"]),
+        next(iter(ephemeral.resources("aws_glue_job").values()))["number_of_workers"],
+    )
+    shards = next(iter(ephemeral.resources("aws_kinesis_stream").values()))["shard_count"]
+    assert drain_plan(settings, 10_000, 1_024, shards).drain_factor >= DRAIN_FACTOR
+
+
+def test_readme_shows_the_computed_capacity():
+    readme = (PROJECT / "README.md").read_text()
+    assert capacity_table(10_000, 1_024, 2.0, 2) in readme

@@ -38,6 +38,10 @@ def test_defaults_and_profile_retention():
         ({"environment_suffix": "ok", "region": "Frankfurt"}, "region"),
         ({"environment_suffix": "ok", "backend": "s3"}, "stateBucket"),
         ({"environment_suffix": "ok", "profile": "production", "retention_hours": "24"}, "retentionHours"),
+        ({"environment_suffix": "ok", "mes_verify_url": "http://mes.plant/verify"}, "mesVerifyUrl"),
+        ({"environment_suffix": "ok", "mes_cidr": "0.0.0.0/0"}, "mesCidr"),
+        ({"environment_suffix": "ok", "lake_formation_admins": "arn:aws:iam::1:root"}, "lakeFormationAdmins"),
+        ({"environment_suffix": "ok", "lake_formation_admins": "admin"}, "lakeFormationAdmins"),
     ],
 )
 def test_bad_values_name_field_value_and_what_is_valid(cli, field):
@@ -81,3 +85,31 @@ def test_cli_exit_status_2_with_one_line():
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and "environmentSuffix" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_mes_and_baseline_fields():
+    config = load_config(
+        {},
+        {
+            "mesVerifyUrl": "https://mes.plant.example:8443/api/keys/verify",
+            "lakeFormationAdmins": ["arn:aws:iam::111122223333:role/a"],
+        },
+        {"environment_suffix": "a1", "mes_cidr": "10.200.0.0/16"},
+    )
+    assert config.mes_verify_url == "https://mes.plant.example:8443/api/keys/verify"
+    assert config.mes_cidr == "10.200.0.0/16"
+    assert config.lake_formation_admins == ("arn:aws:iam::111122223333:role/a",)
+    admins = "arn:aws:iam::111122223333:role/a, arn:aws:iam::111122223333:user/b"
+    two = load_config({}, {}, {"environment_suffix": "a1", "lake_formation_admins": admins})
+    assert two.lake_formation_admins == ("arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:user/b")
+
+
+def test_cli_refuses_an_unknown_stack_kind():
+    run = subprocess.run(
+        [sys.executable, "-m", "infra", "--environment-suffix", "ok", "--stack", "shared"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2 and "environment or account-baseline" in run.stderr and "Traceback" not in run.stderr

@@ -61,15 +61,42 @@ def test_buckets_have_every_protection(ephemeral):
     assert len(kms) == 6 and all(c["rule"][0]["bucket_key_enabled"] for c in kms)
 
 
-def test_iot_policy_topic_rule_and_domain(ephemeral):
+def test_iot_policy_binds_line_and_thing_and_rules_take_them_from_the_topic(ephemeral):
     policy = json.loads(ephemeral.one("aws_iot_policy", "iot/device-policy")["policy"])
-    resources = [s["Resource"] for s in policy["Statement"]]
-    assert all("$${iot:Connection.Thing.ThingName}" in r for r in resources)
-    rule = ephemeral.one("aws_iot_topic_rule", "line-1")
-    assert rule["kinesis"][0]["partition_key"] == "$${topic(2)}"
-    assert rule["error_action"]["s3"]["key"].startswith("iot-errors/")
-    domain = ephemeral.one("aws_iot_domain_configuration", "iot/domain")
-    assert domain["tls_config"]["security_policy"] == "IoTSecurityPolicy_TLS13_1_2_2022_10"
+    publish = next(s for s in policy["Statement"] if s["Action"] == "iot:Publish")["Resource"]
+    assert publish.endswith(
+        "topic/factory/$${iot:Connection.Thing.Attributes[production_line]}/$${iot:Connection.Thing.ThingName}/telemetry"
+    )
+    rule = ephemeral.one("aws_iot_topic_rule", "line-1/rule")
+    assert rule["kinesis"][0]["partition_key"] == "$${topic(3)}"  # per-device ordering
+    assert "topic(2) AS production_line" in rule["sql"] and "FROM 'factory/line-1/+/telemetry'" in rule["sql"]
+    quarantine = ephemeral.one("aws_iot_topic_rule", "line-1/quarantine-rule")
+    where = rule["sql"].split(" WHERE ", 1)[1]
+    assert quarantine["sql"].endswith(f"WHERE NOT ({where})")  # the exact complement
+    assert quarantine["s3"][0]["key"].startswith("iot-rejected/")
+    for r in (rule, quarantine):
+        assert r["error_action"]["s3"]["key"].startswith("iot-errors/")
+    assert "aws_iot_domain_configuration" not in ephemeral.document["resource"]
+    assert ephemeral.document["output"]["iotEndpoint"]["value"].startswith("${nonsensitive(data.aws_ssm_parameter.")
+
+
+def test_environment_owns_no_account_wide_state_and_reads_the_baseline(ephemeral):
+    from policies.rules.general.account_singletons import ACCOUNT_LOG_GROUPS, ACCOUNT_WIDE
+
+    assert ephemeral.document["//"]["guardrails"]["stack_kind"] == "environment"
+    assert not set(ACCOUNT_WIDE) & set(ephemeral.document["resource"])
+    names = {g["name"] for g in ephemeral.resources("aws_cloudwatch_log_group").values()}
+    assert not names & set(ACCOUNT_LOG_GROUPS)
+    settings = next(iter(ephemeral.document["data"]["aws_lakeformation_data_lake_settings"].values()))
+    assert (
+        "contains(self.admins, data.aws_iam_session_context." in settings["lifecycle"]["postcondition"][0]["condition"]
+    )
+    catalog = next(iter(ephemeral.document["data"]["aws_glue_data_catalog_encryption_settings"].values()))
+    assert '"SSE-KMS"' in catalog["lifecycle"]["postcondition"][0]["condition"]
+    for grant in ephemeral.resources("aws_lakeformation_permissions").values():
+        assert grant["depends_on"] == [
+            "data.aws_lakeformation_data_lake_settings.account-baseline_lake-settings_FF72940A"
+        ]
 
 
 def test_glue_job_and_security_configuration(ephemeral):
@@ -92,7 +119,9 @@ def test_catalog_columns_come_from_the_event_schema(ephemeral):
 
 def test_lake_formation_grants_are_specific_and_ordered(ephemeral):
     grants = ephemeral.resources("aws_lakeformation_permissions")
-    assert len(grants) == 8
+    assert len(grants) == 10
+    tables = sorted(g["table"]["name"].split(".")[1].split("_")[1] for g in grants.values() if g.get("table"))
+    assert tables == sorted(["anomalies-table", "episodes-table", "events-table"] * 2)  # the job and the analysts
     for grant in grants.values():
         assert "ALL" not in grant["permissions"] and grant["depends_on"]
     workgroup = ephemeral.one("aws_athena_workgroup", "lake/athena")
@@ -124,27 +153,52 @@ def test_existing_secret_is_fetched_and_rotated_never_created(ephemeral):
     assert not re.search(r'"(master_)?password"\s*:', ephemeral.text)
 
 
+def _alarms(synth) -> dict[str, dict]:
+    return {a["alarm_name"]: a for a in synth.resources("aws_cloudwatch_metric_alarm").values()}
+
+
 def test_alarms_and_dashboard(ephemeral):
-    alarms = {a["alarm_name"] for a in ephemeral.resources("aws_cloudwatch_metric_alarm").values()}
+    alarms = _alarms(ephemeral)
     for part in (
         "iterator-age",
+        "no-incoming-records",
         "write-throttles",
+        "failed-put-records",
         "job-failed-tasks",
         "job-consumer-lag",
+        "job-stalled",
+        "job-restarted",
         "anomaly-rate",
+        "incident",
         "db-cpu",
         "db-connections",
         "db-freeable-memory",
-        "iot-rule-failures",
+        "iot-rule-kinesis-failures",
+        "iot-quarantine-rule-s3-failures",
+        "iot-rule-erroractionfailure",
+        "iot-quarantine-rule-erroractionfailure",
+        "iot-rule-parseerror",
     ):
         assert any(part in name for name in alarms), part
-    age = next(
-        a for a in ephemeral.resources("aws_cloudwatch_metric_alarm").values() if "iterator-age" in a["alarm_name"]
-    )
-    assert age["threshold"] == 300_000
+    age = next(a for name, a in alarms.items() if "iterator-age" in name)
+    assert age["threshold"] == 60_000  # three 10 s windows, at least a minute
     assert len(ephemeral.resources("aws_cloudwatch_dashboard")) == 1
     for group in ephemeral.resources("aws_cloudwatch_log_group").values():
         assert group["kms_key_id"] and group["retention_in_days"] == 30
+
+
+def test_every_alarm_states_its_missing_data_choice_and_liveness_alarms_breach(ephemeral):
+    alarms = _alarms(ephemeral)
+    for name, alarm in alarms.items():
+        assert f"Missing data is {alarm['treat_missing_data']}: " in alarm["alarm_description"], name
+    for part in ("iterator-age", "no-incoming-records", "job-stalled", "job-consumer-lag"):
+        alarm = next(a for name, a in alarms.items() if part in name)
+        assert alarm["treat_missing_data"] == "breaching", part
+    incoming = next(a for name, a in alarms.items() if "no-incoming-records" in name)
+    expression = next(q["expression"] for q in incoming["metric_query"] if q.get("expression"))
+    assert "matched" in expression and "incoming" in expression
+    for action in ("Kinesis", "S3"):
+        assert any(a.get("dimensions", {}).get("ActionType") == action for a in alarms.values()), action
 
 
 def test_production_keeps_data(production):
@@ -173,6 +227,7 @@ def test_outputs_match_the_flat_outputs_schema(ephemeral):
         profile="ephemeral",
         streamShardCount="20",
         iotTopicRuleName="iotsp_telemetry_to_kinesis_ci_test",
+        iotQuarantineRuleName="iotsp_telemetry_quarantine_ci_test",
         streamArn="arn:aws:kinesis:eu-central-1:1:stream/s",
     )
     jsonschema.validate(sample, schema)
@@ -197,6 +252,10 @@ def _terraform_env():
 
 @pytest.mark.terraform
 def test_terraform_validate_offline(ephemeral, tmp_path):
+    _validate(ephemeral.path.parent, tmp_path)
+
+
+def _validate(stack_dir: Path, tmp_path: Path) -> None:
     mirror = _terraform_env()
     rc = tmp_path / "terraformrc"
     rc.write_text(
@@ -204,7 +263,6 @@ def test_terraform_validate_offline(ephemeral, tmp_path):
         '    include = ["registry.terraform.io/*/*"]\n  }\n}\n'
     )
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1"}
-    stack_dir = ephemeral.path.parent
     init = subprocess.run(
         ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
         cwd=stack_dir,
@@ -228,3 +286,168 @@ def test_detective_config_rules_follow_the_catalog(ephemeral, production):
     assert sorted(r["source"]["source_identifier"] for r in rules.values()) == config_rule_identifiers()
     tags = next(r for r in rules.values() if r["source"]["source_identifier"] == "REQUIRED_TAGS")
     assert json.loads(tags["input_parameters"])["tag5Key"] == "DataClassification"
+
+
+def _statements(synth, path_part: str) -> dict[str, dict]:
+    docs = [
+        d
+        for d in synth.document["data"]["aws_iam_policy_document"].values()
+        if path_part in d["//"]["metadata"]["path"]
+    ]
+    assert len(docs) == 1, f"{len(docs)} policy documents under {path_part}"
+    return {s["sid"]: s for s in docs[0]["statement"]}
+
+
+def test_the_stack_passes_exactly_the_arguments_the_glue_entry_reads(ephemeral):
+    """The job's contract (anomaly.sensor_stream_job.ARGUMENTS) against what the stack passes: a job argument the
+    stack forgets makes getResolvedOptions fail at start on AWS; an argument nobody reads is a stale setting."""
+    from anomaly.sensor_stream_job import ARGUMENTS
+
+    args = ephemeral.one("aws_glue_job", "processing")["default_arguments"]
+    ours = {k[2:] for k in args if not k[2:].startswith(("job-", "enable-", "extra-", "custom-", "TempDir"))}
+    assert ours == set(ARGUMENTS) - {"JOB_NAME"}  # Glue passes JOB_NAME itself
+
+
+def test_job_arguments_ship_dependencies_and_use_the_application_role(ephemeral):
+    args = ephemeral.one("aws_glue_job", "processing")["default_arguments"]
+    assert "--additional-python-modules" not in args and "--db_secret_arn" not in args
+    assert args["--db_user"] == "anomaly_writer" and args["--db_port"] == "5432"
+    assert args["--db_endpoint"].startswith("${aws_rds_cluster.") and args["--db_name"] == "sensors"
+    bundle = ephemeral.one("aws_s3_object", "processing/rds-ca-bundle")
+    assert args["--extra-files"].endswith("${aws_s3_object.processing_rds-ca-bundle_83AB9D7A.key}")
+    assert bundle["key"].startswith("certs/")
+    assert args["--rds_ca_bundle"] == "rds-ca-bundle.pem" and bundle["source"].endswith(".pem")
+    assert "aws_s3_object.processing_job-package_" in args["--extra-py-files"]
+    prefix = args["--custom-logGroup-prefix"]
+    names = {g["name"] for g in ephemeral.resources("aws_cloudwatch_log_group").values()}
+    assert {f"{prefix}/error", f"{prefix}/output"} <= names
+    assert int(args["--max_fetch_records_per_shard"]) % int(args["--max_record_per_read"]) == 0  # a strict cap
+    assert int(args["--max_fetch_time_ms"]) < int(args["--window_seconds"]) * 1000
+
+
+def test_job_role_cannot_touch_its_code_raw_data_or_the_master_secret(ephemeral):
+    statements = _statements(ephemeral, "processing/job-role-policy-doc")
+    writes = [
+        r
+        for s in statements.values()
+        if {"s3:PutObject", "s3:DeleteObject"} & set(s["actions"])
+        for r in s["resources"]
+    ]
+    assert writes and not [r for r in writes if "/jobs/" in r or "/certs/" in r or (r.endswith("/*") and "raw" in r)]
+    assert all(("/checkpoints/" in r or "/temp/" in r) for r in writes if "scripts" in r)
+    assert statements["ReadOwnCode"]["actions"] == ["s3:GetObject"]
+    raw = next(b for b in ephemeral.resources("aws_s3_bucket") if b.startswith("lake_raw_"))
+    assert not [r for s in statements.values() for r in s["resources"] if f"aws_s3_bucket.{raw}." in r]
+    assert not [a for s in statements.values() for a in s["actions"] if a.startswith("secretsmanager:")]
+    connect = statements["ConnectAsApplicationRole"]
+    assert connect["actions"] == ["rds-db:connect"] and len(connect["resources"]) == 1
+    assert connect["resources"][0].endswith(".cluster_resource_id}/anomaly_writer")
+    assert ":rds-db:" in connect["resources"][0]
+
+
+def test_functions_may_trace_and_the_role_exists_before_the_function(ephemeral):
+    functions = ephemeral.resources("aws_lambda_function")
+    assert len(functions) == 3
+    docs = [
+        d
+        for d in ephemeral.document["data"]["aws_iam_policy_document"].values()
+        if d["//"]["metadata"]["path"].endswith("/role-policy-doc")
+    ]
+    assert len(docs) == 3
+    for document in docs:
+        xray = next(s for s in document["statement"] if s["sid"] == "SendTraces")
+        assert xray["actions"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] and xray["resources"] == ["*"]
+    for function in functions.values():
+        assert function["tracing_config"]["mode"] == "Active"
+        assert any(d.startswith("aws_iam_role_policy.") for d in function["depends_on"])
+
+
+def test_keeper_starts_jobs_at_deploy_and_restarts_them_on_failure(ephemeral):
+    rules = {r["name"]: r for r in ephemeral.resources("aws_cloudwatch_event_rule").values()}
+    failed = json.loads(next(r for n, r in rules.items() if "job-failed" in n)["event_pattern"])
+    assert failed["detail"]["state"] == ["FAILED", "TIMEOUT", "ERROR"] and failed["source"] == ["aws.glue"]
+    assert any(r.get("schedule_expression") == "rate(5 minutes)" for r in rules.values())
+    start = ephemeral.one("aws_lambda_invocation", "job-keeper")
+    assert start["depends_on"] and all(d.startswith("aws_glue_job.") for d in start["depends_on"])
+    assert set(start["triggers"]) == {"script", "package", "schema"}
+    job = ephemeral.one("aws_glue_job", "processing")
+    assert job["max_retries"] == 0 and job["execution_property"]["max_concurrent_runs"] == 1
+
+
+def test_schema_migration_runs_once_per_schema_from_the_vpc(ephemeral):
+    import hashlib
+
+    migration = ephemeral.one("aws_lambda_invocation", "schema-migration")
+    schema = (PROJECT / "anomaly" / "schema.sql").read_bytes()
+    assert migration["triggers"] == {"schema_sha256": hashlib.sha256(schema).hexdigest()}
+    assert all(d.startswith("aws_rds_cluster_instance.") for d in migration["depends_on"])
+    function = ephemeral.one("aws_lambda_function", "schema-migration")
+    assert function["vpc_config"]["subnet_ids"] and ephemeral.one("aws_rds_cluster", "database")["enable_http_endpoint"]
+    statements = _statements(ephemeral, "schema-migration/migration/role-policy-doc")
+    run = statements["RunStatements"]["resources"]
+    assert len(run) == 1 and run[0].startswith("${aws_rds_cluster.") and run[0].endswith(".arn}")
+    endpoints = {e["service_name"].rsplit(".", 1)[1] for e in ephemeral.resources("aws_vpc_endpoint").values()}
+    assert {"rds-data", "xray", "glue", "monitoring"} <= endpoints
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    from infra.app import build_baseline_app
+    from infra.config import load_config
+    from infra.synth import synth
+    from tests.conftest import Synthesized
+
+    config = load_config(
+        {}, {}, {"environment_suffix": "pr-7", "lake_formation_admins": "arn:aws:iam::111122223333:role/ci-deployer"}
+    )
+    outdir = tmp_path_factory.mktemp("baseline")
+    app, stack = build_baseline_app(config, outdir=str(outdir))
+    synth(app)
+    return Synthesized(outdir, stack)
+
+
+def test_account_baseline_owns_the_singletons_once_per_account_and_region(baseline):
+    doc = baseline.document
+    assert baseline.stack.node.id == "iot-account-baseline-eu-central-1"
+    assert doc["//"]["guardrails"]["stack_kind"] == "account-baseline"
+    for rtype in (
+        "aws_lakeformation_data_lake_settings",
+        "aws_glue_data_catalog_encryption_settings",
+        "aws_iot_logging_options",
+        "aws_iot_domain_configuration",
+    ):
+        assert len(baseline.resources(rtype)) == 1, rtype
+    assert "pr-7" not in baseline.text  # no environment's suffix reaches account-wide state
+    tags = doc["provider"]["aws"][0]["default_tags"][0]["tags"]
+    assert tags["Environment"] == "account-baseline"
+    settings = next(iter(baseline.resources("aws_lakeformation_data_lake_settings").values()))
+    assert settings["admins"].startswith("${distinct(concat(tolist(data.aws_lakeformation_data_lake_settings.")
+    assert "arn:aws:iam::111122223333:role/ci-deployer" in settings["admins"]
+    domain = next(iter(baseline.resources("aws_iot_domain_configuration").values()))
+    assert domain["tls_config"]["security_policy"] == "IoTSecurityPolicy_TLS13_1_2_2022_10"
+    assert domain["service_type"] == "DATA" and "domain_name" not in domain  # AWS-managed domain
+    group = next(iter(baseline.resources("aws_cloudwatch_log_group").values()))
+    assert group["name"] == "AWSIotLogsV2" and group["retention_in_days"] == 365 and group["kms_key_id"]
+    for key in baseline.resources("aws_kms_key").values():
+        assert key["deletion_window_in_days"] == 30 and key["enable_key_rotation"]
+    from infra.baseline import BaselineContract
+
+    contract = BaselineContract("iotsp")
+    names = {p["name"] for p in baseline.resources("aws_ssm_parameter").values()}
+    assert names == {
+        contract.device_endpoint_parameter,
+        contract.domain_configuration_parameter,
+        contract.tls_policy_parameter,
+    }
+    assert doc["terraform"]["backend"]["local"]["path"].endswith("state/iot-account-baseline-eu-central-1.tfstate")
+
+
+def test_environment_reads_what_the_baseline_publishes(ephemeral, baseline):
+    published = {p["name"] for p in baseline.resources("aws_ssm_parameter").values()}
+    read = {p["name"] for p in ephemeral.document["data"]["aws_ssm_parameter"].values()}
+    assert read and read <= published
+
+
+@pytest.mark.terraform
+def test_terraform_validate_baseline_offline(baseline, tmp_path):
+    _validate(baseline.path.parent, tmp_path)

@@ -1,0 +1,134 @@
+"""A Lambda function in the platform's private subnets: encrypted logs, X-Ray tracing, least-privilege role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from cdktf import AssetType, TerraformAsset
+from constructs import Construct
+
+from infra import aws
+from infra.components.context import PlatformContext
+from infra.components.iam import Statement, service_role
+from infra.components.logs import encrypted_log_group
+from policies import suppress
+
+LAMBDA_RUNTIME = "python3.12"
+# Active tracing needs these two actions on the execution role, or CreateFunction is refused with
+# InvalidParameterValueException; X-Ray supports no resource-level permissions for them, so Resource is "*"
+# (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+
+def xray_statement(region: str) -> Statement:
+    return Statement(
+        "SendTraces", list(XRAY_ACTIONS), ["*"], conditions=[("StringEquals", "aws:RequestedRegion", [region])]
+    )
+
+
+class VpcFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        ctx: PlatformContext,
+        *,
+        purpose: str,
+        description: str,
+        code: Path,
+        handler: str,
+        statements: Sequence[Statement],
+        key_arn: str,
+        log_key_arn: str,
+        subnet_ids: list[str],
+        security_group_id: str,
+        environment: dict[str, str] | None = None,
+        timeout: int = 30,
+        concurrency: int = 2,
+        synchronous_reason: str,
+    ) -> None:
+        super().__init__(scope, id_)
+        n = ctx.namer
+        name = n.lambda_function(purpose)
+        self.log_group = encrypted_log_group(self, "logs", ctx, f"/aws/lambda/{name}", log_key_arn)
+        asset = TerraformAsset(self, "code", path=str(code), type=AssetType.ARCHIVE)
+        self.role = service_role(
+            self,
+            "role",
+            n.iam_role(purpose),
+            "lambda.amazonaws.com",
+            [
+                *statements,
+                Statement("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{self.log_group.arn}:*"]),
+                xray_statement(ctx.region),
+                Statement(
+                    "DescribeVpcInterfaces",
+                    ["ec2:DescribeNetworkInterfaces"],
+                    ["*"],
+                    conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
+                ),
+                Statement(
+                    "ManageVpcInterfaces",
+                    [
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:AssignPrivateIpAddresses",
+                        "ec2:UnassignPrivateIpAddresses",
+                    ],
+                    [
+                        ctx.arn("ec2", "network-interface/*"),
+                        *(ctx.arn("ec2", f"subnet/{s}") for s in subnet_ids),
+                        ctx.arn("ec2", f"security-group/{security_group_id}"),
+                    ],
+                ),
+            ],
+            ctx.account_id,
+        )
+        self.function = aws.LambdaFunction(
+            self,
+            "function",
+            function_name=name,
+            description=description,
+            role=self.role.arn,
+            runtime=LAMBDA_RUNTIME,
+            handler=handler,
+            filename=asset.path,
+            source_code_hash=asset.asset_hash,
+            timeout=timeout,
+            memory_size=256,
+            reserved_concurrent_executions=concurrency,
+            kms_key_arn=key_arn,
+            environment=aws.LambdaFunctionEnvironment(variables=environment) if environment else None,
+            vpc_config=aws.LambdaFunctionVpcConfig(subnet_ids=subnet_ids, security_group_ids=[security_group_id]),
+            tracing_config=aws.LambdaFunctionTracingConfig(mode="Active"),
+            logging_config=aws.LambdaFunctionLoggingConfig(log_format="JSON", log_group=self.log_group.name),
+            # The role's policy (X-Ray among it) must exist before Lambda validates the role at CreateFunction.
+            depends_on=[self.log_group, *self.role_policies()],
+        )
+        suppress(
+            self,
+            "IAM-LP-002",
+            reason="Lambda creates and deletes its VPC ENIs with IDs unknown before the run; creation is confined "
+            "to the named subnets and security group",
+            applies_to=["ec2:DeleteNetworkInterface"],
+        )
+        suppress(self.function, "CKV_AWS_116", reason=synchronous_reason)
+        suppress(
+            self.function,
+            "CKV_AWS_272",
+            reason="accepted risk: the code is this repo's reviewed source, pinned by source_code_hash; an AWS "
+            "Signer profile is an account-level service not yet provisioned",
+        )
+
+    def role_policies(self) -> list:
+        return [c for c in self.node.children if isinstance(c, aws.IamRolePolicy)]
+
+    @property
+    def arn(self) -> str:
+        return self.function.arn
+
+    @property
+    def name(self) -> str:
+        return self.function.function_name
