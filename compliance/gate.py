@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,42 @@ def find_stacks(synth_dir: Path) -> list[StackFile]:
         raise GateUsageError(
             f"{synth_dir}: not cdktf output (no stacks/*/cdk.tf.json); pass the folder `cdktf synth` wrote"
         )
+    listed = _manifest_stacks(synth_dir)
+    if listed is not None:
+        stale = [p.parent.name for p in stacks if p.parent.name not in listed]
+        if stale:
+            # cdktf never removes a stack folder a later synth no longer writes (another suffix, say): the
+            # manifest says which stacks the last synth produced, and only those are judged.
+            print(
+                f"note: {synth_dir}/stacks/{{{','.join(stale)}}} not in {synth_dir}/manifest.json (left by an "
+                "earlier synth): not judged; delete them to silence this note",
+                file=sys.stderr,
+            )
+        stacks = [p for p in stacks if p.parent.name in listed]
+        missing = sorted(set(listed) - {p.parent.name for p in stacks})
+        if missing:
+            raise GateUsageError(
+                f"{synth_dir}/manifest.json lists {', '.join(missing)} but stacks/<name>/cdk.tf.json is missing; "
+                "synthesize again"
+            )
     return [StackFile(p.parent.name, p) for p in stacks]
+
+
+def _manifest_stacks(synth_dir: Path) -> frozenset[str] | None:
+    """The stack names cdktf's manifest.json lists, None when there is no manifest (a folder of stacks copied by
+    hand); GateUsageError when it exists but cannot be read."""
+    path = synth_dir / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        stacks = json.loads(path.read_text(encoding="utf-8"))["stacks"]
+        if not isinstance(stacks, dict):
+            raise TypeError("stacks is not an object")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise GateUsageError(
+            f"{path}: unreadable cdktf manifest ({type(error).__name__}: {error}); synthesize again"
+        ) from None
+    return frozenset(stacks)
 
 
 def read_stack(path: Path) -> tuple[dict[str, Any], str, str]:

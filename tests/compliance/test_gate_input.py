@@ -161,3 +161,32 @@ def test_corrupt_bytes_and_bad_suppressions_are_refused(tmp_path, capsys):
         assert main(["check", str(tmp_path / "out"), "--out", str(tmp_path / "r")]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line]
     assert len(err) == 4 and all(line.startswith("error: ") for line in err), err
+
+
+def _manifest(out: Path, *names: str) -> None:
+    stacks = {n: {"name": n, "synthesizedStackPath": f"stacks/{n}/cdk.tf.json"} for n in names}
+    (out / "manifest.json").write_text(json.dumps({"stacks": stacks, "version": "0.21.0"}))
+
+
+def test_only_the_stacks_the_last_synth_listed_are_judged(tmp_path, capsys):
+    """cdktf leaves the folder of a stack an earlier synth wrote (another suffix): its manifest says what the last
+    synth produced. A stale stack is named in a note and not judged; a listed stack without its file is refused."""
+    out = tmp_path / "out"
+    for name in ("current", "stale"):
+        (out / "stacks" / name).mkdir(parents=True)
+        (out / "stacks" / name / "cdk.tf.json").write_text(json.dumps(BASE))
+    _manifest(out, "current")
+    capsys.readouterr()
+    main(["check", str(out), "--out", str(tmp_path / "reports")])
+    err = capsys.readouterr().err
+    assert "stacks/{stale} not in" in err
+    findings = json.loads((tmp_path / "reports" / "findings.json").read_text())
+    assert {f["stack"] for f in findings["findings"]} == {"current"}
+
+    _manifest(out, "current", "gone")
+    assert main(["check", str(out), "--out", str(tmp_path / "reports")]) == 2
+    assert "lists gone but stacks/<name>/cdk.tf.json is missing" in capsys.readouterr().err
+
+    (out / "manifest.json").write_text("{not json")
+    assert main(["check", str(out), "--out", str(tmp_path / "reports")]) == 2
+    assert "unreadable cdktf manifest" in capsys.readouterr().err
