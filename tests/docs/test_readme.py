@@ -287,9 +287,20 @@ NO_AWS = r"^error: (no usable AWS credentials|.* not on PATH: deploying to AWS n
 PROOFS = {
     "bash scripts/bootstrap && python3 -m tox -e compliance": GateOfTheLocalDeploy(),
     "bash scripts/bootstrap --with-browser && python3 -m tox": CiRuns(),
-    "python -m compliance check cdktf.out [--out reports] [--profile ephemeral|production]": Runs(
-        ("python", "-m", "compliance", "check", "{outdir}", "--out", "{tmp}/reports", "--profile", "ephemeral"),
-        expect_out="compliance gate PASSED",
+    "python3 -m tox -e compliance": GateOfTheLocalDeploy(),
+    "python -m compliance check cdktf.out [--out reports] [--profile ephemeral|production] [--synth [-- INFRA OPTIONS]]": All(
+        (
+            Runs(
+                ("python", "-m", "compliance", "check", "{outdir}", "--out", "{tmp}/reports", "--profile", "ephemeral"),
+                expect_out="compliance gate PASSED",
+            ),
+            # --synth hands the options after -- to python -m infra (a bad one is refused before any synth)
+            Runs(
+                ("python", "-m", "compliance", "check", "{tmp}/out", "--synth", "--", "--stack", "shared"),
+                expect_rc=(2,),
+                expect_out="--stack needs environment or account-baseline",
+            ),
+        )
     ),
     "checkov -d cdktf.out/stacks/<stack> --framework terraform_json --external-checks-dir policies/checkov": Runs(
         (
