@@ -97,7 +97,10 @@ def main() -> int:
         (work / "before.tar").write_bytes(archive.stdout)
         with tarfile.open(work / "before.tar") as tar:
             tar.extractall(before_tree, filter="data")
-        results = {"before": gate(before_tree, work / "forms", "before"), "after": gate(PROJECT, work / "forms", "after")}
+        results = {
+            "before": gate(before_tree, work / "forms", "before"),
+            "after": gate(PROJECT, work / "forms", "after"),
+        }
     rows = []
     for name, case in sorted(expected.items()):
         row = {"stack": name, **case}
@@ -115,7 +118,9 @@ def main() -> int:
             "pass_forms_gate_fails": sum(r[f"{label}_gate_fails"] for r in rows if r["kind"] == "pass"),
             "rule_statuses": dict(collections.Counter(r[f"{label}_rule"] for r in rows)),
         }
-    changed = [r for r in rows if (r["before_rule"], r["before_gate_fails"]) != (r["after_rule"], r["after_gate_fails"])]
+    changed = [
+        r for r in rows if (r["before_rule"], r["before_gate_fails"]) != (r["after_rule"], r["after_gate_fails"])
+    ]
     report = {"before": args.before, "summary": summary, "changed": changed}
     if args.json:
         args.json.write_text(json.dumps({**report, "rows": rows}, indent=2))

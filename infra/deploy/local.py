@@ -87,10 +87,8 @@ def gate_commands(outdir: Path, suffix: str, profile: str, reports: Path, kind: 
     """The python arguments of the gate: the synth of one app with Guardrails and the compliance check of its
     output, in one process (the commands of `tox -e compliance`, which the README doc test holds equal)."""
     app = ["--stack", kind] if kind != ENVIRONMENT else []
-    return [
-        ["-m", "compliance", "check", str(outdir), "--synth", "--out", str(reports), "--profile", profile, "--"]
-        + ["--environment-suffix", suffix, *app],
-    ]
+    gate = ["-m", "compliance", "check", str(outdir), "--synth", "--out", str(reports), "--profile", profile]
+    return [[*gate, "--", "--environment-suffix", suffix, *app]]
 
 
 def gate(outdir: Path, suffix: str, profile: str, reports: Path, kind: str = "environment") -> None:

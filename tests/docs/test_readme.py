@@ -284,11 +284,14 @@ class All:
 
 NO_TERRAFORM = str(Path(sys.executable).parent)  # the env's own bin: python, no terraform
 NO_AWS = r"^error: (no usable AWS credentials|.* not on PATH: deploying to AWS needs)"
+GATE_SYNOPSIS = (
+    "python -m compliance check cdktf.out [--out reports] [--profile ephemeral|production] [--synth [-- INFRA OPTIONS]]"
+)
 PROOFS = {
     "bash scripts/bootstrap && python3 -m tox -e compliance": GateOfTheLocalDeploy(),
     "bash scripts/bootstrap --with-browser && python3 -m tox": CiRuns(),
     "python3 -m tox -e compliance": GateOfTheLocalDeploy(),
-    "python -m compliance check cdktf.out [--out reports] [--profile ephemeral|production] [--synth [-- INFRA OPTIONS]]": All(
+    GATE_SYNOPSIS: All(
         (
             Runs(
                 ("python", "-m", "compliance", "check", "{outdir}", "--out", "{tmp}/reports", "--profile", "ephemeral"),
