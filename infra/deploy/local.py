@@ -84,13 +84,11 @@ def run_python(*args: str, env: dict[str, str] | None = None, timeout: int = 900
 
 
 def gate_commands(outdir: Path, suffix: str, profile: str, reports: Path, kind: str) -> list[list[str]]:
-    """The python arguments of the gate: the synth of one app, then the compliance check of its output (the
-    commands of `tox -e compliance`, which the README doc test holds equal)."""
+    """The python arguments of the gate: the synth of one app with Guardrails and the compliance check of its
+    output, in one process (the commands of `tox -e compliance`, which the README doc test holds equal)."""
     app = ["--stack", kind] if kind != ENVIRONMENT else []
-    return [
-        ["-m", "infra", *app, "--environment-suffix", suffix, "--profile", profile, "--outdir", str(outdir)],
-        ["-m", "compliance", "check", str(outdir), "--out", str(reports), "--profile", profile],
-    ]
+    gate = ["-m", "compliance", "check", str(outdir), "--synth", "--out", str(reports), "--profile", profile]
+    return [[*gate, "--", "--environment-suffix", suffix, *app]]
 
 
 def gate(outdir: Path, suffix: str, profile: str, reports: Path, kind: str = "environment") -> None:

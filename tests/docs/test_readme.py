@@ -160,11 +160,14 @@ class GateOfTheLocalDeploy:
         _, env, _ = tox_invocation(command)
 
         def shape(commands: list[list[str]]) -> set[tuple[str, str]]:
-            synths = [c for c in commands if c[:3] == ["python", "-m", "infra"] or c[1:3] == ["-m", "infra"]]
-            checks = [c for c in commands if "compliance" in c and "check" in c]
-            kinds = [c[c.index("--stack") + 1] if "--stack" in c else local.ENVIRONMENT for c in synths]
+            # each gate is `python -m compliance check DIR --synth ... -- [INFRA OPTIONS]`: synth and gate in one
+            # process; a separate `python -m infra` would synthesize what no gate judges
+            assert not [c for c in commands if c[1:3] == ["-m", "infra"]], commands
+            checks = [c for c in commands if c[1:4] == ["-m", "compliance", "check"]]
+            assert checks and all("--synth" in c for c in checks), commands
+            infra = [c[c.index("--") + 1 :] if "--" in c else [] for c in checks]
+            kinds = [a[a.index("--stack") + 1] if "--stack" in a else local.ENVIRONMENT for a in infra]
             profiles = [c[c.index("--profile") + 1] for c in checks]
-            assert len(kinds) == len(profiles), commands
             return set(zip(kinds, profiles, strict=True))
 
         tox = shape(tox_commands(env))
@@ -281,12 +284,26 @@ class All:
 
 NO_TERRAFORM = str(Path(sys.executable).parent)  # the env's own bin: python, no terraform
 NO_AWS = r"^error: (no usable AWS credentials|.* not on PATH: deploying to AWS needs)"
+GATE_SYNOPSIS = (
+    "python -m compliance check cdktf.out [--out reports] [--profile ephemeral|production] [--synth [-- INFRA OPTIONS]]"
+)
 PROOFS = {
     "bash scripts/bootstrap && python3 -m tox -e compliance": GateOfTheLocalDeploy(),
     "bash scripts/bootstrap --with-browser && python3 -m tox": CiRuns(),
-    "python -m compliance check cdktf.out [--out reports] [--profile ephemeral|production]": Runs(
-        ("python", "-m", "compliance", "check", "{outdir}", "--out", "{tmp}/reports", "--profile", "ephemeral"),
-        expect_out="compliance gate PASSED",
+    "python3 -m tox -e compliance": GateOfTheLocalDeploy(),
+    GATE_SYNOPSIS: All(
+        (
+            Runs(
+                ("python", "-m", "compliance", "check", "{outdir}", "--out", "{tmp}/reports", "--profile", "ephemeral"),
+                expect_out="compliance gate PASSED",
+            ),
+            # --synth hands the options after -- to python -m infra (a bad one is refused before any synth)
+            Runs(
+                ("python", "-m", "compliance", "check", "{tmp}/out", "--synth", "--", "--stack", "shared"),
+                expect_rc=(2,),
+                expect_out="--stack needs environment or account-baseline",
+            ),
+        )
     ),
     "checkov -d cdktf.out/stacks/<stack> --framework terraform_json --external-checks-dir policies/checkov": Runs(
         (
