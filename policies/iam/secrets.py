@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from policies.iam.provider_schema import sensitive_computed, sensitive_inputs
@@ -204,6 +204,7 @@ def _keyword_plugin() -> Any:
     return KeywordDetector()
 
 
+@lru_cache(maxsize=16384)  # a stack repeats its values (names, tags, ARNs) across resources
 def looks_secret(value: str, entropy: bool = True) -> str:
     """What detect-secrets finds in the value ("" for nothing): a known secret format, a keyword assignment in
     free text, or (with `entropy`) a random-looking string."""
