@@ -201,8 +201,9 @@ def test_params_refuse_an_ewma_weight_outside_0_1(weight):
 
 def _same_state(fast: SeriesState, slow: SeriesState) -> None:
     """Every field of the state equal, numbers to rounding (lists element by element)."""
+    got_state = fast.to_dict()
     for name, expected in slow.to_dict().items():
-        got = fast.to_dict()[name]
+        got = got_state[name]
         numbers = isinstance(expected, list) and expected and isinstance(expected[0], float)
         if numbers or (isinstance(expected, float) and not math.isinf(expected)):
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-12, nan_ok=True), name
