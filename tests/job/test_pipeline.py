@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anomaly.__main__ import run_local
+from anomaly.aurora import batch_metrics
 from anomaly.detector import Params, SeriesState, admit, detect_series
 from anomaly.episodes import track
 from anomaly.event_schema import EPISODE_COLUMNS
@@ -197,7 +198,7 @@ def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_poi
     events = _events(devices=1, readings=300)
     write_lines(tmp_path / "in" / "a.jsonl", events)
     runs: list[list[dict]] = []
-    run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
+    first = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
     before = _counts(spark, tmp_path / "out")
     episodes_before = read_table(spark, tmp_path / "out" / "episodes").count()
     # Simulate a crash after the sink wrote but before Spark committed the batch: Spark re-runs that batch.
@@ -207,8 +208,18 @@ def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_poi
     if crash_point == "mid_sink":  # and the sink itself had not finished: no commit markers were written
         for marker in (tmp_path / "out").glob("*/_committed/*"):
             marker.unlink()
-    run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
+    replay = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
     assert _counts(spark, tmp_path / "out") == before
+    # The metrics that page: a replayed batch whose episodes write was skipped as committed opens and closes
+    # nothing; one whose write had not committed (a crash mid-sink) counts what it writes, once.
+    paged = ("episodes_opened", "episodes_closed")
+    assert first["episodes_opened"] > 0 and replay["batches"] == 1
+    if crash_point == "after_sink_commit":
+        assert [replay[k] for k in paged] == [0, 0]
+        metrics = {m["MetricName"]: m["Value"] for m in batch_metrics("job", replay, 1.0)}
+        assert metrics["EpisodesOpened"] == metrics["EpisodesClosed"] == 0.0
+    else:
+        assert [replay[k] for k in paged] == [first[k] for k in paged]
     curated = read_table(spark, tmp_path / "out" / "curated")
     assert curated.select("event_id").distinct().count() == curated.count() == len(events)
     # The re-run batch re-derives the very same episodes (ids and records): the upsert by id opens none twice.
