@@ -1,8 +1,22 @@
-"""Benchmark: bare synth vs the full gate (synth + Guardrails + Checkov + reports), with 10 production lines, and
-with 10 plant stacks in one app (10x the resources).
+"""Benchmark the compliance gate with alternated whole-process runs; medians of wall and CPU time.
 
-Each measurement runs fresh processes, as `python -m infra` and `tox -e compliance` do. Median of --runs.
-Targets (issue #3): gate <= 1.3x bare synth; 10x production lines <= 2x the gate time.
+python bench/gate.py [--runs N] [--only gate,checkov,plants,before]
+
+- gate:    `python -m compliance check OUT --synth` (synth with Guardrails + every built-in + reports, one process,
+           what `tox -e compliance` runs) against a bare `python -m infra --no-guardrails`; target <= 1.2x. The
+           two-process form (`python -m infra` with Guardrails, then `python -m compliance check`) is shown too.
+- checkov: `python -m compliance check OUT` on an existing synth against plain
+           `checkov -d OUT/stacks/<stack> --framework terraform_json`; target <= 0.6x.
+- plants:  10 plant stacks in one app (bench/multi_plant_app.py --gate) against the gate of one; target <= 1.5x.
+- before:  the gate before issue #11 (`--before COMMIT`, default 642edef) against the gate before this branch's
+           work (`--after COMMIT`, default 2196d46), each as it ran then (`python -m infra` + `python -m compliance
+           check`), from `git archive` copies in a temporary folder; #11 may add at most 5%.
+
+Every measurement is a fresh process, as users run them; the variants of one comparison run in turn (A B A B ...),
+so a change in the machine's load hits both. CPU is user + system time of the process and its children (node for
+jsii). Others share this machine: each pair also times a fixed pure-Python loop (`speed_s`, a machine-speed
+indicator) and records the load average. Run it with the interpreter of the env you measure (the compliance env:
+.tox/compliance/bin/python, which has bytecode compiled at install).
 """
 
 from __future__ import annotations
@@ -11,118 +25,207 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-ENV = {
+BASE_ENV = {
     **os.environ,
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     "BC_SKIP_MAPPING": "TRUE",
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
-    "PYTHONPATH": str(PROJECT),
+    "PYTHONDONTWRITEBYTECODE": "1",  # as tox sets it: the project's own modules compile in every run
 }
+SUFFIX = ["--environment-suffix", "bench"]
 
 
-def _run(args: list[str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, *args], cwd=PROJECT, env=ENV, capture_output=True, text=True)
-    if done.returncode not in (0,):
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(args: list[str], project: Path = PROJECT, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """(wall, cpu) seconds of one whole process."""
+    env = {**BASE_ENV, "PYTHONPATH": str(project)}
+    cpu, started = _children_cpu(), time.perf_counter()
+    done = subprocess.run(args, cwd=project, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode not in ok:
         raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return wall, _children_cpu() - cpu
+
+
+def speed() -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i % 7
     return time.perf_counter() - started
 
 
-def bare(lines: int) -> float:
-    with tempfile.TemporaryDirectory() as out:
-        return _run(
-            [
-                "-m",
-                "infra",
-                "--environment-suffix",
-                "bench",
-                "--production-lines",
-                str(lines),
-                "--no-guardrails",
-                "--outdir",
-                out,
-            ]
+class Sample:
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def add(self, measured: tuple[float, float]) -> None:
+        self.wall.append(measured[0])
+        self.cpu.append(measured[1])
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "wall_s": round(statistics.median(self.wall), 2),
+            "cpu_s": round(statistics.median(self.cpu), 2),
+            "wall_runs": [round(w, 2) for w in self.wall],
+        }
+
+
+def alternate(runs: int, variants: dict[str, Callable[[], tuple[float, float]]]) -> dict[str, object]:
+    samples = {name: Sample() for name in variants}
+    speeds, loads = [], []
+    for _ in range(runs):
+        speeds.append(speed())
+        loads.append(os.getloadavg()[0])
+        for name, measure in variants.items():
+            samples[name].add(measure())
+    result: dict[str, object] = {name: s.summary() for name, s in samples.items()}
+    result["speed_s"] = round(statistics.median(speeds), 3)
+    result["load_1min"] = [round(x, 2) for x in loads]
+    return result
+
+
+def _ratio(result: dict, a: str, b: str, key: str = "wall_s") -> float:
+    return round(result[a][key] / result[b][key], 3)
+
+
+def gate_against_synth(runs: int) -> dict[str, object]:
+    py = sys.executable
+
+    def bare() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as out:
+            return run([py, "-m", "infra", *SUFFIX, "--no-guardrails", "--outdir", out])
+
+    def gate() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as out:
+            measured = run([py, "-m", "compliance", "check", out, "--synth", "--out", f"{out}/reports", "--", *SUFFIX])
+            assert json.loads(Path(out, "reports", "findings.json").read_text())["summary"]["verdict"] == "passed"
+            return measured
+
+    def two_processes() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as out:
+            synth = run([py, "-m", "infra", *SUFFIX, "--outdir", out])
+            check = run([py, "-m", "compliance", "check", out, "--out", f"{out}/reports"])
+            return synth[0] + check[0], synth[1] + check[1]
+
+    result = alternate(runs, {"bare_synth": bare, "gate": gate, "gate_two_processes": two_processes})
+    result["gate_over_bare"] = _ratio(result, "gate", "bare_synth")
+    result["gate_over_bare_cpu"] = _ratio(result, "gate", "bare_synth", "cpu_s")
+    result["two_processes_over_bare"] = _ratio(result, "gate_two_processes", "bare_synth")
+    return result
+
+
+def check_against_checkov(runs: int) -> dict[str, object]:
+    py = sys.executable
+    checkov = str(Path(py).parent / "checkov")
+    out = Path(tempfile.mkdtemp(prefix="bench-synth-"))
+    try:
+        run([py, "-m", "infra", *SUFFIX, "--no-guardrails", "--outdir", str(out)])
+        stack = next(out.glob("stacks/*"))
+        result = alternate(
+            runs,
+            {
+                "compliance_check": lambda: run([py, "-m", "compliance", "check", str(out), "--out", str(out / "r")]),
+                "plain_checkov": lambda: run(
+                    [checkov, "-d", str(stack), "--framework", "terraform_json", "--quiet", "-o", "json"], ok=(0, 1)
+                ),
+            },
         )
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    result["check_over_checkov"] = _ratio(result, "compliance_check", "plain_checkov")
+    result["check_over_checkov_cpu"] = _ratio(result, "compliance_check", "plain_checkov", "cpu_s")
+    return result
 
 
-def gate(lines: int) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as out:
-        seconds = _run(
-            ["-m", "infra", "--environment-suffix", "bench", "--production-lines", str(lines), "--outdir", out]
-        )
-        seconds += _run(["-m", "compliance", "check", out, "--out", f"{out}/reports"])
-        findings = json.loads(Path(out, "reports", "findings.json").read_text())
-        stack = next(Path(out, "stacks").glob("*/cdk.tf.json"))
-        resources = sum(len(v) for v in json.loads(stack.read_text())["resource"].values())
-        assert findings["summary"]["verdict"] == "passed"
-        return seconds, resources
+def plants_against_one(runs: int, plants: int = 10) -> dict[str, object]:
+    py = sys.executable
+
+    def one() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as out:
+            return run([py, "bench/multi_plant_app.py", out, "1", "--gate", f"{out}/reports"])
+
+    def many() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as out:
+            measured = run([py, "bench/multi_plant_app.py", out, str(plants), "--gate", f"{out}/reports"])
+            stacks = json.loads(Path(out, "reports", "findings.json").read_text())["stacks"]
+            assert len(stacks) == plants
+            return measured
+
+    result = alternate(runs, {"gate_one_plant": one, f"gate_{plants}_plants": many})
+    result["plants_over_one"] = _ratio(result, f"gate_{plants}_plants", "gate_one_plant")
+    result["plants_over_one_cpu"] = _ratio(result, f"gate_{plants}_plants", "gate_one_plant", "cpu_s")
+    return result
 
 
-def plants_bare(plants: int) -> float:
-    with tempfile.TemporaryDirectory() as out:
-        return _run(["bench/multi_plant_app.py", out, str(plants), "--no-guardrails"])
+def archived(commit: str, into: Path) -> Path:
+    folder = into / commit
+    folder.mkdir()
+    archive = subprocess.run(["git", "archive", commit], cwd=PROJECT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
 
 
-def plants_gate(plants: int) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as out:
-        seconds = _run(["bench/multi_plant_app.py", out, str(plants)])
-        seconds += _run(["-m", "compliance", "check", out, "--out", f"{out}/reports"])
-        resources = sum(
-            sum(len(v) for v in json.loads(p.read_text())["resource"].values())
-            for p in Path(out, "stacks").glob("*/cdk.tf.json")
-        )
-        return seconds, resources
+def before_and_after(runs: int, before: str, after: str) -> dict[str, object]:
+    """The gate as tox ran it at two commits: synth with Guardrails, then the gate, in two processes."""
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = {name: archived(commit, Path(scratch)) for name, commit in (("before", before), ("after", after))}
+
+        def gate(tree: Path) -> Callable[[], tuple[float, float]]:
+            def measure() -> tuple[float, float]:
+                with tempfile.TemporaryDirectory() as out:
+                    synth = run([py, "-m", "infra", *SUFFIX, "--outdir", out], project=tree)
+                    check = run([py, "-m", "compliance", "check", out, "--out", f"{out}/r"], project=tree, ok=(0, 1))
+                    return synth[0] + check[0], synth[1] + check[1]
+
+            return measure
+
+        result = alternate(runs, {f"gate_at_{before}": gate(trees["before"]), f"gate_at_{after}": gate(trees["after"])})
+    result["after_over_before"] = _ratio(result, f"gate_at_{after}", f"gate_at_{before}")
+    result["after_over_before_cpu"] = _ratio(result, f"gate_at_{after}", f"gate_at_{before}", "cpu_s")
+    return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="gate,checkov,plants")
+    parser.add_argument("--before", default="642edef")
+    parser.add_argument("--after", default="2196d46")
     args = parser.parse_args()
-    rows = {}
-    for lines in (1, 10):
-        bare_times = [bare(lines) for _ in range(args.runs)]
-        gate_runs = [gate(lines) for _ in range(args.runs)]
-        rows[lines] = {
-            "bare_synth_s": round(statistics.median(bare_times), 2),
-            "gate_s": round(statistics.median(t for t, _ in gate_runs), 2),
-            "resources": gate_runs[0][1],
-        }
-    plant_bare = [plants_bare(10) for _ in range(args.runs)]
-    plant_gate = [plants_gate(10) for _ in range(args.runs)]
-    rows["plants"] = {
-        "bare_synth_s": round(statistics.median(plant_bare), 2),
-        "gate_s": round(statistics.median(t for t, _ in plant_gate), 2),
-        "resources": plant_gate[0][1],
-    }
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    one, ten = rows[1], rows[10]
-    report = {
-        "runs": args.runs,
-        "one_line": one,
-        "ten_lines": ten,
-        "gate_over_bare": round(one["gate_s"] / one["bare_synth_s"], 3),
-        "ten_lines_gate_over_gate": round(ten["gate_s"] / one["gate_s"], 3),
-        "resource_ratio": round(ten["resources"] / one["resources"], 2),
-        "ten_plants": rows["plants"],
-        "ten_plants_gate_over_gate": round(rows["plants"]["gate_s"] / one["gate_s"], 3),
-        "ten_plants_resource_ratio": round(rows["plants"]["resources"] / one["resources"], 2),
-        "peak_child_rss_mb": round(peak_mb),
-    }
+    wanted = set(args.only.split(","))
+    report: dict[str, object] = {"runs": args.runs, "python": sys.executable, "cpus": os.cpu_count()}
+    verdicts = {}
+    if "gate" in wanted:
+        report["gate"] = gate_against_synth(args.runs)
+        verdicts["gate <= 1.2x bare synth"] = report["gate"]["gate_over_bare"] <= 1.2
+    if "checkov" in wanted:
+        report["checkov"] = check_against_checkov(args.runs)
+        verdicts["compliance check <= 0.6x plain checkov"] = report["checkov"]["check_over_checkov"] <= 0.6
+    if "plants" in wanted:
+        report["plants"] = plants_against_one(args.runs)
+        verdicts["10 plants <= 1.5x the gate of one"] = report["plants"]["plants_over_one"] <= 1.5
+    if "before" in wanted:
+        report["before"] = before_and_after(args.runs, args.before, args.after)
+        verdicts["#11 adds <= 5%"] = report["before"]["after_over_before"] <= 1.05
     print(json.dumps(report, indent=2))
-    verdict = {
-        "gate <= 1.3x bare synth": report["gate_over_bare"] <= 1.3,
-        "10 lines <= 2x gate": report["ten_lines_gate_over_gate"] <= 2,
-        "10 plants (10x resources) <= 2x gate": report["ten_plants_gate_over_gate"] <= 2,
-    }
-    print("; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in verdict.items()))
+    print("; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in verdicts.items()))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
-"""Synthesize N platform stacks (one per plant) in one cdktf app: 10x the resources for the gate benchmark.
+"""Synthesize N platform stacks (one per plant) in one cdktf app: N times the resources for the gate benchmark.
 
-python bench/multi_plant_app.py OUTDIR N [--no-guardrails]
+python bench/multi_plant_app.py OUTDIR N [--no-guardrails] [--gate REPORTS]
+
+With --gate, the compliance gate judges every stack of OUTDIR afterwards in the same process, as
+`python -m compliance check --synth` does for the platform (stacks in parallel processes).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from infra.stack import IotPlatformStack
 from infra.synth import synth
 
 
-def main() -> None:
+def main() -> int:
     outdir, plants = sys.argv[1], int(sys.argv[2])
     Path(outdir).mkdir(parents=True, exist_ok=True)
     app = App(outdir=outdir)
@@ -30,7 +33,12 @@ def main() -> None:
 
         guard(app)
     synth(app)
+    if "--gate" in sys.argv:
+        from compliance.__main__ import main as gate
+
+        return gate(["check", outdir, "--out", sys.argv[sys.argv.index("--gate") + 1]])
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

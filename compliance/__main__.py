@@ -1,17 +1,21 @@
-"""CLI: `check SYNTH_DIR [--out DIR] [--profile P]` runs the gate; `report FINDINGS --format F` re-renders."""
+"""CLI: `check SYNTH_DIR [--out DIR] [--profile P] [--synth [-- INFRA ARGS]]` runs the gate (with --synth, after
+synthesizing the platform into SYNTH_DIR in the same process); `report FINDINGS --format F` re-renders."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from compliance.catalog import CatalogError, default_catalog, load_catalog
 from compliance.findings import FindingsError, validate_findings, with_summary
-from compliance.gate import GateUsageError, failed, failure_lines, scan
+from compliance.gate import GateUsageError, failed, problem_lines, scan
 from compliance.reports import RENDERERS
+from policies.curation import CurationError
+from policies.engine import STATUSES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--out", type=Path, default=Path("reports"))
     check.add_argument("--profile", default="ephemeral", choices=["ephemeral", "production"])
     check.add_argument("--catalog", type=Path, help="control catalog (default compliance/catalog.yaml)")
+    check.add_argument(
+        "--synth",
+        action="store_true",
+        help="first synthesize the platform with Guardrails into SYNTH_DIR, in this process (python -m infra; "
+        "its options after --); the gate then reads the files synth wrote",
+    )
     report = commands.add_parser("report", help="re-render a saved findings.json")
     report.add_argument("findings", type=Path)
     report.add_argument("--format", required=True, choices=sorted(RENDERERS))
@@ -47,17 +57,29 @@ def write_reports(document: dict, out: Path) -> list[Path]:
 
 def _check(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
+    if args.synth:
+        from infra.__main__ import main as synthesize
+
+        # Checkov and the IAM catalog load while this thread waits for node to load the AWS provider's assembly
+        # (about 5 s of the synth's start): the Aspect finds them loaded at its first stack.
+        from policies.engine import preload
+
+        preload()
+        code = synthesize(["--outdir", str(args.synth_dir), "--profile", args.profile, *args.infra_args])
+        if code:
+            return code  # 1: Guardrails failed synth (the lines above say what); 2: a bad option
     result = scan(args.synth_dir, args.profile, catalog)
     document = with_summary(result, catalog)
     validate_findings(document)
     write_reports(document, args.out)
     counts = document["summary"]["by_status"]
-    for line in failure_lines(result):
+    for line in problem_lines(result):
         print(line, file=sys.stderr)
     verdict = "FAILED" if failed(result) else "PASSED"
+    shown = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
     print(
-        f"compliance gate {verdict}: {counts.get('failed', 0)} failed, {counts.get('suppressed', 0)} suppressed, "
-        f"{counts.get('passed', 0)} passed across {len(result['stacks'])} stack(s); reports in {args.out}/ "
+        f"compliance gate {verdict} ({args.profile}: fails at {result['thresholds'][args.profile]} and above): "
+        f"{shown} across {len(result['stacks'])} stack(s); reports in {args.out}/ "
         "(findings.json, findings.sarif, junit.xml, summary.md, report.html)"
     )
     return 1 if failed(result) else 0
@@ -80,12 +102,34 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    infra_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = _parser().parse_args(argv[: argv.index("--")] if "--" in argv else argv)
+    args.infra_args = infra_args
+    if infra_args and not getattr(args, "synth", False):
+        print(
+            "error: options after -- are for --synth (python -m infra) (see python -m compliance --help)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return _check(args) if args.command == "check" else _report(args)
-    except (GateUsageError, CatalogError, FindingsError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (GateUsageError, CatalogError, FindingsError, CurationError) as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except Exception as error:  # never a traceback, never a pass: a bug in the gate still stops the merge
+        if os.environ.get("COMPLIANCE_DEBUG"):
+            raise
+        print(
+            f"error: the gate broke ({type(error).__name__}: {_one_line(error)}); nothing was judged. "
+            "Set COMPLIANCE_DEBUG=1 for the traceback and report it",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:2000]
 
 
 if __name__ == "__main__":

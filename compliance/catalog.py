@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 import yaml
 
-from policies.curation import checkov_policy
+from policies.model import SEVERITIES
 from policies.rulebook import all_rules
 
 CATALOG = Path(__file__).resolve().parent / "catalog.yaml"
@@ -27,48 +27,84 @@ class Control:
     id: str
     title: str
     objective: str
-    rules: tuple[str, ...]
+    rules: tuple[str, ...]  # ours
+    checkov: tuple[str, ...]  # Checkov built-ins
+    severity: str  # of a failed built-in of this control
     mappings: dict[str, tuple[str, ...]]
+
+    @property
+    def enforced_by(self) -> tuple[str, ...]:
+        return self.rules + self.checkov
 
 
 @dataclass(frozen=True)
 class Catalog:
     frameworks: dict[str, str]
     controls: tuple[Control, ...]
+    by_rule: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False)  # id -> controls
 
     def controls_for(self, rule_id: str) -> list[str]:
-        return [c.id for c in self.controls if rule_id in c.rules]
+        """The controls a rule of ours or a Checkov built-in enforces."""
+        return list(self.by_rule.get(rule_id, ()))
+
+    def severity_of(self, check_id: str) -> str | None:
+        """A built-in's severity: the highest of its controls' (None when it maps to no control)."""
+        severities = [self.control(c).severity for c in self.controls_for(check_id)]
+        return min(severities, key=SEVERITIES.index) if severities else None
+
+    def __post_init__(self) -> None:
+        found: dict[str, list[str]] = {}
+        for control in self.controls:
+            for rule_id in control.enforced_by:
+                found.setdefault(rule_id, []).append(control.id)
+        object.__setattr__(self, "by_rule", {k: tuple(v) for k, v in found.items()})
 
     def control(self, control_id: str) -> Control:
         return next(c for c in self.controls if c.id == control_id)
 
 
-def known_rule_ids() -> set[str]:
-    policy = checkov_policy()
-    return {r.id for r in all_rules()} | set(policy.get("enforced") or {}) | set(policy.get("suppressible") or {})
+def known_builtin_ids() -> set[str]:
+    from policies.builtins import catalog
+
+    return set(catalog())
 
 
 def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(document), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise CatalogError(f"{source}: invalid at {where}: {first.message}")
+    from compliance.findings import schema_errors
+
+    first, count = schema_errors(jsonschema_rs.validator_for(_schema()), document)
+    if count:
+        raise CatalogError(f"{source}: invalid at {first}")
     controls = tuple(
-        Control(c["id"], c["title"], c["objective"], tuple(c["rules"]), {k: tuple(v) for k, v in c["mappings"].items()})
+        Control(
+            c["id"],
+            c["title"],
+            c["objective"],
+            tuple(c["rules"]),
+            tuple(c["checkov"]),
+            c["severity"],
+            {k: tuple(v) for k, v in c["mappings"].items()},
+        )
         for c in document["controls"]
     )
     ids = [c.id for c in controls]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise CatalogError(f"{source}: duplicate control ids {', '.join(duplicates)}")
-    known = known_rule_ids()
+    ours = {r.id for r in all_rules()}
+    builtins = known_builtin_ids() if any(c.checkov for c in controls) else set()
     for control in controls:
-        dangling = [r for r in control.rules if r not in known]
+        dangling = [r for r in control.rules if r not in ours]
         if dangling:
             raise CatalogError(
-                f"{source}: control {control.id} names unknown rule(s) {', '.join(dangling)}; use an id from "
-                "policies/rules/ or policies/checkov_policy.yaml (enforced or suppressible)"
+                f"{source}: control {control.id} names unknown rule(s) {', '.join(dangling)}; `rules` take the ids "
+                "of policies/rules/ (RULE.id), `checkov` the ids of Checkov's built-in checks"
+            )
+        dangling = [r for r in control.checkov if r not in builtins]
+        if dangling:
+            raise CatalogError(
+                f"{source}: control {control.id} names unknown Checkov check(s) {', '.join(dangling)} "
+                "(not built into the installed Checkov)"
             )
     return Catalog(dict(document["frameworks"]), controls)
 
@@ -88,6 +124,17 @@ def load_catalog(path: Path = CATALOG) -> Catalog:
     except yaml.YAMLError as error:
         raise CatalogError(f"{path}: not valid YAML ({str(error).splitlines()[0]})") from None
     return parse_catalog(document, str(path))
+
+
+@cache
+def mapped_builtin_ids(path: Path = CATALOG) -> frozenset[str]:
+    """The Checkov ids the catalog maps to controls, read without loading Checkov (for `suppress` at construct
+    time, which a bare synth runs too)."""
+    try:
+        document = yaml.safe_load(path.read_text())
+        return frozenset(i for c in document["controls"] for i in c.get("checkov") or [])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return frozenset()
 
 
 @cache

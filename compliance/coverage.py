@@ -1,4 +1,5 @@
-"""Control coverage: each control's status from the findings of its rules, and the same per framework identifier."""
+"""Control coverage: each control's status from the findings of its rules and built-ins, and the same per framework
+identifier. Resources are named by construct path (stack/construct), unambiguous across stacks."""
 
 from __future__ import annotations
 
@@ -7,26 +8,46 @@ from typing import Any
 from compliance.catalog import FRAMEWORKS, Catalog
 
 ORDER = {"failed": 0, "passed": 1, "not evaluated": 2}
+# A recorded exception (suppressed with a reason, exempt, replaced by our rule) evaluates a control without failing it.
+EVALUATED = ("passed", "warning", "suppressed", "exempt", "replaced")
+
+
+def where(finding: dict[str, Any]) -> str:
+    """A finding's resource for people: its construct path, or stack + address for blocks without one."""
+    path = finding.get("construct_path") or ""
+    if path and path != finding["stack"]:
+        return path
+    return f"{finding['stack']}/{finding['resource']}"
 
 
 def control_status(catalog: Catalog, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        by_rule.setdefault(f["rule_id"], []).append(f)
+        for twin in f.get("also") or ():
+            by_rule.setdefault(twin, []).append(f)
     rows = []
     for control in catalog.controls:
-        mine = [f for f in findings if f["rule_id"] in control.rules]
-        failed = sorted({f["resource"] for f in mine if f["status"] == "failed"})
-        suppressed = sorted({f["resource"] for f in mine if f["status"] == "suppressed"})
-        passed = sorted({f["resource"] for f in mine if f["status"] == "passed"})
-        status = "failed" if failed else "passed" if (passed or suppressed) else "not evaluated"
+        mine = [f for rule_id in control.enforced_by for f in by_rule.get(rule_id, [])]
+        failed = sorted({where(f) for f in mine if f["status"] == "failed"})
+        warned = sorted({where(f) for f in mine if f["status"] == "warning"})
+        excepted = sorted({where(f) for f in mine if f["status"] in ("suppressed", "exempt", "replaced")})
+        passed = {where(f) for f in mine if f["status"] == "passed"}
+        evaluated = any(f["status"] in EVALUATED for f in mine)
+        status = "failed" if failed else "passed" if evaluated else "not evaluated"
         rows.append(
             {
                 "id": control.id,
                 "title": control.title,
                 "objective": control.objective,
                 "status": status,
+                "severity": control.severity,
                 "rules": list(control.rules),
+                "checkov": list(control.checkov),
                 "mappings": {k: list(v) for k, v in control.mappings.items()},
                 "resources_failed": failed,
-                "resources_suppressed": suppressed,
+                "resources_warned": warned,
+                "resources_suppressed": excepted,
                 "resources_passed": len(passed),
             }
         )

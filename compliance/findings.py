@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 
 from compliance.catalog import Catalog, default_catalog
 from compliance.coverage import control_status, framework_matrix
@@ -30,12 +30,24 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA.read_text())
 
 
+@cache
+def _validator() -> Any:
+    return jsonschema_rs.validator_for(schema())
+
+
+def schema_errors(validator: Any, document: Any) -> tuple[str, int]:
+    """(where and what of the first error, how many), or ("", 0): jsonschema-rs, Draft 2020-12."""
+    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.instance_path])
+    if not errors:
+        return "", 0
+    where = "/".join(str(p) for p in errors[0].instance_path) or "(top level)"
+    return f"{where}: {errors[0].message}", len(errors)
+
+
 def validate_findings(document: dict[str, Any]) -> None:
-    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(document), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise FindingsError(f"findings document invalid at {where}: {first.message} ({len(errors)} error(s))")
+    first, count = schema_errors(_validator(), document)
+    if count:
+        raise FindingsError(f"findings document invalid at {first} ({count} error(s))")
 
 
 def _version(package: str) -> str:
@@ -64,9 +76,14 @@ def with_summary(result: dict[str, Any], catalog: Catalog | None = None) -> dict
     controls = control_status(catalog, findings)
     frameworks = framework_matrix(controls)
     document = dict(result)
+    checks = {
+        status: sorted({f["rule_id"] for f in findings if f["status"] == status})
+        for status in ("failed", "warning", "advisory")
+    }
     document["summary"] = {
         "verdict": "failed" if any(f["status"] == "failed" for f in findings) else "passed",
         "by_status": dict(Counter(f["status"] for f in findings)),
+        "checks": checks,  # the distinct rules and built-ins failing, warning and advisory
         "by_severity": dict(Counter(f["severity"] for f in findings if f["status"] == "failed")),
         "by_category": dict(Counter(f.get("category", "") for f in findings if f["status"] == "failed")),
         "by_engine": dict(Counter(f["engine"] for f in findings)),

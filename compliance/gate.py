@@ -1,11 +1,19 @@
-"""The compliance gate: Checkov (curated built-ins + our rulebook) over every synthesized stack, mapped back to
-construct paths, with suppressions applied; writes findings.json and exits non-zero on any unsuppressed failure."""
+"""The compliance gate: every synthesized stack judged by the engine the Aspect uses (policies.engine.judge_stack:
+our rulebook, then every Checkov built-in over the same resolved JSON, the same suppressions, twins, replacements
+and thresholds), with each finding named by Terraform address and construct path. Stacks are judged in parallel
+processes forked after Checkov's registries are loaded, so every worker shares them.
+
+Exit codes (compliance/__main__.py): 0 nothing fails, 1 something fails, 2 the gate could not read its input.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,26 +21,22 @@ from typing import Any
 
 from compliance.catalog import Catalog, default_catalog
 from compliance.stack_graph import stack_graph
-from policies.curation import checkov_policy
-from policies.engine import judge, matching_suppression
-from policies.model import PROFILES, Resource, StackView
-from policies.rulebook import all_rules, rule_by_id
+from policies import builtins
+from policies.engine import Outcome, Standards, evaluate, judge_stack, standards
+from policies.model import PROFILES, StackView
 
-EXTERNAL_CHECKS = Path(__file__).resolve().parent.parent / "policies" / "checkov"
-SEVERITY_OF_BUILTIN = "medium"
+SECTIONS = ("resource", "data")  # type -> name -> configuration object
+OBJECT_SECTIONS = ("//", "terraform", "provider", "variable", "output", "locals", "module", "moved", "import")
 
 
 class GateUsageError(ValueError):
-    """The gate was pointed at something that is not cdktf output (exit 2)."""
+    """The gate was pointed at something that is not cdktf output, or cannot read it (exit 2)."""
 
 
 @dataclass(frozen=True)
 class StackFile:
     name: str
     path: Path
-
-    def sha256(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
 def find_stacks(synth_dir: Path) -> list[StackFile]:
@@ -45,122 +49,276 @@ def find_stacks(synth_dir: Path) -> list[StackFile]:
         raise GateUsageError(
             f"{synth_dir}: not cdktf output (no stacks/*/cdk.tf.json); pass the folder `cdktf synth` wrote"
         )
+    listed = _manifest_stacks(synth_dir)
+    if listed is not None:
+        stale = [p.parent.name for p in stacks if p.parent.name not in listed]
+        if stale:
+            # cdktf never removes a stack folder a later synth no longer writes (another suffix, say): the
+            # manifest says which stacks the last synth produced, and only those are judged.
+            print(
+                f"note: {synth_dir}/stacks/{{{','.join(stale)}}} not in {synth_dir}/manifest.json (left by an "
+                "earlier synth): not judged; delete them to silence this note",
+                file=sys.stderr,
+            )
+        stacks = [p for p in stacks if p.parent.name in listed]
+        missing = sorted(set(listed) - {p.parent.name for p in stacks})
+        if missing:
+            raise GateUsageError(
+                f"{synth_dir}/manifest.json lists {', '.join(missing)} but stacks/<name>/cdk.tf.json is missing; "
+                "synthesize again"
+            )
     return [StackFile(p.parent.name, p) for p in stacks]
 
 
+def _manifest_stacks(synth_dir: Path) -> frozenset[str] | None:
+    """The stack names cdktf's manifest.json lists, None when there is no manifest (a folder of stacks copied by
+    hand); GateUsageError when it exists but cannot be read."""
+    path = synth_dir / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        stacks = json.loads(path.read_text(encoding="utf-8"))["stacks"]
+        if not isinstance(stacks, dict):
+            raise TypeError("stacks is not an object")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise GateUsageError(
+            f"{path}: unreadable cdktf manifest ({type(error).__name__}: {error}); synthesize again"
+        ) from None
+    return frozenset(stacks)
+
+
+def read_stack(path: Path) -> tuple[dict[str, Any], str, str]:
+    """The stack document, its text and the SHA-256 of its bytes; GateUsageError (one line: what, where, how to
+    fix) when it cannot be read."""
+    fix = "synthesize again (`python -m infra` or `cdktf synth`); the gate reads cdktf's output unchanged"
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as error:
+        raise GateUsageError(f"{path}: cannot read ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise GateUsageError(f"{path}: not UTF-8 text (byte {error.start}); {fix}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise GateUsageError(
+            f"{path}: not JSON ({error.msg} at line {error.lineno} column {error.colno}); {fix}"
+        ) from None
+    except RecursionError:
+        raise GateUsageError(f"{path}: JSON nested too deeply to read; {fix}") from None
+    problem = structure_problem(document)
+    if problem:
+        raise GateUsageError(f"{path}: not a Terraform JSON stack: {problem}; {fix}")
+    return document, text, hashlib.sha256(raw).hexdigest()
+
+
+def structure_problem(document: Any) -> str:
+    """What makes this not a Terraform JSON configuration the rules can read, or "" (the shape of every section:
+    https://developer.hashicorp.com/terraform/language/syntax/json)."""
+    if not isinstance(document, dict):
+        return f"the document is a {_kind(document)}, not an object"
+    for section in SECTIONS:
+        if section not in document:
+            continue
+        value = document[section]
+        if not isinstance(value, dict):
+            return f"{section} is a {_kind(value)}, not an object of resource types"
+        for rtype, items in value.items():
+            if not re.fullmatch(r"[a-z0-9_]+", rtype):
+                return f"{section} has the type {rtype[:80]!r}, not a Terraform type name"
+            if not isinstance(items, dict):
+                return f"{section}.{rtype} is a {_kind(items)}, not an object of named {rtype} blocks"
+            for name, config in items.items():
+                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+                    return f"{section}.{rtype} has the name {name[:80]!r}, not a Terraform name"
+                if not isinstance(config, dict):
+                    return f"{section}.{rtype}.{name} is a {_kind(config)}, not an object"
+                meta = config.get("//", {})
+                if not isinstance(meta, dict):
+                    return f"{section}.{rtype}.{name}.// is a {_kind(meta)}, not cdktf's metadata object"
+    for section in OBJECT_SECTIONS:
+        if section in document and not isinstance(document[section], dict):
+            return f"{section} is a {_kind(document[section])}, not an object"
+    for name, configs in (document.get("provider") or {}).items():
+        for config in configs if isinstance(configs, list) else [configs]:
+            if not isinstance(config, dict):
+                return f"provider.{name} holds a {_kind(config)}, not a provider configuration object"
+    meta = document.get("//", {})
+    guardrails = meta.get("guardrails", {})
+    suppressions = guardrails.get("suppressions", []) if isinstance(guardrails, dict) else None
+    if not isinstance(suppressions, list):
+        return "//.guardrails.suppressions is not a list of suppressions"
+    for entry in suppressions or []:
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("rule_id"), str)
+            or not isinstance(entry.get("path"), str)
+        ):
+            return "//.guardrails.suppressions holds an entry without a rule_id and a path"
+        if len(str(entry.get("reason", "")).strip()) < 10:
+            return f"the suppression of {entry['rule_id']} on {entry['path']} has no reason of 10 characters"
+    return ""
+
+
+def _kind(value: Any) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )
+
+
+_OPEN = re.compile(r'^( *)"((?:[^"\\]|\\.)*)": [\[{]$')
+_CLOSE = re.compile(r"^( *)[}\]],?$")
+
+
+def line_ranges(text: str) -> dict[str, tuple[int, int]]:
+    """Terraform address -> (first, last) line of its block, for cdktf's two-space JSON layout (SARIF regions).
+    Another layout gives no ranges (reports then point at line 1), never wrong ones."""
+    ranges: dict[str, tuple[int, int]] = {}
+    open_keys: list[tuple[int, str, int]] = []  # (indent, key, first line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        opened = _OPEN.match(line)
+        if opened:
+            open_keys.append((len(opened.group(1)), opened.group(2), number))
+            continue
+        closed = _CLOSE.match(line)
+        if closed and open_keys and open_keys[-1][0] == len(closed.group(1)):
+            _, key, first = open_keys.pop()
+            path = [k for _, k, _ in open_keys]
+            if len(path) == 2 and path[0] in SECTIONS:
+                prefix = "data." if path[0] == "data" else ""
+                ranges[f"{prefix}{path[1]}.{key}"] = (first, number)
+    return ranges
+
+
 def skipped_checks(profile: str) -> dict[str, str]:
-    """Built-in checks skipped for this profile, with their reasons."""
-    policy = checkov_policy()
-    skipped = {}
-    for check_id, entry in (policy.get("skipped") or {}).items():
-        if profile in (entry.get("profiles") or PROFILES):
-            skipped[check_id] = entry["reason"]
-    enforced_and_skipped = sorted(set(skipped) & set(policy.get("enforced") or {}))
-    always = [c for c in enforced_and_skipped if not policy["skipped"][c].get("profiles")]
+    """Built-in checks skipped for this profile, with their reasons; the policy may not skip an enforced check in
+    every profile."""
+    from policies.curation import policy
+
+    curated = policy()
+    always = sorted(c for c in curated.enforced if c in curated.skipped and not curated.skipped[c].get("profiles"))
     if always:
         raise GateUsageError(
             "policies/checkov_policy.yaml skips enforced checks in every profile: " + ", ".join(always)
         )
-    return skipped
+    return curated.skipped_for(profile)
 
 
-def run_checkov(stack_dir: Path, profile: str, skip: list[str], only: list[str] | None = None) -> Any:
-    os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")
-    os.environ.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "TRUE")
-    os.environ["GUARDRAILS_PROFILE"] = profile
-    from checkov.runner_filter import RunnerFilter
-    from checkov.terraform_json.runner import TerraformJsonRunner
-
-    runner_filter = RunnerFilter(framework=["terraform_json"], skip_checks=skip, checks=only)
-    return TerraformJsonRunner().run(
-        root_folder=str(stack_dir), external_checks_dir=[str(EXTERNAL_CHECKS)], runner_filter=runner_filter
-    )
-
-
-def locate(view: StackView, checkov_resource: str) -> Resource | None:
-    """Checkov names python-check results `resource.<name>` / `data.<name>` on cdk.tf.json: find the type again."""
-    parts = checkov_resource.split(".")
-    if parts[0] == "data":
-        if len(parts) == 3:
-            return view.get(parts[1], parts[2], "data")
-        return next((r for r in view.resources(mode="data") if r.name == parts[-1]), None)
-    if parts[0] == "resource":
-        return next((r for r in view.resources() if r.name == parts[-1]), None)
-    if len(parts) == 2:  # graph checks: type.name, for data sources too (without the data. prefix)
-        return view.get(parts[0], parts[1]) or view.get(parts[0], parts[1], "data")
-    return None
-
-
-def twins(check_id: str) -> list[str]:
-    """Our rules that declare this built-in Checkov check as testing the same thing."""
-    return [r.id for r in all_rules() if check_id in r.checkov_ids]
-
-
-def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None) -> dict[str, Any]:
-    catalog = catalog or default_catalog()
-    if profile not in PROFILES:
-        raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
-    stacks = find_stacks(synth_dir)
-    skipped = skipped_checks(profile)
-    findings: list[dict[str, Any]] = []
-    graphs = {}
-    started = time.perf_counter()
-    for stack in stacks:
-        view = StackView(json.loads(stack.path.read_text()), stack.name)
-        graphs[stack.name] = stack_graph(view)
-        report = run_checkov(stack.path.parent, profile, sorted(skipped))
-        records = [(r, "failed") for r in report.failed_checks] + [(r, "passed") for r in report.passed_checks]
-        for record, status in records:
-            finding = _finding(view, record, status)
-            finding["control_ids"] = catalog.controls_for(finding["rule_id"])
-            findings.append(finding)
+def _finding(outcome: Outcome, stack: StackFile, lines: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    first, last = lines.get(outcome.address, (1, 1))
     return {
-        "findings": findings,
-        "stacks": [
-            {"name": s.name, "file": str(s.path), "sha256": s.sha256(), "graph": graphs[s.name]} for s in stacks
-        ],
-        "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(skipped.items())],
-        "profile": profile,
-        "scan_seconds": round(time.perf_counter() - started, 3),
+        "rule_id": outcome.id,
+        "engine": outcome.engine,
+        "status": outcome.status,
+        "severity": outcome.severity,
+        "category": outcome.category,
+        "title": outcome.title,
+        "stack": stack.name,
+        "resource": outcome.address,
+        "construct_path": outcome.construct_path,
+        "file": str(stack.path),
+        "lines": [first, last],
+        "message": outcome.message,
+        "fix": outcome.fix,
+        "control_ids": list(outcome.controls),
+        "also": list(outcome.also),
+        "reason": outcome.reason,
+        "promoted": outcome.promoted,
+        "suppression": outcome.suppression,
     }
 
 
-def _finding(view: StackView, record: Any, status: str) -> dict[str, Any]:
-    resource = locate(view, record.resource)
-    rule = rule_by_id(record.check_id)
-    address = resource.address if resource else record.resource
-    # Provider blocks carry no construct path: their findings belong to the stack.
-    path = resource.construct_path if resource else view.stack
-    message = record.check_name if status == "failed" else "compliant"
-    suppression = None
-    if status == "failed" and resource is not None:
-        if rule is not None:  # our rule: the engine's verdict, with suppressions matched violation by violation
-            ours = judge(rule, resource, view, os.environ.get("GUARDRAILS_PROFILE", "ephemeral"))
-            message = ours.message if ours else message
-            suppression = ours.suppression if ours and ours.status == "suppressed" else None
-        else:
-            for rule_id in (record.check_id, *twins(record.check_id)):
-                suppression = matching_suppression(view.suppressions, rule_id, resource)
-                if suppression:
-                    break
+# Set before workers fork: the documents and standards every worker judges (copy-on-write, never pickled).
+_WORK: dict[str, Any] = {}
+
+
+def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> list[builtins.Result] | str:
+    """Checkov's results on one stack, or the one-line reason it could not read it."""
+    stack, document, _, _ = _WORK["stacks"][index]
+    try:
+        return builtins.run(document, _WORK["ids"], parts)
+    except builtins.BuiltinError as error:
+        return f"{stack.path}: {error}"
+
+
+def _judge(index: int, results: Any = None, findings: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    stack, document, text, _ = _WORK["stacks"][index]
+    view = StackView(document, stack.name)
+    results = _builtin_results(index) if results is None else results
+    if isinstance(results, str):
+        return [], {}, results
+    lines = line_ranges(text)
+    outcomes = judge_stack(view, results, _WORK["standards"], findings)
+    return [_finding(o, stack, lines) for o in outcomes], stack_graph(view), ""
+
+
+_SCANS = {"count": 0}
+
+
+def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[dict[str, Any]], dict[str, Any], str]]:
+    """One stack, the first this process judges (a `python -m compliance check` run): Checkov in a forked process,
+    importing only what the stack needs, while this one evaluates our rulebook (two processes split the graph and
+    the Python checks as fast on a quiet machine and cost 0.4 s more CPU on a busy one). Later scans in the same
+    process, or a document it judged already (the --synth run), are judged here with Checkov loaded once. Several
+    stacks: Checkov's registries loaded here, then the stacks judged by forked workers that share them."""
+    fork = multiprocessing.get_context("fork")
+    _SCANS["count"] += 1
+    if len(loaded) == 1:
+        stack, document = loaded[0][0], loaded[0][1]
+        if builtins.judged_before(document) or _SCANS["count"] > 1:
+            return [_judge(0)]
+        with fork.Pool(1) as pool:
+            pending = pool.apply_async(_builtin_results, (0,))
+            ours = evaluate(StackView(document, stack.name), _WORK["standards"].profile)
+            return [_judge(0, pending.get(), ours)]
+    from policies.iam.catalog import catalog as iam_catalog
+
+    builtins.preload()
+    iam_catalog()  # the IAM action catalog, loaded once for every worker
+    with fork.Pool(workers) as pool:
+        return pool.map(_judge, range(len(loaded)), chunksize=1)
+
+
+def scan(
+    synth_dir: Path,
+    profile: str,
+    catalog: Catalog | None = None,
+    workers: int | None = None,
+    judged: Standards | None = None,
+) -> dict[str, Any]:
+    """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one);
+    `judged` replaces the standards (curated policy, catalog), for tests."""
+    if profile not in PROFILES:
+        raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
+    started = time.perf_counter()
+    stacks = find_stacks(synth_dir)
+    skipped = skipped_checks(profile)
+    loaded = [(stack, *read_stack(stack.path)) for stack in stacks]
+    judged = judged or standards(profile, catalog or default_catalog())
+    _WORK.update(stacks=loaded, ids=frozenset(judged.gate_ids()), standards=judged)
+    workers = min(len(loaded), os.cpu_count() or 1) if workers is None else workers
+    try:
+        judgements = _judge_all(loaded, workers) if workers else [_judge(i) for i in range(len(loaded))]
+    finally:
+        _WORK.clear()
+    errors = [error for _, _, error in judgements if error]
+    if errors:
+        raise GateUsageError(errors[0])
+    findings = [f for found, _, _ in judgements for f in found]
     return {
-        "rule_id": record.check_id,
-        "engine": "guardrails" if rule else "checkov",
-        "status": "suppressed" if suppression else status,
-        "severity": rule.severity if rule else SEVERITY_OF_BUILTIN,
-        "category": rule.category if rule else "checkov",
-        "title": rule.title if rule else record.check_name,
-        "stack": view.stack,
-        "resource": address,
-        "construct_path": path,
-        "file": record.file_path,
-        "lines": list(record.file_line_range or []),
-        "message": message,
-        "fix": rule.fix if rule else (record.guideline or f"see Checkov {record.check_id}"),
-        "control_ids": [],
-        "suppression": {"reason": suppression["reason"], "rule_id": suppression["rule_id"], "path": suppression["path"]}
-        if suppression
-        else None,
+        "findings": findings,
+        "stacks": [
+            {"name": s.name, "file": str(s.path), "sha256": sha, "graph": graph}
+            for (s, _, _, sha), (_, graph, _) in zip(loaded, judgements, strict=True)
+        ],
+        "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(skipped.items())],
+        "replaced_checks": [
+            {"check_id": r.check_id, "types": sorted(r.types), "by": list(r.by), "reason": r.reason}
+            for r in judged.policy.replaced.values()
+        ],
+        "thresholds": dict(judged.policy.thresholds),
+        "profile": profile,
+        "scan_seconds": round(time.perf_counter() - started, 3),
     }
 
 
@@ -168,9 +326,24 @@ def failed(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in result["findings"] if f["status"] == "failed"]
 
 
+def problem_lines(result: dict[str, Any]) -> list[str]:
+    """One line per problem (failures first, then warnings, then advisories), twins folded into their rule's."""
+    order = {"failed": 0, "warning": 1, "advisory": 2}
+    label = {"failed": "FAIL", "warning": "WARN", "advisory": "ADVISORY"}
+    problems = sorted(
+        (f for f in result["findings"] if f["status"] in order),
+        key=lambda f: (order[f["status"]], f["construct_path"], f["rule_id"]),
+    )
+    lines = []
+    for f in problems:
+        also = f" (also: {', '.join(f['also'])})" if f.get("also") else ""
+        controls = ", ".join(f["control_ids"]) or "no control: advisory"
+        lines.append(
+            f"{label[f['status']]} {f['rule_id']} [{f['severity']}] {f['construct_path'] or f['stack']} "
+            f"({f['resource']}): {f['message']}{also}. Fix: {f['fix']} [{controls}]"
+        )
+    return lines
+
+
 def failure_lines(result: dict[str, Any]) -> list[str]:
-    return [
-        f"FAIL {f['rule_id']} [{f['severity']}] {f['construct_path'] or f['resource']} ({f['resource']}): "
-        f"{f['message']}. Fix: {f['fix']}"
-        for f in failed(result)
-    ]
+    return [line for line in problem_lines(result) if line.startswith("FAIL ")]

@@ -30,7 +30,6 @@ ENV_VARS = {
     "STATE_BACKEND": "backend",
     "LAKE_FORMATION_ADMINS": "lake_formation_admins",
     "MES_VERIFY_URL": "mes_verify_url",
-    "PLATFORM_EMULATOR_ENDPOINT": "emulator_endpoint",
 }
 # cdktf context keys (cdktf.json "context", or CDKTF_CONTEXT_JSON) and their config field.
 CONTEXT_KEYS = {
@@ -106,7 +105,6 @@ class PlatformConfig:
     mes_verify_url: str | None = None  # the MES endpoint the rotation's testSecret proves the new key against
     mes_cidr: str | None = None  # where the MES is reachable from the private subnets (VPN, Direct Connect)
     lake_formation_admins: tuple[str, ...] = ()  # account baseline only: admins besides the deployer
-    emulator_endpoint: str | None = None  # a local AWS emulator (loopback only); never a real deployment
 
     @property
     def is_production(self) -> bool:
@@ -212,13 +210,6 @@ FIELD_PARSERS = {
     "enable_config_rules": lambda raw, src: _as_bool("enableConfigRules", raw, src),
     "mes_api_key_secret_name": lambda raw, src: _text(
         "mesApiKeySecretName", raw, src, re.compile(r"^[\w/+=.@-]{1,512}$"), "a Secrets Manager secret name"
-    ),
-    "emulator_endpoint": lambda raw, src: _text(
-        "emulatorEndpoint",
-        raw,
-        src,
-        re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\]):\d{2,5}$"),
-        "http://127.0.0.1:PORT (the emulator must run on this machine's loopback)",
     ),
     "mes_verify_url": lambda raw, src: _text(
         "mesVerifyUrl", raw, src, re.compile(r"^https://[A-Za-z0-9.-]+(:\d{2,5})?(/[\w./%-]*)?$"), "an https:// URL"

@@ -29,43 +29,6 @@ AWS_PROVIDER_VERSION = "5.100.0"
 DB_MAX_CONNECTIONS_ALARM = 400
 
 
-EMULATED_SERVICES = (
-    "athena",
-    "cloudwatch",
-    "cloudwatchlogs",
-    "configservice",
-    "ec2",
-    "glue",
-    "iam",
-    "iot",
-    "kinesis",
-    "kms",
-    "lakeformation",
-    "lambda_",
-    "rds",
-    "s3",
-    "secretsmanager",
-    "sns",
-    "sts",
-)
-
-
-def emulator_settings(endpoint: str | None) -> dict:
-    """Provider settings for a local AWS emulator: every service at its endpoint, dummy credentials, fail fast."""
-    if not endpoint:
-        return {}
-    return {
-        "access_key": "emulator",
-        "secret_key": "emulator",  # not a secret: the emulator accepts any credentials
-        "skip_credentials_validation": True,
-        "skip_metadata_api_check": "true",
-        "skip_requesting_account_id": False,  # the Athena workgroup ARN needs the account id
-        "s3_use_path_style": True,
-        "max_retries": 2,  # unimplemented emulator calls fail fast instead of hanging
-        "endpoints": [aws.AwsProviderEndpoints(**{service: endpoint for service in EMULATED_SERVICES})],
-    }
-
-
 class IotPlatformStack(TerraformStack):
     def __init__(self, scope: Construct, config: PlatformConfig) -> None:
         super().__init__(scope, config.stack_name)
@@ -76,7 +39,6 @@ class IotPlatformStack(TerraformStack):
             "aws",
             region=config.region,
             default_tags=[aws.AwsProviderDefaultTags(tags=config.tags())],
-            **emulator_settings(config.emulator_endpoint),
         )
         state_backend(self, config, f"iot-platform/{config.environment_suffix}/terraform.tfstate", config.stack_name)
         identity = aws.DataAwsCallerIdentity(self, "account")

@@ -1,4 +1,5 @@
-"""The Guardrails Aspect: runs the rulebook over every stack at synth and annotates the offending constructs."""
+"""The Guardrails Aspect: runs the rulebook and Checkov's built-ins over every stack at synth and annotates the
+offending constructs."""
 
 from __future__ import annotations
 
@@ -6,46 +7,63 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformStack
 from constructs import IConstruct, IValidation
 
-from policies.engine import Finding, evaluate
+from policies.engine import Outcome, Standards, judge_stack, preload, standards
 from policies.model import PROFILES, StackView
-
-ERROR_SEVERITIES = ("critical", "high")
 
 
 @jsii.implements(IAspect)
 class Guardrails:
     """`Aspects.of(app).add(Guardrails(profile="ephemeral"))`.
 
-    Works on any cdktf stack. Rules run once per stack after every other Aspect has run (as a stack validation),
-    over the stack's resolved Terraform JSON, so a rule sees exactly what Checkov and Terraform will see.
-    Violations of critical/high rules are error annotations (synth fails); medium/low are warnings.
+    Works on any cdktf stack. The rules and the built-ins run once per stack after every other Aspect has run (as a
+    stack validation), over the stack's resolved Terraform JSON, so they see exactly what Terraform will see; the
+    built-ins are Checkov's encryption, IAM, networking, logging and secrets checks plus every other one that maps
+    to a control (policies/checkov_policy.yaml says which, and what fails: policies/engine.py).
+    A failure is an error annotation on its construct (synth fails); a warning or advisory is a warning annotation.
     """
 
-    def __init__(self, profile: str = "ephemeral") -> None:
+    def __init__(self, profile: str = "ephemeral", standards: Standards | None = None) -> None:
         if profile not in PROFILES:
             raise ValueError(f"Guardrails profile {profile!r}: expected one of {', '.join(PROFILES)}")
+        if standards is not None and standards.profile != profile:
+            raise ValueError(f"Guardrails profile {profile!r} with standards for {standards.profile!r}")
         self.profile = profile
-        self.findings: dict[str, list[Finding]] = {}
+        self.findings: dict[str, list[Outcome]] = {}
         self.visited: set[str] = set()
+        self._standards = standards  # default: policies.engine.standards(profile) on first use
+
+    @property
+    def standards(self) -> Standards:
+        if self._standards is None:
+            self._standards = standards(self.profile)
+        return self._standards
 
     def visit(self, node: IConstruct) -> None:
         if TerraformStack.is_stack(node) and node.node.path not in self.visited:
             self.visited.add(node.node.path)
             node.node.add_validation(_StackValidation(self, node))
 
-    def record(self, stack: TerraformStack) -> list[Finding]:
-        view = StackView(stack.to_terraform(), stack.node.id)
-        findings = evaluate(view, self.profile)
-        self.findings[stack.node.id] = findings
-        for finding in findings:
-            if finding.status != "failed":
+    def record(self, stack: TerraformStack) -> list[Outcome]:
+        from policies import builtins
+
+        document = stack.to_terraform()
+        view = StackView(document, stack.node.id)
+        try:
+            results = builtins.run(document, self.standards.synth_ids())
+        except builtins.BuiltinError as error:
+            Annotations.of(stack).add_error(f"GATE [critical] {stack.node.path}: {error}; the stack cannot be judged")
+            results = []
+        outcomes = judge_stack(view, results, self.standards)
+        self.findings[stack.node.id] = outcomes
+        for outcome in outcomes:
+            if not outcome.problem:
                 continue
-            target = _find(stack, finding.resource.construct_path) or stack
-            if finding.rule.severity in ERROR_SEVERITIES:
-                Annotations.of(target).add_error(finding.line())
+            target = _find(stack, outcome.construct_path) or stack
+            if outcome.status == "failed":
+                Annotations.of(target).add_error(outcome.line())
             else:
-                Annotations.of(target).add_warning(finding.line())
-        return findings
+                Annotations.of(target).add_warning(outcome.line())
+        return outcomes
 
 
 @jsii.implements(IValidation)
@@ -72,14 +90,15 @@ def _find(stack: TerraformStack, path: str) -> IConstruct | None:
     return node
 
 
-def guard(scope: IConstruct, profile: str = "ephemeral") -> Guardrails:
+def guard(scope: IConstruct, profile: str = "ephemeral", standards: Standards | None = None) -> Guardrails:
     """Attach Guardrails to a stack, or to every stack of an app.
 
     cdktf 0.21 invokes Aspects from each stack down (synthesizer.js: `invokeAspects(this.stack)`), so an Aspect
     added to the App itself never runs. For an app, `guard` adds Guardrails to each stack, plus an app validation
     that fails synth if a stack was created afterwards and so ran without them.
     """
-    guardrails = Guardrails(profile)
+    guardrails = Guardrails(profile, standards)
+    preload()
     if TerraformStack.is_stack(scope):
         Aspects.of(scope).add(guardrails)
         return guardrails

@@ -46,6 +46,33 @@ def bucket_companions(bucket: Resource, view: StackView, rtype: str) -> list[Res
     return found
 
 
+# AWS's S3 User Guide, "Enabling Amazon S3 server access logging"
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html): the target bucket should
+# not have server access logging enabled, and log delivery writes with the target's default encryption, SSE-S3.
+LOG_TARGET_GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html"
+
+
+def log_sources(bucket: Resource, view: StackView) -> list[Resource]:
+    """The other buckets that deliver their server access logs to this bucket (it is their `target_bucket`)."""
+    name = bucket.get("bucket")
+
+    def targets_this(value: Any) -> bool:
+        if view.references(value, bucket):
+            return True
+        return bool(name) and not is_reference(name) and value == name
+
+    sources = []
+    for logging in view.resources("aws_s3_bucket_logging"):
+        if targets_this(logging.get("target_bucket")):
+            source = view.resolve(logging.get("bucket"))
+            sources.append(source if source is not None else logging)
+    for other in view.resources("aws_s3_bucket"):
+        inline = other.block("logging")
+        if other is not bucket and inline and targets_this(inline.get("target_bucket")):
+            sources.append(other)
+    return [s for s in sources if s is not bucket]
+
+
 def effective_tags(resource: Resource, view: StackView) -> tuple[dict[str, Any], list[str]]:
     """(tags the resource will carry, what could not be read): its own provider's default_tags, then its tags."""
     unreadable = []

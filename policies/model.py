@@ -150,6 +150,7 @@ class Verdict:
     message: str
     details: tuple[str, ...] = ()
     violations: tuple[Violation, ...] = ()
+    exemption: str = ""  # a pass by a documented exception (the reason), recorded in every report
 
     def __post_init__(self) -> None:
         if not self.passed and not self.violations:
@@ -158,6 +159,12 @@ class Verdict:
 
 def ok(message: str = "compliant") -> Verdict:
     return Verdict(True, message)
+
+
+def exempt(reason: str) -> Verdict:
+    """The resource is the documented exception to the rule (the access-log target bucket, ...): not a failure,
+    reported with the reason."""
+    return Verdict(True, reason, exemption=reason)
 
 
 def fail(message: str, *details: str) -> Verdict:
@@ -185,7 +192,9 @@ class Rule:
     resource_types: tuple[str, ...]
     check: Check
     fix: str
-    checkov_ids: tuple[str, ...] = ()  # built-in Checkov checks that test the same thing
+    # Twins: built-in Checkov checks whose failure on a resource implies this rule's failure there (they test the
+    # same property, never more). A twin's failure is folded into this rule's finding and silenced with it.
+    checkov_ids: tuple[str, ...] = ()
     profiles: tuple[str, ...] = PROFILES
     modes: tuple[str, ...] = ("resource",)
     description: str = field(default="")
@@ -197,9 +206,10 @@ class Rule:
             raise ValueError(f"rule {self.id}: category {self.category!r} not in {CATEGORIES}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"rule {self.id}: severity {self.severity!r} not in {SEVERITIES}")
+        object.__setattr__(self, "_types", frozenset(self.resource_types))  # 714 taggable types: a set, not a scan
 
     def applies(self, resource: Resource, profile: str) -> bool:
-        types = self.resource_types
+        types = self._types  # type: ignore[attr-defined]
         return profile in self.profiles and resource.mode in self.modes and ("*" in types or resource.type in types)
 
     def evaluate(self, resource: Resource, view: StackView, profile: str) -> Verdict | None:

@@ -19,18 +19,23 @@ class SuppressionError(ValueError):
 
 
 def known_rule_ids() -> set[str]:
-    return {r.id for r in all_rules()} | built_in_ids()
+    """Our rules, the built-ins the catalog maps to controls, and those the curated policy names."""
+    from compliance.catalog import mapped_builtin_ids
+
+    return {r.id for r in all_rules()} | built_in_ids() | mapped_builtin_ids()
 
 
 def suppress(construct: IConstruct, rule_id: str, *, reason: str, applies_to: Sequence[str] | None = None) -> dict:
     """Silence `rule_id` on `construct` and everything below it; the gate and the reports show it with its reason.
 
-    `applies_to` narrows an IAM finding to messages naming one of these actions or resources.
+    `applies_to` narrows the suppression to the violations of our rule that name one of these actions or ARNs
+    (exactly, case-insensitively); a Checkov result names nothing, so a narrowed suppression never silences one.
     """
     if rule_id not in known_rule_ids():
         raise SuppressionError(
             f"suppress({construct.node.path!r}): unknown rule id {rule_id!r}; "
-            "use a file's RULE id from policies/rules/ or a Checkov id from policies/checkov_policy.yaml"
+            "use a file's RULE id from policies/rules/, a Checkov id of compliance/catalog.yaml, or one listed in "
+            "policies/checkov_policy.yaml"
         )
     if not reason or len(reason.strip()) < MIN_REASON:
         raise SuppressionError(

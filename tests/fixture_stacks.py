@@ -8,7 +8,7 @@ from cdktf import App, TerraformDataSource, TerraformProvider, TerraformResource
 
 from infra.synth import SynthFailed, synth
 from policies import guard
-from policies.engine import Finding
+from policies.engine import Outcome
 
 
 def build(document: dict[str, Any], outdir: str, name: str = "fixture") -> tuple[App, TerraformStack]:
@@ -35,10 +35,12 @@ def add_stack(app: App, name: str, document: dict[str, Any]) -> TerraformStack:
     return stack
 
 
-def aspect_findings(document: dict[str, Any], outdir: str, profile: str) -> tuple[list[Finding], SynthFailed | None]:
-    """Synth the fixture with Guardrails; return the findings and the synth failure, if any."""
+def aspect_findings(
+    document: dict[str, Any], outdir: str, profile: str, standards: Any = None
+) -> tuple[list[Outcome], SynthFailed | None]:
+    """Synth the fixture with Guardrails; return the outcomes and the synth failure, if any."""
     app, stack = build(document, outdir)
-    guardrails = guard(app, profile=profile)
+    guardrails = guard(app, profile=profile, standards=standards)
     try:
         synth(app)
         failure = None

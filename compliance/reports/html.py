@@ -7,6 +7,8 @@ from collections import Counter
 from html import escape
 from typing import Any
 
+from compliance.coverage import where
+
 FRAMEWORK_TITLES = {
     "iec62443": "IEC 62443-3-3 system requirements",
     "nist80053": "NIST SP 800-53 Rev. 5",
@@ -14,7 +16,9 @@ FRAMEWORK_TITLES = {
     "config": "AWS Config managed rules (detective, after deploy)",
 }
 SHORT = {"iec62443": "IEC 62443-3-3", "nist80053": "NIST 800-53", "securityhub": "Security Hub", "config": "AWS Config"}
-COLOURS = {"failed": "#c62828", "suppressed": "#ef8f00", "passed": "#2e7d32", "not evaluated": "#757575"}
+COLOURS = {"failed": "#c62828", "warning": "#b26a00", "advisory": "#5c6bc0", "suppressed": "#ef8f00",
+           "exempt": "#00838f", "replaced": "#6d4c41", "passed": "#2e7d32", "not evaluated": "#757575"}
+BARS = ("failed", "warning", "advisory", "suppressed", "exempt", "replaced", "passed")
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 main{max-width:1180px;margin:0 auto;padding:24px}
@@ -48,13 +52,13 @@ def posture_chart(findings: list[dict[str, Any]]) -> str:
     for f in findings:
         counts.setdefault(f.get("category", "other"), Counter())[f["status"]] += 1
     width, bar_h, left = 560, 22, 110
-    height = 30 + bar_h * len(counts) * 1.4
+    height = 40 + bar_h * len(counts) * 1.4
     biggest = max((sum(c.values()) for c in counts.values()), default=1)
     parts = [f'<svg role="img" aria-label="posture by category" width="{width}" height="{height:.0f}">']
     for i, (category, c) in enumerate(sorted(counts.items())):
         y, x = 10 + i * bar_h * 1.4, left
         parts.append(f'<text x="0" y="{y + 15:.0f}">{escape(category)}</text>')
-        for status in ("failed", "suppressed", "passed"):
+        for status in BARS:
             w = (width - left - 60) * c[status] / biggest
             if w:
                 parts.append(f'<rect x="{x:.1f}" y="{y:.0f}" width="{w:.1f}" height="{bar_h}" fill="{COLOURS[status]}">'
@@ -62,9 +66,9 @@ def posture_chart(findings: list[dict[str, Any]]) -> str:
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 15:.0f}">{sum(c.values())}</text>')
     legend_y = height - 6
-    for j, status in enumerate(("failed", "suppressed", "passed")):
-        parts.append(f'<rect x="{left + j * 110}" y="{legend_y - 10:.0f}" width="10" height="10" fill="{COLOURS[status]}"/>'
-                     f'<text x="{left + j * 110 + 14}" y="{legend_y:.0f}">{status}</text>')
+    for j, status in enumerate(BARS):
+        parts.append(f'<rect x="{j * 80}" y="{legend_y - 10:.0f}" width="10" height="10" fill="{COLOURS[status]}"/>'
+                     f'<text x="{j * 80 + 14}" y="{legend_y:.0f}">{status}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -106,6 +110,10 @@ def stack_picture(graph: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _also(finding: dict[str, Any]) -> str:
+    return f" (also: {', '.join(finding['also'])})" if finding.get("also") else ""
+
+
 def render_html(document: dict[str, Any]) -> str:
     summary = document["summary"]
     findings = document["findings"]
@@ -116,9 +124,15 @@ def render_html(document: dict[str, Any]) -> str:
     out.append("<h1>Compliance report: industrial IoT sensor platform</h1>")
     out.append(f"<p class='muted'>Profile <b>{escape(document['profile'])}</b> · generated {escape(summary['generated_at'])}"
                f" · commit <code>{escape(summary['git_commit'])}</code></p>")
+    profile = document["profile"]
     out.append(f"<section id='verdict'><div class='verdict {verdict}'>Verdict: {verdict.upper()} · "
-               f"{counts.get('failed', 0)} failed · {counts.get('suppressed', 0)} suppressed with reasons · "
-               f"{counts.get('passed', 0)} passed</div></section>")
+               f"{counts.get('failed', 0)} failed · {counts.get('warning', 0)} warnings · "
+               f"{counts.get('advisory', 0)} advisory · {counts.get('suppressed', 0)} suppressed with reasons · "
+               f"{counts.get('exempt', 0) + counts.get('replaced', 0)} recorded exceptions · "
+               f"{counts.get('passed', 0)} passed</div>"
+               f"<p class='muted'>A finding fails when it maps to a control (or is promoted) and its severity is "
+               f"{escape(document['thresholds'][profile])} or above (profile {escape(profile)}); below that it warns; "
+               f"a failed Checkov built-in that maps to no control is advisory and fails nothing.</p></section>")
 
     controls = summary["controls"]
     out.append("<section id='posture'><h2>Posture</h2><div class='grid'><div class='card'><h3>Findings by category</h3>")
@@ -143,7 +157,7 @@ def render_html(document: dict[str, Any]) -> str:
     for f in findings:
         by_rule.setdefault(f["rule_id"], []).append(f)
     for c in controls:
-        mine = [f for r in c["rules"] for f in by_rule.get(r, [])]
+        mine = [f for r in c["rules"] + c["checkov"] for f in by_rule.get(r, [])]
         out.append(f"<div class='card' id='{escape(c['id'])}'><h3>{escape(c['id'])} {escape(c['title'])} "
                    f"{_tag(c['status'])}</h3><p>{escape(c['objective'])}</p>")
         out.append("<p class='muted'>" + " · ".join(f"{escape(SHORT[k])}: "
@@ -152,23 +166,34 @@ def render_html(document: dict[str, Any]) -> str:
         passed = sum(f["status"] == "passed" for f in mine)
         if noteworthy:
             out.append(_table(["status", "rule", "construct path", "resource", "message", "fix / reason"], [
-                [_tag(f["status"]), escape(f["rule_id"]), f"<code>{escape(f['construct_path'])}</code>",
+                [_tag(f["status"]), escape(f["rule_id"] + _also(f)), f"<code>{escape(where(f))}</code>",
                  f"<code>{escape(f['resource'])}</code>", escape(f["message"]),
-                 escape(f["suppression"]["reason"] if f["suppression"] else f.get("fix", ""))] for f in noteworthy]))
-        out.append(f"<p class='muted'>{passed} passing checks by rules {escape(', '.join(c['rules']))}.</p></div>")
+                 escape(f["reason"] or f.get("fix", ""))] for f in noteworthy]))
+        enforcing = ", ".join(c["rules"]) or "none of ours"
+        out.append(f"<p class='muted'>{passed} passing checks; rules {escape(enforcing)}; "
+                   f"{len(c['checkov'])} Checkov built-ins.</p></div>")
     out.append("</section>")
 
-    unmapped = [f for f in findings if not f["control_ids"] and f["status"] == "failed"]
-    if unmapped:
-        out.append("<section id='unmapped'><h2>Failures outside the catalog</h2>")
-        out.append(_table(["rule", "construct path", "message"], [[escape(f["rule_id"]), escape(f["construct_path"]),
-                                                                   escape(f["message"])] for f in unmapped]))
-        out.append("</section>")
+    advisory = [f for f in findings if f["status"] == "advisory"]
+    out.append(f"<section id='advisory'><h2>Advisory: Checkov findings outside the catalog ({len(advisory)})</h2>")
+    out.append("<p class='muted'>Built-in checks that map to no control and are not promoted by the curated policy: "
+               "reported for review, never failing the gate.</p>")
+    out.append(_table(["rule", "construct path", "resource", "message", "fix"], [
+        [escape(f["rule_id"]), f"<code>{escape(where(f))}</code>", f"<code>{escape(f['resource'])}</code>",
+         escape(f["message"]), escape(f.get("fix", ""))] for f in advisory]))
+    out.append("</section>")
+
+    excepted = [f for f in findings if f["status"] in ("exempt", "replaced")]
+    out.append(f"<section id='exceptions'><h2>Recorded exceptions ({len(excepted)})</h2>")
+    out.append(_table(["status", "rule", "construct path", "resource", "reason"], [
+        [_tag(f["status"]), escape(f["rule_id"] + _also(f)), f"<code>{escape(where(f))}</code>",
+         f"<code>{escape(f['resource'])}</code>", escape(f["reason"])] for f in excepted]))
+    out.append("</section>")
 
     suppressed = [f for f in findings if f["status"] == "suppressed"]
     out.append(f"<section id='suppressions'><h2>Suppressions ({len(suppressed)})</h2>")
     out.append(_table(["rule", "engine", "construct path", "resource", "reason", "recorded on"], [
-        [escape(f["rule_id"]), escape(f["engine"]), f"<code>{escape(f['construct_path'])}</code>",
+        [escape(f["rule_id"] + _also(f)), escape(f["engine"]), f"<code>{escape(where(f))}</code>",
          f"<code>{escape(f['resource'])}</code>", escape(f["suppression"]["reason"]),
          f"<code>{escape(f['suppression']['path'])}</code> ({escape(f['suppression']['rule_id'])})"] for f in suppressed]))
     out.append("</section>")
@@ -176,6 +201,10 @@ def render_html(document: dict[str, Any]) -> str:
     out.append("<section id='skipped-checks'><h2>Checkov checks not run, with reasons</h2>")
     out.append(_table(["check", "reason"], [[escape(s["check_id"]), escape(s["reason"])]
                                             for s in document["skipped_checks"]]))
+    out.append("<h3>Checkov checks replaced by our rules on some resource types</h3>")
+    out.append(_table(["check", "on types", "replaced by", "reason"], [
+        [escape(r["check_id"]), escape(", ".join(r["types"])), escape(", ".join(r["by"])), escape(r["reason"])]
+        for r in document["replaced_checks"]]))
     out.append("</section>")
 
     out.append("<section id='evidence'><h2>Evidence</h2>")

@@ -1,10 +1,15 @@
-"""JUnit XML: one test case per rule x resource, a suite per stack; suppressed cases are skipped with the reason."""
+"""JUnit XML: one test case per rule x resource, a suite per stack. Failures fail; suppressed, exempt and replaced
+cases are skipped with the reason; warnings and advisories pass with the problem in system-out."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 from xml.etree import ElementTree as ET
+
+from compliance.coverage import where
+
+SKIPPED = ("suppressed", "exempt", "replaced")
 
 
 def render_junit(document: dict[str, Any]) -> str:
@@ -19,15 +24,20 @@ def render_junit(document: dict[str, Any]) -> str:
             name=stack,
             tests=str(len(findings)),
             failures=str(sum(f["status"] == "failed" for f in findings)),
-            skipped=str(sum(f["status"] == "suppressed" for f in findings)),
+            skipped=str(sum(f["status"] in SKIPPED for f in findings)),
             errors="0",
         )
         for f in findings:
-            case = ET.SubElement(suite, "testcase", classname=f["rule_id"], name=f"{f['resource']} [{f['construct_path']}]")
+            case = ET.SubElement(suite, "testcase", classname=f["rule_id"], name=f"{f['resource']} [{where(f)}]")
+            also = f" (also: {', '.join(f['also'])})" if f.get("also") else ""
+            controls = ", ".join(f["control_ids"]) or "(none: advisory)"
             if f["status"] == "failed":
-                failure = ET.SubElement(case, "failure", message=f["message"], type=f["severity"])
-                failure.text = f"Fix: {f.get('fix', '')}\nControls: {', '.join(f['control_ids']) or '(none)'}"
-            elif f["status"] == "suppressed":
-                ET.SubElement(case, "skipped", message=f"suppressed: {f['suppression']['reason']}")
+                failure = ET.SubElement(case, "failure", message=f["message"] + also, type=f["severity"])
+                failure.text = f"Fix: {f.get('fix', '')}\nControls: {controls}"
+            elif f["status"] in SKIPPED:
+                ET.SubElement(case, "skipped", message=f"{f['status']}: {f['reason']}{also}")
+            elif f["status"] in ("warning", "advisory"):
+                out = ET.SubElement(case, "system-out")
+                out.text = f"{f['status'].upper()} [{f['severity']}] {f['message']}{also}. Fix: {f.get('fix', '')}. Controls: {controls}"
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

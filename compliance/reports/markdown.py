@@ -1,34 +1,64 @@
-"""A Markdown summary for pull requests: verdict, counts, failures with fixes, control coverage, suppressions."""
+"""A Markdown summary for pull requests: verdict, counts, each problem on one line (twins folded), recorded
+exceptions, control coverage, suppressions."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from compliance.coverage import where
 
 
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _also(finding: dict[str, Any]) -> str:
+    return f" (also: {', '.join(finding['also'])})" if finding.get("also") else ""
+
+
+def _problems(title: str, rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return []
+    lines = [f"### {title}", "", "| rule | severity | construct | resource | problem | fix | controls |"]
+    lines.append("|---|---|---|---|---|---|---|")
+    lines += [
+        f"| {f['rule_id']} | {f['severity']} | `{_cell(where(f))}` | `{f['resource']}` | "
+        f"{_cell(f['message'] + _also(f))} | {_cell(f.get('fix', ''))} | {', '.join(f['control_ids']) or '-'} |"
+        for f in rows
+    ]
+    return [*lines, ""]
+
+
 def render_markdown(document: dict[str, Any]) -> str:
     summary = document["summary"]
     counts = summary["by_status"]
     verdict = "FAILED" if summary["verdict"] == "failed" else "PASSED"
+    profile = document["profile"]
     lines = [
         f"## Compliance gate: {verdict}",
         "",
-        f"Profile `{document['profile']}` · commit `{summary['git_commit'][:12]}` · {summary['generated_at']}",
+        f"Profile `{profile}` (fails at {document['thresholds'][profile]} and above) · "
+        f"commit `{summary['git_commit'][:12]}` · {summary['generated_at']}",
         "",
-        f"| failed | suppressed | passed |\n|---:|---:|---:|\n| {counts.get('failed', 0)} | "
-        f"{counts.get('suppressed', 0)} | {counts.get('passed', 0)} |",
+        "| failed | warning | advisory | suppressed | exempt | replaced | passed |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(str(counts.get(s, 0)) for s in
+                         ("failed", "warning", "advisory", "suppressed", "exempt", "replaced", "passed")) + " |",
         "",
     ]
-    failed = [f for f in document["findings"] if f["status"] == "failed"]
-    if failed:
-        lines += ["### Failures", "", "| rule | severity | construct | resource | problem | fix |", "|---|---|---|---|---|---|"]
+    findings = document["findings"]
+    lines += _problems("Failures", [f for f in findings if f["status"] == "failed"])
+    lines += _problems("Warnings (below the profile's threshold)", [f for f in findings if f["status"] == "warning"])
+    lines += _problems(
+        "Advisory (built-ins outside the catalog: reported, never failing)",
+        [f for f in findings if f["status"] == "advisory"],
+    )
+    excepted = [f for f in findings if f["status"] in ("exempt", "replaced")]
+    if excepted:
+        lines += ["### Recorded exceptions", "", "| status | rule | construct | reason |", "|---|---|---|---|"]
         lines += [
-            f"| {f['rule_id']} | {f['severity']} | `{_cell(f['construct_path'])}` | `{f['resource']}` | "
-            f"{_cell(f['message'])} | {_cell(f.get('fix', ''))} |"
-            for f in failed
+            f"| {f['status']} | {f['rule_id']}{_cell(_also(f))} | `{_cell(where(f))}` | {_cell(f['reason'])} |"
+            for f in excepted
         ]
         lines.append("")
     lines += ["### Controls", "", "| control | status | IEC 62443-3-3 | NIST 800-53 | Security Hub |", "|---|---|---|---|---|"]
@@ -37,8 +67,11 @@ def render_markdown(document: dict[str, Any]) -> str:
         f"{', '.join(c['mappings']['nist80053'])} | {', '.join(c['mappings']['securityhub']) or '-'} |"
         for c in summary["controls"]
     ]
-    suppressed = [f for f in document["findings"] if f["status"] == "suppressed"]
+    suppressed = [f for f in findings if f["status"] == "suppressed"]
     if suppressed:
         lines += ["", "### Suppressions", "", "| rule | construct | reason |", "|---|---|---|"]
-        lines += [f"| {f['rule_id']} | `{_cell(f['construct_path'])}` | {_cell(f['suppression']['reason'])} |" for f in suppressed]
+        lines += [
+            f"| {f['rule_id']}{_cell(_also(f))} | `{_cell(where(f))}` | {_cell(f['suppression']['reason'])} |"
+            for f in suppressed
+        ]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,6 @@
-"""SARIF 2.1.0 for code scanning: one rule per check, results with the synthesized file, lines and construct path."""
+"""SARIF 2.1.0 for code scanning: one rule per check, results with the synthesized file, lines and construct path.
+Failures at their severity's level, warnings as warnings, advisories as notes; suppressed, exempt and replaced
+results carry their reason as a justified suppression."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 
 def render_sarif(document: dict[str, Any]) -> str:
-    findings = [f for f in document["findings"] if f["status"] in ("failed", "suppressed")]
+    findings = [f for f in document["findings"] if f["status"] not in ("passed",)]
     rules: dict[str, dict[str, Any]] = {}
     for f in document["findings"]:
         rules.setdefault(
@@ -32,10 +34,12 @@ def render_sarif(document: dict[str, Any]) -> str:
     results = []
     for f in findings:
         lines = f.get("lines") or [1, 1]
+        also = f" (also: {', '.join(f['also'])})" if f.get("also") else ""
+        level = {"warning": "warning", "advisory": "note"}.get(f["status"], LEVEL[f["severity"]])
         result: dict[str, Any] = {
             "ruleId": f["rule_id"],
-            "level": LEVEL[f["severity"]],
-            "message": {"text": f"{f['message']} ({f['construct_path']})"},
+            "level": level,
+            "message": {"text": f"{f['message']}{also} ({f['construct_path']})"},
             "locations": [
                 {
                     "physicalLocation": {
@@ -47,10 +51,10 @@ def render_sarif(document: dict[str, Any]) -> str:
                     ],
                 }
             ],
-            "properties": {"controls": f["control_ids"], "engine": f["engine"]},
+            "properties": {"controls": f["control_ids"], "engine": f["engine"], "status": f["status"], "also": f["also"]},
         }
-        if f["suppression"]:
-            result["suppressions"] = [{"kind": "external", "justification": f["suppression"]["reason"]}]
+        if f["status"] in ("suppressed", "exempt", "replaced"):
+            result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f["reason"]}]
         results.append(result)
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

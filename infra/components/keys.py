@@ -7,7 +7,6 @@ from constructs import Construct
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, policy_document
-from policies import suppress
 
 DOMAINS = {
     "stream": "Kinesis sensor stream",
@@ -80,14 +79,6 @@ class PlatformKeys(Construct):
             )
             aws.KmsAlias(self, f"{domain}-alias", name=ctx.namer.kms_alias(domain), target_key_id=key.key_id)
             self.keys[domain] = key
-        for check in ("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"):
-            suppress(
-                self,
-                check,
-                reason="in a key policy Resource * means this key only; principals are the account root (access "
-                "decided by IAM) and service principals bound by aws:SourceAccount or kms:EncryptionContext "
-                "(KMS-POL-001 verifies)",
-            )
 
     def arn(self, domain: str) -> str:
         return self.keys[domain].arn

@@ -10,7 +10,6 @@ from anomaly.event_schema import EPISODE_COLUMNS, glue_columns
 from infra import aws
 from infra.components.context import PlatformContext
 from infra.components.iam import Statement, policy_document
-from policies import suppress
 
 
 @dataclass(frozen=True)
@@ -142,19 +141,6 @@ class SecureBucket(Construct):
         document = policy_document(self, "policy-doc", statements)
         self.policy = aws.S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=document.json)
         aws.S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, rule=[self._lifecycle(ctx)])
-        if log_bucket is None:
-            suppress(
-                self.bucket,
-                "S3-ENC-001",
-                reason="S3 server access logs can only be delivered to a bucket with SSE-S3 (AES256) default "
-                "encryption; SSE-KMS targets are not supported by the logging service",
-            )
-            suppress(
-                self.bucket,
-                "S3-LOG-001",
-                reason="this is the access-log target bucket: logging it into itself would create a log delivery loop "
-                "(AWS documents that source and target must not be the same bucket)",
-            )
 
     def _lifecycle(self, ctx: PlatformContext) -> aws.S3BucketLifecycleConfigurationRule:
         spec = self.spec

@@ -87,7 +87,7 @@ class PlatformNetwork(Construct):
                 description="Key rotation proves the new key against the MES",
             )
         # Glue requires a self-referencing rule on the job's security group for its workers to talk to each other.
-        self_ingress = aws.VpcSecurityGroupIngressRule(
+        aws.VpcSecurityGroupIngressRule(
             self,
             "job-self-ingress",
             security_group_id=self.job_sg.id,
@@ -97,13 +97,6 @@ class PlatformNetwork(Construct):
             to_port=65535,
             description="Glue workers (required self-reference)",
         )
-        for check in ("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"):
-            suppress(
-                self_ingress,
-                check,
-                reason="self-referencing rule (referenced_security_group_id is the job's own group, no CIDR); "
-                "Checkov reads a rule without cidr_ipv4 as open to 0.0.0.0/0. NET-SG-001 checks the CIDRs",
-            )
         suppress(
             self.job_sg,
             "CKV2_AWS_5",

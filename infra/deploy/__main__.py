@@ -1,10 +1,13 @@
 """Deploy after the gate.
 
-python -m infra.deploy local [--suffix S] [--tests CMD] [--keep]   moto server on loopback: synth, gate, apply,
-                                                                   flat outputs, integration tests, destroy,
-                                                                   leftover check (skips loudly without terraform)
-python -m infra.deploy aws [--profile P]                           gate, then cdktf deploy, then flat outputs
-python -m infra.deploy destroy                                     cdktf destroy
+python -m infra.deploy local [--suffix S] [--keep] [--no-mutations]   moto server on loopback: gate, apply every
+                                                                       stack in order, flat outputs, integration
+                                                                       tests and mutations, destroy, leftover check
+python -m infra.deploy stop-local                                      stop an emulator `local --keep` left running
+python -m infra.deploy aws [--profile P]                               gate, then cdktf deploy, then flat outputs
+python -m infra.deploy baseline                                        gate, then cdktf deploy of the account baseline
+python -m infra.deploy destroy                                         cdktf destroy of the AWS deployment
+python -m infra.deploy exclusions                                      the emulator's exclusion table (README)
 """
 
 from __future__ import annotations
@@ -12,147 +15,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-from infra.deploy.emulator import EMULATOR_CREDENTIALS, moto_server, seed
-from infra.deploy.leftovers import leftovers
-from infra.deploy.local_target import EXCLUSIONS, apply_exclusions, releases
-from infra.deploy.outputs import write_flat_outputs
-from infra.deploy.terraform import DeployError, Terraform, missing_tools
-
-PROJECT = Path(__file__).resolve().parents[2]
-FLAT_OUTPUTS = PROJECT / "cfn-outputs" / "flat-outputs.json"
-REGION = "eu-central-1"
-
-
-def _python(*args: str, env: dict[str, str] | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, *args],
-        cwd=PROJECT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if done.returncode != 0:
-        raise DeployError(
-            f"`python {' '.join(args)}` failed ({done.returncode}):\n{(done.stderr or done.stdout)[-3000:]}"
-        )
-    return done
-
-
-def gate(outdir: Path, suffix: str, profile: str, reports: Path) -> None:
-    """Synthesize with Guardrails and run the compliance gate; any failure stops the deploy."""
-    _python("-m", "infra", "--environment-suffix", suffix, "--profile", profile, "--outdir", str(outdir))
-    _python("-m", "compliance", "check", str(outdir), "--out", str(reports), "--profile", profile)
-    print(f"gate passed for {suffix} ({profile}); reports in {reports}")
-
-
-def deploy_local(suffix: str, tests: str | None, keep: bool) -> int:
-    missing = missing_tools()
-    if missing:
-        print("!" * 100)
-        print("!! LOCAL DEPLOY SKIPPED: " + "; ".join(missing))
-        print("!! The emulator apply, integration tests and destroy did not run in this environment.")
-        print("!" * 100)
-        return 0
-    build = PROJECT / "build" / "local"
-    shutil.rmtree(build, ignore_errors=True)
-    (PROJECT / "state").mkdir(exist_ok=True)
-    report: dict = {
-        "target": "local emulator (moto server on 127.0.0.1) - not a real AWS deployment",
-        "suffix": suffix,
-        "exclusions": [],
-    }
-    gate(build / "real", suffix, "ephemeral", build / "gate-reports")
-    with moto_server(str(build / "moto.log")) as endpoint:
-        env = {**EMULATOR_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": endpoint}
-        mes_secret = f"iotsp/{suffix}/mes-api-key"
-        seed(endpoint, REGION, mes_secret)
-        _python(
-            "-m",
-            "infra",
-            "--environment-suffix",
-            suffix,
-            "--emulator-endpoint",
-            endpoint,
-            "--outdir",
-            str(build / "emulator"),
-        )
-        stack_dir = next((build / "emulator" / "stacks").iterdir())
-        synthesized = stack_dir / "cdk.tf.json"
-        local, removed = apply_exclusions(json.loads(synthesized.read_text()))
-        synthesized.write_text(json.dumps(local, indent=2))
-        report["exclusions"] = removed
-        print(f"emulator target: {len(removed)} resource(s) left out, by type:")
-        for exclusion in EXCLUSIONS:
-            count = sum(r["address"].startswith(exclusion.resource_type + ".") for r in removed)
-            if count:
-                print(f"  - {exclusion.resource_type} x{count}: {exclusion.reason}")
-        for r in removed:
-            if r["address"].startswith("output."):
-                print(f"  - {r['address']}: {r['reason']}")
-        state_file = (stack_dir / local["terraform"]["backend"]["local"]["path"]).resolve()
-        state_file.unlink(missing_ok=True)
-        tf = Terraform.offline(stack_dir, env)
-        tf.run("init", "-backend=true", "-input=false")
-        failures: list[str] = []
-        started = time.perf_counter()
-        try:
-            tf.run("apply", "-auto-approve", "-input=false", "-parallelism=10", timeout=2400)
-            report["apply_seconds"] = round(time.perf_counter() - started, 1)
-            print(f"apply on the emulator: {report['apply_seconds']} s")
-            dropped = {r["address"].split(".", 1)[1] for r in removed if r["address"].startswith("output.")}
-            write_flat_outputs(tf.outputs(), FLAT_OUTPUTS, may_be_missing=dropped)
-            if tests:
-                test_env = {
-                    **os.environ,
-                    **env,
-                    "PLATFORM_TARGET": "emulator",
-                    "PLATFORM_DROPPED_OUTPUTS": ",".join(sorted(dropped)),
-                }
-                run = subprocess.run(shlex.split(tests), cwd=PROJECT, env=test_env)
-                report["integration_tests_exit"] = run.returncode
-                if run.returncode != 0:
-                    failures.append(f"integration tests exited {run.returncode}")
-        except DeployError as error:
-            failures.append(str(error))
-        finally:
-            if not keep:
-                released = releases(tf.state_list(), local)
-                for item in released:
-                    tf.run("state", "rm", item["address"])
-                    print(f"released before destroy (emulator gap): {item['address']}: {item['reason']}")
-                report["released_before_destroy"] = released
-                started = time.perf_counter()
-                try:
-                    tf.run("destroy", "-auto-approve", "-input=false", "-parallelism=10", timeout=2400)
-                    report["destroy_seconds"] = round(time.perf_counter() - started, 1)
-                    print(f"destroy on the emulator: {report['destroy_seconds']} s")
-                except DeployError as error:
-                    failures.append(str(error))
-                left = leftovers(
-                    endpoint,
-                    REGION,
-                    suffix,
-                    ignore_secret_names={mes_secret},
-                    released_names={item["name"] for item in released if item["name"]},
-                )
-                report["leftovers"] = left
-                if left:
-                    failures.append("left behind after destroy: " + ", ".join(left))
-                FLAT_OUTPUTS.unlink(missing_ok=True)
-    report["failures"] = failures
-    (build / "report.json").write_text(json.dumps(report, indent=2))
-    for failure in failures:
-        print(f"FAILED: {failure}", file=sys.stderr)
-    print(f"local deploy {'FAILED' if failures else 'PASSED'}; report in {build / 'report.json'}")
-    return 1 if failures else 0
+from infra.deploy.local import BASELINE, PROJECT, deploy_local, gate, stop_kept
+from infra.deploy.local_target import exclusions_markdown
+from infra.deploy.outputs import (
+    FLAT_OUTPUTS,
+    OUTPUTS_DIR,
+    read_target,
+    remove_outputs,
+    write_flat_outputs,
+    write_target,
+)
+from infra.deploy.terraform import DeployError
 
 
 def cdktf_cli() -> list[str]:
@@ -163,59 +40,109 @@ def cdktf_cli() -> list[str]:
     return [str(binary)]
 
 
-def deploy_aws(profile: str) -> int:
-    if not shutil.which("npm") or missing_tools()[:1] == ["terraform is not on PATH"]:
-        print("error: deploying needs terraform and Node.js (npm) on PATH", file=sys.stderr)
-        return 2
+def aws_ready() -> str | None:
+    """Why a deploy to (or destroy on) AWS cannot run here, in one line; None when it can."""
+    missing = [tool for tool in ("terraform", "npm") if not shutil.which(tool)]
+    if missing:
+        return f"{' and '.join(missing)} not on PATH: deploying to AWS needs terraform and Node.js (npm)"
     try:
         import boto3
 
         boto3.client("sts").get_caller_identity()
-    except Exception:
-        print(
-            "error: no usable AWS credentials (configure a profile or environment credentials first)", file=sys.stderr
-        )
+    except Exception as error:  # no credentials, expired ones, no network: all mean the same to the user
+        return f"no usable AWS credentials ({type(error).__name__}): configure a profile or environment credentials"
+    return None
+
+
+def deploy_aws(profile: str) -> int:
+    problem = aws_ready()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
+    if read_target()["target"] == "emulator" and FLAT_OUTPUTS.is_file():
+        remove_outputs()  # a kept emulator's outputs must never describe an AWS deployment
     suffix = os.environ.get("ENVIRONMENT_SUFFIX", "dev")
     gate(PROJECT / "cdktf.out", suffix, profile, PROJECT / "reports")
-    outputs_file = PROJECT / "cfn-outputs" / "cdktf-outputs.json"
+    outputs_file = OUTPUTS_DIR / "cdktf-outputs.json"
     done = subprocess.run(
         [*cdktf_cli(), "deploy", "--auto-approve", "--skip-synth", "--outputs-file", str(outputs_file)], cwd=PROJECT
     )
     if done.returncode != 0:
         return done.returncode
-    raw = json.loads((PROJECT / "cfn-outputs" / "cdktf-outputs.json").read_text())
+    raw = json.loads(outputs_file.read_text())
     flat = {k: str(v) for stack in raw.values() for k, v in stack.items()}
     write_flat_outputs(flat, FLAT_OUTPUTS)
+    write_target({"target": "aws", "region": flat.get("region", "")})
     print(f"deployed; outputs in {FLAT_OUTPUTS}")
     return 0
 
 
+def deploy_baseline() -> int:
+    """The account baseline, once per account and region: its gate (production rules), then cdktf deploy."""
+    problem = aws_ready()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    region = os.environ.get("AWS_REGION", "eu-central-1")
+    outdir = PROJECT / "cdktf.out.baseline"
+    gate(outdir, os.environ.get("ENVIRONMENT_SUFFIX", "dev"), "production", PROJECT / "reports" / BASELINE, BASELINE)
+    stack = f"iot-account-baseline-{region}"
+    command = [*cdktf_cli(), "deploy", "--skip-synth", "--output", str(outdir), "--auto-approve", stack]
+    return subprocess.run(command, cwd=PROJECT).returncode
+
+
+def destroy_aws() -> int:
+    problem = aws_ready()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    done = subprocess.run([*cdktf_cli(), "destroy", "--auto-approve"], cwd=PROJECT)
+    if done.returncode == 0:
+        remove_outputs()
+    return done.returncode
+
+
 def main(argv: list[str] | None = None) -> int:
+    getattr(sys.stdout, "reconfigure", lambda **_: None)(
+        line_buffering=True
+    )  # progress lines interleave with terraform's and pytest's output
     parser = argparse.ArgumentParser(prog="python -m infra.deploy")
     commands = parser.add_subparsers(dest="command", required=True)
     local = commands.add_parser("local")
     local.add_argument("--suffix", default="local-ci")
     local.add_argument(
         "--tests-python",
-        help="interpreter that runs tests/integration (the job env has pyspark for "
-        "the end-to-end step); default: this one",
+        default=sys.executable,
+        help="interpreter that runs tests/integration (it needs the job's Spark stack); default: this one",
     )
-    local.add_argument("--keep", action="store_true", help="leave the emulator deployment for inspection")
+    local.add_argument(
+        "--keep", action="store_true", help="leave the emulator running with the stack (prints the stop command)"
+    )
+    local.add_argument("--no-mutations", action="store_true", help="skip breaking each resource after the tests")
+    commands.add_parser("stop-local")
     aws = commands.add_parser("aws")
     aws.add_argument("--profile", default=os.environ.get("PLATFORM_PROFILE", "ephemeral"))
+    commands.add_parser("baseline")
     commands.add_parser("destroy")
+    commands.add_parser("exclusions")
     args = parser.parse_args(argv)
     try:
         if args.command == "local":
-            python = args.tests_python if args.tests_python and Path(args.tests_python).exists() else sys.executable
-            if args.tests_python and python != args.tests_python:
-                print(f"warning: {args.tests_python} not found; integration tests run with {python}")
-            tests = f"{shlex.quote(python)} -m pytest tests/integration -p no:cacheprovider -ra"
-            return deploy_local(args.suffix, tests, args.keep)
+            if not shutil.which(args.tests_python) and not os.path.isfile(args.tests_python):
+                print(f"error: --tests-python {args.tests_python}: no such interpreter", file=sys.stderr)
+                return 2
+            return deploy_local(args.suffix, args.tests_python, keep=args.keep, mutations=not args.no_mutations)
+        if args.command == "stop-local":
+            stop_kept()
+            return 0
         if args.command == "aws":
             return deploy_aws(args.profile)
-        return subprocess.run([*cdktf_cli(), "destroy", "--auto-approve"], cwd=PROJECT).returncode
+        if args.command == "baseline":
+            return deploy_baseline()
+        if args.command == "exclusions":
+            print(exclusions_markdown(), end="")
+            return 0
+        return destroy_aws()
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

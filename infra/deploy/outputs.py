@@ -1,4 +1,6 @@
-"""cfn-outputs/flat-outputs.json: terraform outputs as a flat name -> string map, checked against its schema."""
+"""cfn-outputs/: the deployed stack's outputs as a flat name -> string map (checked against its schema), and
+target.json, which says what they describe (real AWS, or an emulator still running at an address) so the
+integration tests never point an emulator's outputs at real AWS or at an address nobody serves."""
 
 from __future__ import annotations
 
@@ -8,6 +10,9 @@ from pathlib import Path
 import jsonschema
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "flat-outputs.schema.json"
+OUTPUTS_DIR = Path(__file__).resolve().parents[2] / "cfn-outputs"
+FLAT_OUTPUTS = OUTPUTS_DIR / "flat-outputs.json"
+TARGET = OUTPUTS_DIR / "target.json"
 
 
 def write_flat_outputs(outputs: dict[str, str], target: Path, may_be_missing: set[str] | None = None) -> Path:
@@ -20,3 +25,24 @@ def write_flat_outputs(outputs: dict[str, str], target: Path, may_be_missing: se
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(outputs, indent=2, sort_keys=True))
     return target
+
+
+def write_target(record: dict, path: Path | None = None) -> Path:
+    """{"target": "aws"} or {"target": "emulator", "endpoint", "pid", "dropped_outputs", "stop"}."""
+    if record.get("target") not in ("aws", "emulator"):
+        raise ValueError(f"target must be 'aws' or 'emulator', not {record.get('target')!r}")
+    path = path or OUTPUTS_DIR / TARGET.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, sort_keys=True))
+    return path
+
+
+def read_target(path: Path | None = None) -> dict:
+    """The record beside the outputs; outputs without one were written by a deploy to AWS."""
+    path = path or OUTPUTS_DIR / TARGET.name
+    return json.loads(path.read_text()) if path.is_file() else {"target": "aws"}
+
+
+def remove_outputs(directory: Path | None = None) -> None:
+    for name in (FLAT_OUTPUTS.name, TARGET.name, "cdktf-outputs.json"):
+        ((directory or OUTPUTS_DIR) / name).unlink(missing_ok=True)

@@ -1,13 +1,20 @@
-"""The rulebook as Checkov checks: one check per rule, calling the same rule function over the same stack view.
+"""The rulebook as Checkov checks, for plain `checkov -d <dir> --framework terraform_json --external-checks-dir
+policies/checkov`: one check per rule, judged by the engine the Aspect and the gate use (policies.engine.judge,
+suppressions included), over the same stack view.
 
 Checkov hands a check one resource; rules that follow references (a bucket and its split encryption resource)
-need the whole stack, so the adapter reads the scanned cdk.tf.json once (cached by path and mtime).
-Profile: GUARDRAILS_PROFILE (ephemeral by default), as for the Aspect.
+need the whole stack, so the adapter reads the scanned cdk.tf.json (cached by path and mtime). Checkov names the
+file relative to the folder it scans (`-d DIR`, several allowed) or, for `-f FILE`, to the working directory: the
+adapter looks there, and takes the file only if it holds this resource (type, name and cdktf construct path).
+
+It fails closed: a resource whose stack file cannot be found or read, or an unknown profile, is FAILED with the
+reason in the result's details, never UNKNOWN or PASSED. Verdicts: failed -> FAILED, suppressed -> SKIPPED,
+passed or exempt -> PASSED; a rule that does not apply to the resource says nothing (UNKNOWN, not reported).
+Profile: GUARDRAILS_PROFILE (ephemeral by default); plain Checkov has no flag for it. The gate takes --profile.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import sys
@@ -23,7 +30,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.model import Rule, StackView
+from policies.engine import judge
+from policies.model import PROFILES, Rule, StackView
 from policies.rulebook import all_rules
 
 CATEGORY = {
@@ -35,6 +43,16 @@ CATEGORY = {
     "secrets": CheckCategories.SECRETS,
     "resilience": CheckCategories.BACKUP_AND_RECOVERY,
 }
+VERDICT = {
+    "failed": CheckResult.FAILED,
+    "suppressed": CheckResult.SKIPPED,
+    "passed": CheckResult.PASSED,
+    "exempt": CheckResult.PASSED,
+}
+
+
+class Unjudgeable(Exception):
+    """The adapter cannot judge this resource: the message says why (the result is FAILED)."""
 
 
 @lru_cache(maxsize=32)
@@ -42,39 +60,80 @@ def _view(path: str, mtime: float) -> StackView:
     return StackView(json.loads(Path(path).read_text()))
 
 
-def scanned_file() -> str | None:
-    """The absolute path of the file Checkov is scanning, taken from its runner's frame."""
-    frame = inspect.currentframe()
-    while frame is not None:
-        path = frame.f_locals.get("full_file_path")
-        if isinstance(path, str) and path.endswith(".json"):
-            return path
-        frame = frame.f_back
-    return None
+def scan_roots(argv: list[str] | None = None) -> list[Path]:
+    """The folders Checkov resolves scanned file names against: every `-d`/`--directory`, then the working
+    directory (Checkov names `-f` files relative to it)."""
+    argv = sys.argv[1:] if argv is None else argv
+    roots = []
+    for index, arg in enumerate(argv):
+        if arg in ("-d", "--directory") and index + 1 < len(argv):
+            roots.append(Path(argv[index + 1]))
+        elif arg.startswith("--directory="):
+            roots.append(Path(arg.split("=", 1)[1]))
+    return [*roots, Path.cwd()]
 
 
-def evaluate(rule: Rule, entity_path: str, mode: str) -> CheckResult:
-    path = scanned_file()
-    if path is None:
-        return CheckResult.UNKNOWN
-    _, rtype, name = entity_path.rsplit(":", 2)
-    view = _view(path, os.path.getmtime(path))
-    resource = view.get(rtype, name, mode)
-    if resource is None:
-        return CheckResult.UNKNOWN
-    verdict = rule.evaluate(resource, view, os.environ.get("GUARDRAILS_PROFILE", "ephemeral"))
-    if verdict is None:
-        return CheckResult.UNKNOWN
-    return CheckResult.PASSED if verdict.passed else CheckResult.FAILED
+def locate(entity_path: str, conf: dict, mode: str) -> tuple[StackView, str, str]:
+    """(stack view, type, name) of the resource Checkov is scanning; Unjudgeable when no scanned file holds it."""
+    scanned, rtype, name = entity_path.rsplit(":", 2)
+    construct = _construct_path(conf)
+    tried = []
+    for root in scan_roots():
+        candidate = (root / scanned.lstrip("/")).resolve()
+        tried.append(str(candidate))
+        if not candidate.is_file():
+            continue
+        try:
+            view = _view(str(candidate), candidate.stat().st_mtime)
+        except (OSError, ValueError) as error:
+            raise Unjudgeable(f"{candidate}: cannot read the stack ({error})") from None
+        resource = view.get(rtype, name, mode)
+        if resource is not None and (not construct or resource.construct_path == construct):
+            return view, rtype, name
+    raise Unjudgeable(
+        f"no scanned stack file holds {mode} {rtype}.{name} (looked for {', '.join(tried)}); run Checkov with "
+        "-d <folder holding the cdk.tf.json>"
+    )
+
+
+def _construct_path(conf: dict) -> str:
+    meta = conf.get("//") if isinstance(conf, dict) else None
+    meta = meta[0] if isinstance(meta, list) and meta else meta
+    path = (meta or {}).get("metadata", {}).get("path", "") if isinstance(meta, dict) else ""
+    return path if isinstance(path, str) else ""
+
+
+def verdict(rule: Rule, entity_path: str, conf: dict, mode: str) -> tuple[CheckResult, str]:
+    """The engine's verdict on the scanned resource, as a Checkov result and its details."""
+    profile = os.environ.get("GUARDRAILS_PROFILE", "ephemeral")
+    if profile not in PROFILES:
+        return CheckResult.FAILED, f"GUARDRAILS_PROFILE={profile!r} is not one of {', '.join(PROFILES)}"
+    try:
+        view, rtype, name = locate(entity_path, conf, mode)
+    except Unjudgeable as why:
+        return CheckResult.FAILED, str(why)
+    finding = judge(rule, view.get(rtype, name, mode), view, profile)
+    if finding is None:
+        return CheckResult.UNKNOWN, ""
+    detail = finding.suppression["reason"] if finding.suppression else finding.exemption or finding.message
+    return VERDICT[finding.status], detail
 
 
 def _supported(rule: Rule) -> list[str]:
     return ["aws_*"] if "*" in rule.resource_types else list(rule.resource_types)
 
 
+def _scan(check, conf, mode: str) -> CheckResult:
+    result, detail = verdict(check.rule, check.entity_path, conf, mode)
+    if detail and result != CheckResult.PASSED:
+        check.details.append(detail)
+    return result
+
+
 def _resource_check(rule: Rule) -> BaseResourceCheck:
     class GuardrailResourceCheck(BaseResourceCheck):
         def __init__(self) -> None:
+            self.rule = rule
             super().__init__(
                 name=rule.title,
                 id=rule.id,
@@ -84,7 +143,7 @@ def _resource_check(rule: Rule) -> BaseResourceCheck:
             )
 
         def scan_resource_conf(self, conf):
-            return evaluate(rule, self.entity_path, "resource")
+            return _scan(self, conf, "resource")
 
     return GuardrailResourceCheck()
 
@@ -92,6 +151,7 @@ def _resource_check(rule: Rule) -> BaseResourceCheck:
 def _data_check(rule: Rule) -> BaseDataCheck:
     class GuardrailDataCheck(BaseDataCheck):
         def __init__(self) -> None:
+            self.rule = rule
             super().__init__(
                 name=rule.title,
                 id=rule.id,
@@ -100,7 +160,7 @@ def _data_check(rule: Rule) -> BaseDataCheck:
             )
 
         def scan_data_conf(self, conf):
-            return evaluate(rule, self.entity_path, "data")
+            return _scan(self, conf, "data")
 
     return GuardrailDataCheck()
 

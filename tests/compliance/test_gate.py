@@ -18,8 +18,14 @@ from tests.conftest import PROJECT
 def test_usage_errors_exit_2_with_one_line(tmp_path, capsys):
     assert main(["check", str(tmp_path / "missing")]) == 2
     assert main(["check", str(tmp_path)]) == 2
+    stack = tmp_path / "out" / "stacks" / "s"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text('{"resource": {"aws_s3_bucket": {"b": {"bucket": "x"')  # truncated
+    assert main(["check", str(tmp_path / "out")]) == 2
+    assert main(["check", str(tmp_path / "out"), "--", "--environment-suffix", "x"]) == 2  # -- is for --synth
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and all(line.startswith("error: ") for line in err)
+    assert len(err) == 4 and all(line.startswith("error: ") for line in err), err
+    assert "not JSON" in err[2] and "line 1 column" in err[2] and "synthesize again" in err[2]
     with pytest.raises(SystemExit) as exit_info:
         main(["check"])
     assert exit_info.value.code == 2
@@ -36,9 +42,24 @@ def test_platform_stack_passes_with_reasoned_suppressions(ephemeral, tmp_path):
     assert all(f["construct_path"] != "iot-platform-ci-test" or f["resource"].startswith("provider.") for f in findings)
     suppressed = [f for f in findings if f["status"] == "suppressed"]
     assert suppressed and all(len(f["suppression"]["reason"]) >= 10 for f in suppressed)
-    # One suppression silences both engines: S3-ENC-001 and its Checkov twin on the log bucket.
-    log_bucket = {f["rule_id"] for f in suppressed if f["construct_path"].endswith("access-logs/bucket")}
-    assert {"S3-ENC-001", "CKV_AWS_145", "S3-LOG-001"} <= log_bucket  # Checkov CKV_AWS_18 exempts log targets itself
+    # The access-log bucket is the recorded exception, not a suppression: S3-ENC-001 (with its Checkov twin folded
+    # in) and S3-LOG-001 are exempt, with the reason.
+    log_bucket = {f["rule_id"]: f for f in findings if f["construct_path"].endswith("access-logs/bucket")}
+    assert log_bucket["S3-ENC-001"]["status"] == log_bucket["S3-LOG-001"]["status"] == "exempt"
+    assert "CKV_AWS_145" in log_bucket["S3-ENC-001"]["also"] and "CKV_AWS_145" not in log_bucket
+    assert all("access-log target" in log_bucket[r]["reason"] for r in ("S3-ENC-001", "S3-LOG-001"))
+    # Key policies: Checkov's identity-policy checks are replaced by our key-policy rules, not suppressed per stack.
+    replaced = [f for f in findings if f["status"] == "replaced"]
+    assert {f["rule_id"] for f in replaced} == {
+        "CKV_AWS_109",
+        "CKV_AWS_111",
+        "CKV_AWS_356",
+        "CKV_AWS_24",
+        "CKV_AWS_25",
+        "CKV_AWS_260",
+    }
+    assert all(f["reason"].startswith("replaced by ") for f in replaced)
+    assert not [f for f in suppressed if f["rule_id"] in ("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356")]
     # Checkov names python-check results resource.<name>; the gate restores the type.
     assert all(not f["resource"].startswith("resource.") for f in findings)
     sha = document["summary"]["stack_sha256"]["iot-platform-ci-test"]
@@ -115,20 +136,36 @@ def test_suppress_refuses_unknown_ids_and_thin_reasons(tmp_path):
 
 
 def test_checkov_policy_ids_exist_in_checkov():
-    from checkov.common.bridgecrew.check_type import CheckType
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
-    from checkov.terraform.checks.data.registry import data_registry
-    from checkov.terraform.checks.resource.registry import resource_registry
+    from policies.builtins import catalog
+    from policies.curation import policy
+    from policies.rulebook import rule_by_id
 
-    from policies.curation import checkov_policy
+    curated = policy()
+    assert curated.ids() <= set(catalog()), sorted(curated.ids() - set(catalog()))
+    assert all(len(entry["reason"]) >= 10 for entry in curated.skipped.values())
+    for replacement in curated.replaced.values():
+        assert all(rule_by_id(r) for r in replacement.by) and len(replacement.reason) > 40
+        assert all(t.startswith("aws_") for t in replacement.types)
+    assert curated.thresholds == {"ephemeral": "medium", "production": "low"}
 
-    graph = get_graph_checks_registry(CheckType.TERRAFORM)
-    graph.load_checks()
-    python_checks = [
-        c for registry in (resource_registry, data_registry) for cs in registry.checks.values() for c in cs
-    ]
-    known = {c.id for c in python_checks} | {c.id for c in graph.checks}
-    policy = checkov_policy()
-    listed = {i for section in ("enforced", "suppressible", "skipped") for i in policy[section]}
-    assert listed <= known, sorted(listed - known)
-    assert all(len(entry["reason"]) >= 10 for entry in policy["skipped"].values())
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda p: p.update(thresholds={"ephemeral": "severe", "production": "low"}), "thresholds.ephemeral"),
+        (lambda p: p.update(thresholds={"ephemeral": "low"}), "one severity per profile"),
+        (lambda p: p["replaced"]["CKV_AWS_109"].update(reason="short"), "replaced.CKV_AWS_109"),
+        (lambda p: p.update(promoted={"CKV_AWS_116": {"severity": "high"}}), "promoted.CKV_AWS_116"),
+        (lambda p: p["skipped"]["CKV_AWS_144"].update(profiles=["staging"]), "unknown profile"),
+        (lambda p: p.update(extra={}), "unknown section"),
+    ],
+)
+def test_a_malformed_curated_policy_is_refused_naming_the_field(mutate, message):
+    import copy
+
+    from policies.curation import CurationError, checkov_policy, parse_policy
+
+    document = copy.deepcopy(checkov_policy())
+    mutate(document)
+    with pytest.raises(CurationError, match=message):
+        parse_policy(document)

@@ -1,5 +1,5 @@
 """Every rule fires on each of its failing forms and stays quiet on each passing form: in the engine, and in the
-Aspect at synth. A rule needs >= 5 failing and >= 3 passing forms."""
+Aspect at synth (with Checkov's built-ins beside it). A rule needs >= 5 failing and >= 3 passing forms."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def test_engine(rule_id, kind, index):
     assert resource is not None, f"{form.subject} is not in the fixture"
     finding = judge(rule, resource, view, form.profile or rule.profiles[0])
     assert finding is not None, f"{rule_id} did not evaluate {form.subject} ({form.form})"
-    expected = "failed" if kind == "fail" else "passed"
-    assert finding.status == expected, f"{form.form}: {finding.message}"
+    expected = ("failed",) if kind == "fail" else ("passed", "exempt")
+    assert finding.status in expected, f"{form.form}: {finding.message}"
 
 
 @pytest.mark.parametrize(("rule_id", "kind", "index"), CASES, ids=[f"{r}-{k}-{i}" for r, k, i in CASES])
@@ -47,11 +47,11 @@ def test_aspect(rule_id, kind, index, tmp_path):
     form = FORMS[rule_id][kind][index]
     findings, failure = aspect_findings(form.document, str(tmp_path), form.profile or rule.profiles[0])
     raw, stack = (failure.raw if failure else ""), "fixture"
-    mine = [f for f in findings if f.rule.id == rule_id and f.resource.address == form.subject]
+    mine = [f for f in findings if f.id == rule_id and f.address == form.subject]
     assert mine, f"{rule_id} did not evaluate {form.subject} at synth"
     if kind == "fail":
+        # Every rule maps to a control and is medium or above: it fails synth in both profiles.
         assert mine[0].status == "failed", mine[0].message
-        if rule.severity in ("critical", "high"):
-            assert f"{rule_id} [" in raw and f"{stack}/" in raw, "an error-level rule must make synth fail"
+        assert f"FAIL {rule_id} [" in raw and f"{stack}/" in raw, "a failing finding must make synth fail"
     else:
-        assert mine[0].status == "passed", mine[0].message
+        assert mine[0].status in ("passed", "exempt"), mine[0].message

@@ -68,5 +68,5 @@ RULE = Rule(
     resource_types=tuple(ATTACHMENTS),
     check=check,
     fix="write a least-privilege policy for what the principal does instead of AdministratorAccess/*FullAccess",
-    checkov_ids=("CKV_AWS_274",),
+    checkov_ids=("CKV_AWS_274", "CKV2_AWS_56"),
 )

@@ -45,5 +45,5 @@ RULE = Rule(
     check=check,
     fix="name the principals (account, role, or service with aws:SourceAccount / aws:SourceArn) instead of * or "
     "NotPrincipal",
-    checkov_ids=("CKV_AWS_70", "CKV_AWS_60", "CKV_AWS_364", "CKV_AWS_283"),
+    checkov_ids=("CKV_AWS_70", "CKV_AWS_60", "CKV_AWS_283"),
 )

@@ -87,5 +87,5 @@ RULE = Rule(
     resource_types=(*IDENTITY_TYPES, *RESOURCE_TYPES),
     check=check,
     fix="list the exact actions the principal calls (e.g. kinesis:GetRecords); no *, service:*, Get*, ? or NotAction",
-    checkov_ids=("CKV_AWS_289", "CKV_AWS_290", "CKV_AWS_355", "CKV_AWS_286", "CKV_AWS_288"),
+    checkov_ids=("CKV_AWS_63", "CKV_AWS_49"),
 )

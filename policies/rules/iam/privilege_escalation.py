@@ -51,5 +51,5 @@ RULE = Rule(
     resource_types=IDENTITY_TYPES,
     check=check,
     fix="name the roles, users and policies these IAM actions may touch, or drop the actions",
-    checkov_ids=("CKV_AWS_286", "CKV_AWS_287"),
+    checkov_ids=("CKV_AWS_286", "CKV_AWS_110"),
 )

@@ -1,7 +1,12 @@
-"""S3-LOG-001: every bucket writes server access logs to another bucket."""
+"""S3-LOG-001: every bucket writes server access logs to another bucket.
 
-from policies.lookups import bucket_companions
-from policies.model import Rule, block_of, fail, is_opaque, ok
+The exception is recorded, not suppressed: a bucket that receives other buckets' server access logs (it is their
+`target_bucket`) and logs nowhere itself is exempt, as AWS's S3 User Guide says a target bucket should not have
+server access logging enabled (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+"""
+
+from policies.lookups import LOG_TARGET_GUIDE, bucket_companions, log_sources
+from policies.model import Rule, block_of, exempt, fail, is_opaque, ok
 
 
 def check(bucket, view):
@@ -9,6 +14,12 @@ def check(bucket, view):
     targets.append(block_of(bucket.get("logging")).get("target_bucket"))
     if any(t and not is_opaque(t) for t in targets):
         return ok("server access logging on")
+    sources = log_sources(bucket, view)
+    if sources and not any(targets):
+        names = ", ".join(sorted(s.address for s in sources))
+        return exempt(
+            f"the access-log target of {names}: a target bucket does not log its own access ({LOG_TARGET_GUIDE})"
+        )
     opaque = [t for t in targets if is_opaque(t)]
     if opaque:
         return fail(f"logging target {opaque[0]!r} cannot be read; reference the log bucket in this stack")

@@ -40,4 +40,17 @@ PASS = [
             }
         ),
     ),
+    Form(
+        "the access-log target of another bucket (exempt: a target does not log itself)",
+        S,
+        doc(
+            {
+                "aws_s3_bucket": {"b": {"bucket": "logs"}, "data": {"bucket": "data"}},
+                "aws_s3_bucket_logging": {
+                    "l": {"bucket": "${aws_s3_bucket.data.id}", "target_bucket": "${aws_s3_bucket.b.id}"}
+                },
+            }
+        ),
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
 ]

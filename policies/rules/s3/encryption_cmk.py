@@ -1,7 +1,12 @@
-"""S3-ENC-001: a bucket uses SSE-KMS on a customer-managed key (read from its split encryption resource)."""
+"""S3-ENC-001: a bucket uses SSE-KMS on a customer-managed key (read from its split encryption resource).
 
-from policies.lookups import bucket_companions, customer_managed_key
-from policies.model import Rule, blocks_of, fail, ok
+The exception is recorded, not suppressed: a bucket that receives other buckets' server access logs may use SSE-S3
+(AES256), the default encryption S3's log delivery writes with
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+"""
+
+from policies.lookups import LOG_TARGET_GUIDE, bucket_companions, customer_managed_key, log_sources
+from policies.model import Rule, blocks_of, exempt, fail, ok
 
 
 def check(bucket, view):
@@ -11,15 +16,27 @@ def check(bucket, view):
     rules += [r for block in blocks_of(inline) for r in blocks_of(block.get("rule"))]
     if not rules:
         return fail("bucket has no server-side encryption configuration")
+    algorithms = {str(_default(rule).get("sse_algorithm")) for rule in rules}
+    sources = log_sources(bucket, view) if algorithms == {"AES256"} else []
+    if sources:
+        names = ", ".join(sorted(s.address for s in sources))
+        return exempt(
+            f"SSE-S3 on the access-log target of {names}: S3 log delivery writes with SSE-S3 ({LOG_TARGET_GUIDE})"
+        )
     for rule in rules:
-        default = rule.get("apply_server_side_encryption_by_default")
-        default = default[0] if isinstance(default, list) and default else default or {}
+        default = _default(rule)
         if default.get("sse_algorithm") not in ("aws:kms", "aws:kms:dsse"):
             return fail(f"bucket uses {default.get('sse_algorithm') or 'no'} encryption, not SSE-KMS")
         is_cmk, why = customer_managed_key(default.get("kms_master_key_id"), view)
         if not is_cmk:
             return fail(f"bucket encryption key: {why}")
     return ok("SSE-KMS with a customer-managed key")
+
+
+def _default(rule):
+    default = rule.get("apply_server_side_encryption_by_default")
+    default = default[0] if isinstance(default, list) and default else default
+    return default if isinstance(default, dict) else {}
 
 
 RULE = Rule(

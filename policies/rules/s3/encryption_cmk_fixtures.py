@@ -8,6 +8,13 @@ def sse(algorithm, key=None):
     return {"rule": [{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}]}
 
 
+def aes256_logging(source, target, other):
+    """Bucket b with SSE-S3, another bucket, and server access logging from `source` into `target`."""
+    logging = {"l": {"bucket": f"${{aws_s3_bucket.{source}.id}}", "target_bucket": f"${{aws_s3_bucket.{target}.id}}"}}
+    resources = {"aws_s3_bucket": {other: {"bucket": other}}, "aws_s3_bucket_logging": logging}
+    return doc(merge(bucket(server_side_encryption_configuration=sse("AES256")), resources))
+
+
 S = "aws_s3_bucket.b"
 FAIL = [
     Form("no encryption configuration", S, doc(bucket())),
@@ -24,6 +31,9 @@ FAIL = [
         doc({"aws_s3_bucket": {"b": {"bucket": "x", "server_side_encryption_configuration": [sse("AES256")]}}}),
     ),
     Form("key from a variable", S, doc(bucket(server_side_encryption_configuration=sse("aws:kms", "${var.key}")))),
+    Form(
+        "SSE-S3 on a bucket that sends access logs (a source is no exception)", S, aes256_logging("b", "logs", "logs")
+    ),
 ]
 PASS = [
     Form(
@@ -51,5 +61,11 @@ PASS = [
                 KEY,
             )
         ),
+    ),
+    Form(
+        "SSE-S3 on the access-log target bucket (exempt: log delivery writes with SSE-S3)",
+        S,
+        aes256_logging("data", "b", "data"),
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
 ]
