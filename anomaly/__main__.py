@@ -142,6 +142,7 @@ def score_csv(csv_path: Path, out_path: Path, episodes: bool = False) -> int:
 
     from anomaly.scoring import ExportError, read_export, score_frame
 
+    writable_file(out_path, "--out")  # before the scoring: a wrong --out fails at once, not after it
     try:
         scored = list(score_frame(read_export(csv_path)))
     except ExportError as error:
@@ -162,7 +163,7 @@ def score_csv(csv_path: Path, out_path: Path, episodes: bool = False) -> int:
             for series in scored
             for e in series.episodes
         ]
-        pd.DataFrame(rows, columns=EPISODE_COLUMNS).to_csv(out_path, index=False)
+        write_csv(pd.DataFrame(rows, columns=EPISODE_COLUMNS), out_path, "--out")
         return len(rows)
     flagged = [
         {
@@ -181,8 +182,33 @@ def score_csv(csv_path: Path, out_path: Path, episodes: bool = False) -> int:
         for a in anomalies
     ]
     frame = pd.DataFrame(flagged, columns=ANOMALY_COLUMNS).replace({np.inf: None, -np.inf: None})
-    frame.to_csv(out_path, index=False)
+    write_csv(frame, out_path, "--out")
     return len(flagged)
+
+
+def writable_file(path: Path, option: str) -> None:
+    """Refuse, in one line, an output path that cannot take a file: a folder, a missing or non-folder parent, a
+    parent this user may not write to."""
+    parent = path.parent
+    if path.is_dir():
+        raise InputError(f"{option} {path}: is a folder; give a file path in it, e.g. {option} {path / 'scored.csv'}")
+    if not parent.exists():
+        raise InputError(
+            f"{option} {path}: folder {parent} does not exist; create it (mkdir -p {parent}) or choose another path"
+        )
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: {parent} is not a folder; choose a path inside a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {path}: folder {parent} is not writable by this user; choose another folder")
+
+
+def write_csv(frame, path: Path, option: str) -> None:
+    """`frame.to_csv(path)`, a failure (permissions, a full disk, a path that vanished) as one line."""
+    try:
+        frame.to_csv(path, index=False)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError(f"{option} {path}: cannot be written ({reason}); choose a writable path") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

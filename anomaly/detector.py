@@ -27,7 +27,8 @@ and the vectorised path otherwise.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+import operator
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -127,6 +128,24 @@ class SeriesState:
         removed) is dropped, fields added since take their defaults."""
         return cls(**{k: v for k, v in data.items() if k not in OBSOLETE_STATE})
 
+    def to_tuple(self) -> tuple:
+        """The field values in `STATE_FIELDS` order, not copied (the lists and dicts are the live state's): the
+        compact form the Spark layer pickles at once (`to_dict` deep-copies every container, which cost 15% of
+        the job's Python time, measured)."""
+        return _field_values(self)
+
+    @classmethod
+    def from_tuple(cls, values: tuple, names: tuple[str, ...]) -> SeriesState:
+        """From `to_tuple()` output stored with the field names it was made with (`STATE_FIELDS` of the release
+        that stored it): by position while they are this release's, else by name as `from_dict`."""
+        if names == STATE_FIELDS:
+            return cls(*values)
+        return cls.from_dict(dict(zip(names, values, strict=True)))
+
+
+STATE_FIELDS = tuple(f.name for f in fields(SeriesState))
+_field_values = operator.attrgetter(*STATE_FIELDS)
+
 
 @dataclass(frozen=True)
 class Anomaly:
@@ -140,7 +159,26 @@ class Anomaly:
 
 def admit(state: SeriesState, event_ids: list[str], timestamps: np.ndarray, params: Params) -> list[str | None]:
     """For readings in time order: None where the reading is new and within the watermark, else the quarantine
-    reason. Admitted ids are remembered until they fall behind the watermark (pruned rarely: amortised O(1))."""
+    reason. Admitted ids are remembered until they fall behind the watermark (pruned rarely: amortised O(1)).
+    The common case with set operations (none late, no id seen before or twice in the batch); otherwise the
+    definition, `admit_stepwise`: the same result either way (the same comparisons, `max` in the same order)."""
+    times = timestamps.tolist()
+    if len(event_ids) != len(times):
+        raise ValueError(f"admit: {len(event_ids)} event ids for {len(times)} timestamps")
+    recent = state.recent_ids
+    fresh = times and min(times) >= state.max_ts - params.lateness_s
+    if not fresh or not recent.keys().isdisjoint(event_ids) or len(set(event_ids)) != len(times):
+        return admit_stepwise(state, event_ids, timestamps, params)
+    recent.update(zip(event_ids, times, strict=True))
+    state.max_ts = max(state.max_ts, *times)
+    _prune(state, params)
+    return [None] * len(times)
+
+
+def admit_stepwise(
+    state: SeriesState, event_ids: list[str], timestamps: np.ndarray, params: Params
+) -> list[str | None]:
+    """The definition of `admit`, reading by reading."""
     horizon = state.max_ts - params.lateness_s
     reasons: list[str | None] = []
     recent = state.recent_ids
@@ -157,11 +195,15 @@ def admit(state: SeriesState, event_ids: list[str], timestamps: np.ndarray, para
             newest = max(newest, ts)
             reasons.append(None)
     state.max_ts = newest
-    if len(recent) > state.prune_at:  # ids behind the watermark can never be admitted again
-        horizon = state.max_ts - params.lateness_s
-        state.recent_ids = {k: v for k, v in recent.items() if v >= horizon}
-        state.prune_at = max(256, 2 * len(state.recent_ids))
+    _prune(state, params)
     return reasons
+
+
+def _prune(state: SeriesState, params: Params) -> None:
+    if len(state.recent_ids) > state.prune_at:  # ids behind the watermark can never be admitted again
+        horizon = state.max_ts - params.lateness_s
+        state.recent_ids = {k: v for k, v in state.recent_ids.items() if v >= horizon}
+        state.prune_at = max(256, 2 * len(state.recent_ids))
 
 
 def _last(values: list[float], count: int) -> list[float]:
@@ -172,7 +214,19 @@ def reporting_interval(intervals: list[float], prior: float, params: Params) -> 
     """The series' reporting interval: the median of its last inter-arrival times, with the catalog's interval
     as `cadence_prior` of them while the series has shown fewer (a prior that fades)."""
     recent = _last(intervals, params.cadence_window)
-    return float(np.median([prior] * max(0, params.cadence_prior - len(recent)) + recent))
+    return median([prior] * max(0, params.cadence_prior - len(recent)) + recent)
+
+
+def median(values: list[float]) -> float:
+    """`float(np.median(values))` for a short list, exactly (the middle value, or the mean of the two middle
+    ones as numpy computes it: (a + b) / 2), without numpy's call overhead: the definition asks for it once per
+    reading (half the per-reading cost of a small batch went to np.median, measured)."""
+    count = len(values)
+    if not count or any(map(math.isnan, values)):
+        return math.nan
+    ordered = sorted(values)
+    middle = count // 2
+    return ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _bin(slot: int, params: Params) -> int:
@@ -661,14 +715,35 @@ def detect_series(
     return detect_vectorised(state, timestamps, values, spec, params)
 
 
+def detect_flagged(
+    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
+) -> dict[int, list[Anomaly]]:
+    """`detect_series` as {reading index: its anomalies} for the readings that have any, in index order (the
+    Spark layer's form: most readings have none, and a list per reading costs more than finding them)."""
+    if len(values) < SMALL_BATCH:
+        found = detect_series_stepwise(state, timestamps, values, spec, params)
+        return {i: anomalies for i, anomalies in enumerate(found) if anomalies}
+    return _detect_vectorised(state, timestamps, values, spec, params)
+
+
 def detect_vectorised(
     state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
 ) -> list[list[Anomaly]]:
     """`detect_series` with numpy for any number of readings (tests hold it equal to the definition)."""
+    out: list[list[Anomaly]] = [[] for _ in range(len(values))]
+    for i, anomalies in _detect_vectorised(state, timestamps, values, spec, params).items():
+        out[i] = anomalies
+    return out
+
+
+def _detect_vectorised(
+    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
+) -> dict[int, list[Anomaly]]:
+    """The vectorised path, for the readings with anomalies only (in index order)."""
     x = np.asarray(values, dtype=float)
     t = np.asarray(timestamps, dtype=float)
     count = len(x)
-    out: list[list[Anomaly]] = [[] for _ in range(count)]
+    out: dict[int, list[Anomaly]] = {}
     if not count:
         return out
     c = _observe_batch(state, t, x, spec, params)
@@ -680,7 +755,9 @@ def detect_vectorised(
     pos, size = 0, max_block  # calm is the rule: start with a long block
     while pos < count:
         if state.n == 0:  # the first learned reading seeds the baselines
-            out[pos] = _judge(state, float(x[pos]), _reading(c, pos), spec, params)
+            found = _judge(state, float(x[pos]), _reading(c, pos), spec, params)
+            if found:
+                out[pos] = found
             pos += 1
             continue
         end = min(count, pos + size)
@@ -724,12 +801,11 @@ def detect_vectorised(
             drift &= ~explained[span]
             flagged = context_flags[span] | alarm | drift
             for k in np.flatnonzero(flagged).tolist():
-                i = pos + k
-                out[i] = _explain(
-                    float(x[i]),
+                out[pos + k] = _explain(  # never empty: each flag is a rule that fired
+                    float(x[pos + k]),
                     spec,
                     params,
-                    _reading(c, i),
+                    _reading(c, pos + k),
                     z=float(z[k]) if alarm[k] else None,
                     mean=float(mean_p[k]),
                     scale=float(scale_p[k]),
@@ -745,7 +821,9 @@ def detect_vectorised(
                 state.n += learned
         pos += stop
         if pos < end:  # a clipped reading: by definition, then small blocks until the series is calm again
-            out[pos] = _judge(state, float(x[pos]), _reading(c, pos), spec, params)
+            found = _judge(state, float(x[pos]), _reading(c, pos), spec, params)
+            if found:
+                out[pos] = found
             pos, size = pos + 1, min(8, max_block)
         else:
             size = min(max_block, size * 2)

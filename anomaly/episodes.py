@@ -13,8 +13,8 @@ re-derives the same id, so an upsert by id never opens a second episode. Pure: n
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -60,8 +60,9 @@ class Episode:
     status: str  # "open" or "closed"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values only (rules as a list): what JSON round-trips unchanged."""
-        return {**asdict(self), "rules": list(self.rules)}
+        """Plain values only (rules as a list): what JSON round-trips unchanged. Every field is immutable, so a
+        shallow copy is a copy (`asdict` recurses into each value)."""
+        return {**self.__dict__, "rules": list(self.rules)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Episode:
@@ -81,11 +82,111 @@ def track(
     production_line: str,
     timestamps: np.ndarray,
     values: np.ndarray,
-    anomalies: Sequence[Sequence[Anomaly]],
+    anomalies: Sequence[Sequence[Anomaly]] | Mapping[int, Sequence[Anomaly]],
     params: EpisodeParams = EpisodeParams(),
 ) -> list[Episode]:
     """The episodes this batch opened, updated or closed (each once, as it stands after the batch), for readings
-    in time order with their anomalies as `detect_series` returned them. Updates the open episode in `state`."""
+    in time order with their anomalies as `detect_series` returned them (a list per reading) or as
+    `detect_flagged` did ({reading index: anomalies}, the readings with none left out). Updates the open episode
+    in `state`. Visits only the alert readings and, while an episode is open, finds the reading that ends its
+    hold-off with numpy: the same result as `track_stepwise`, the definition (tests hold them equal)."""
+    floor = SEVERITY_RANK[params.page_severity]
+    t = np.asarray(timestamps, float)
+    count = len(t)
+    if isinstance(anomalies, Mapping):
+        flagged = sorted(anomalies.items())
+        if flagged and not 0 <= flagged[0][0] <= flagged[-1][0] < count:
+            raise ValueError(f"track: anomalies of reading {flagged[-1][0]} for {count} readings")
+    else:
+        if len(anomalies) != count:
+            raise ValueError(f"track: anomalies of {len(anomalies)} readings for {count} timestamps")
+        flagged = [(i, found) for i, found in enumerate(anomalies) if found]
+    if len(values) != count:
+        raise ValueError(f"track: {len(values)} values for {count} timestamps")
+    alerting = []
+    for i, found in flagged:
+        alerts = [a for a in found if SEVERITY_RANK[a.severity] >= floor]
+        if alerts:
+            alerting.append((i, alerts))
+    if state.episode is None and not alerting:  # nothing opens, nothing is open: the state stays as it is
+        return []
+    current = Episode.from_dict(state.episode) if state.episode is not None else None
+    calm = state.calm_readings
+    touched: dict[str, Episode] = {}
+    ts, xs = t.tolist(), np.asarray(values, float).tolist()
+    done = 0  # readings before this one are accounted for
+    for i, alerts in [*alerting, (count, None)]:
+        if current is not None and i > done:  # readings done..i-1 are calm: one of them may end the hold-off
+            first = done + max(0, params.hold_off_readings - calm - 1)  # the first with enough calm readings
+            ended = np.flatnonzero(t[first:i] - current.last_anomaly_ts >= params.hold_off_s) if first < i else []
+            if len(ended):
+                end = ts[first + int(ended[0])]
+                current = replace(current, end_ts=end, status="closed")
+                touched[current.episode_id] = current
+                current, calm = None, 0
+            else:
+                calm += i - done
+        if alerts is None:
+            break
+        current = _alert(current, device_id, metric, production_line, ts[i], xs[i], alerts)
+        calm, done = 0, i + 1
+        touched[current.episode_id] = current
+    state.episode = current.to_dict() if current is not None else None
+    state.calm_readings = calm
+    return list(touched.values())
+
+
+def _alert(
+    current: Episode | None,
+    device_id: str,
+    metric: str,
+    production_line: str,
+    ts: float,
+    x: float,
+    alerts: list[Anomaly],
+) -> Episode:
+    """The episode after an alert reading: opened by it, or extended."""
+    severity = max((a.severity for a in alerts), key=SEVERITY_RANK.__getitem__)
+    rules = {a.rule for a in alerts}
+    if current is None:
+        return Episode(
+            episode_id(device_id, metric, ts),
+            device_id,
+            metric,
+            production_line,
+            start_ts=ts,
+            end_ts=None,
+            last_anomaly_ts=ts,
+            peak_severity=severity,
+            rules=tuple(sorted(rules)),
+            first_value=x,
+            peak_value=x,
+            readings=1,
+            status="open",
+        )
+    higher = SEVERITY_RANK[severity] > SEVERITY_RANK[current.peak_severity]
+    return replace(
+        current,
+        last_anomaly_ts=max(current.last_anomaly_ts, ts),
+        peak_severity=severity if higher else current.peak_severity,
+        peak_value=x if higher else current.peak_value,
+        rules=tuple(sorted(rules.union(current.rules))),
+        readings=current.readings + 1,
+    )
+
+
+def track_stepwise(
+    state: SeriesState,
+    *,
+    device_id: str,
+    metric: str,
+    production_line: str,
+    timestamps: np.ndarray,
+    values: np.ndarray,
+    anomalies: Sequence[Sequence[Anomaly]],
+    params: EpisodeParams = EpisodeParams(),
+) -> list[Episode]:
+    """The definition of `track`, reading by reading (the reference the tests hold `track` equal to)."""
     floor = SEVERITY_RANK[params.page_severity]
     current = Episode.from_dict(state.episode) if state.episode is not None else None
     calm = state.calm_readings
@@ -95,34 +196,7 @@ def track(
     ):
         alerts = [a for a in found if SEVERITY_RANK[a.severity] >= floor]
         if alerts:
-            severity = max((a.severity for a in alerts), key=SEVERITY_RANK.__getitem__)
-            rules = {a.rule for a in alerts}
-            if current is None:
-                current = Episode(
-                    episode_id(device_id, metric, ts),
-                    device_id,
-                    metric,
-                    production_line,
-                    start_ts=ts,
-                    end_ts=None,
-                    last_anomaly_ts=ts,
-                    peak_severity=severity,
-                    rules=tuple(sorted(rules)),
-                    first_value=x,
-                    peak_value=x,
-                    readings=1,
-                    status="open",
-                )
-            else:
-                higher = SEVERITY_RANK[severity] > SEVERITY_RANK[current.peak_severity]
-                current = replace(
-                    current,
-                    last_anomaly_ts=max(current.last_anomaly_ts, ts),
-                    peak_severity=severity if higher else current.peak_severity,
-                    peak_value=x if higher else current.peak_value,
-                    rules=tuple(sorted(rules.union(current.rules))),
-                    readings=current.readings + 1,
-                )
+            current = _alert(current, device_id, metric, production_line, ts, x, alerts)
             calm = 0
             touched[current.episode_id] = current
         elif current is not None:

@@ -34,7 +34,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from anomaly.detector import Params, SeriesState, admit, detect_series
+from anomaly.detector import STATE_FIELDS, Params, SeriesState, admit, detect_flagged
 from anomaly.episodes import EpisodeParams, track
 from anomaly.event_schema import event_schema
 from anomaly.sensor_catalog import spec_for
@@ -246,8 +246,8 @@ class _Rows:
     """The rows of one output frame, gathered as positions into input columns (one numpy take per column at the
     end: pandas row selection or concat per series costs more than the detector)."""
 
-    def __init__(self, frame: pd.DataFrame, schema: StructType) -> None:
-        self.frame, self.schema = frame, schema
+    def __init__(self, source: dict[str, np.ndarray], schema: StructType) -> None:
+        self.source, self.schema = source, schema
         self.parts: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []
 
     def add(self, kind: str, positions: np.ndarray, extra: dict[str, np.ndarray] | None = None) -> None:
@@ -255,7 +255,7 @@ class _Rows:
             self.parts.append((kind, positions, extra or {}))
 
     def emit(self) -> pd.DataFrame:
-        source = {name: self.frame[name].to_numpy() for name in self.frame.columns}
+        source = self.source
         columns = {}
         for field in self.schema.fields:
             name = field.name
@@ -274,7 +274,14 @@ class _Rows:
         return pd.DataFrame(columns)
 
 
-def _load(state: GroupState, buckets: int) -> dict:
+def _dump(series: SeriesState) -> bytes:
+    return pickle.dumps(series.to_tuple(), protocol=5)
+
+
+def _load(state: GroupState, buckets: int) -> dict[tuple[str, str], bytes]:
+    """The bucket's series, each as its own pickled `SeriesState.to_tuple()`: a batch unpickles and re-pickles
+    only the series it has readings of. A state stored by an earlier release (a `to_dict()` per series, or other
+    fields) is converted here, once."""
     if not state.exists:
         return {}
     stored = pickle.loads(state.get[0])
@@ -283,7 +290,36 @@ def _load(state: GroupState, buckets: int) -> dict:
             f"the checkpoint's detector state is split into {stored['buckets']} buckets, this job into {buckets}: "
             "keep the bucket count of a checkpoint, or start the job on a new checkpoint location"
         )
-    return stored["series"]
+    names = stored.get("fields")
+    if names == STATE_FIELDS:
+        return stored["series"]
+    if names is None:
+        return {key: _dump(SeriesState.from_dict(value)) for key, value in stored["series"].items()}
+    return {key: _dump(SeriesState.from_tuple(pickle.loads(value), names)) for key, value in stored["series"].items()}
+
+
+def _columns(chunks: list[pd.DataFrame]) -> dict[str, np.ndarray]:
+    """The bucket's rows as numpy columns, the chunks PySpark cut them into (Arrow batches of
+    maxRecordsPerBatch rows) put end to end: pd.concat checks each all-null object column value by value in
+    Python (10% of the worker's time, measured); numpy concatenates, with pandas' dtypes (int and float: float)."""
+    if len(chunks) == 1:
+        return {name: column.to_numpy() for name, column in chunks[0].items()}
+    return {name: np.concatenate([chunk[name].to_numpy() for chunk in chunks]) for name in chunks[0].columns}
+
+
+def _series_runs(
+    columns: dict[str, np.ndarray], valid: np.ndarray, micros: np.ndarray
+) -> tuple[list, np.ndarray, list]:
+    """The valid rows grouped by series (device x metric), each group in time order (ties in row order): the
+    series keys in order of first appearance, the row positions sorted by series then time, and where each
+    series' run of positions starts (one sort for the whole bucket, not one per series)."""
+    devices, device_names = pd.factorize(columns["device_id"][valid])
+    metrics, metric_names = pd.factorize(columns["metric"][valid])
+    series, pairs = pd.factorize(devices * len(metric_names) + metrics)
+    order = np.lexsort((micros[valid], series))  # stable: equal times keep their row order
+    starts = np.flatnonzero(np.diff(series[order], prepend=-1)).tolist()
+    keys = [(device_names[p // len(metric_names)], metric_names[p % len(metric_names)]) for p in pairs.tolist()]
+    return keys, valid[order], [*starts, len(order)]
 
 
 def detect_bucket(
@@ -296,41 +332,36 @@ def detect_bucket(
     """applyInPandasWithState function: every row of this micro-batch whose series (device x metric) hashes to one
     bucket, with the state of all that bucket's series in one row. Rows that failed validation pass through to
     quarantine (their key may be null or junk: such rows never store state)."""
-    chunks = list(batches)
-    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
-    invalid = frame["reason"].notna().to_numpy()
-    rows = _Rows(frame, schema)
+    columns = _columns(list(batches))
+    invalid = pd.notna(columns["reason"])
+    rows = _Rows(columns, schema)
     rows.add("quarantine", np.flatnonzero(invalid))
     series_states = _load(state, buckets)
     if not invalid.all():
-        valid = np.flatnonzero(~invalid)
-        micros = frame[TS].to_numpy(dtype=float)  # epoch micros: exact in a double (< 2**53) until year 2255
-        values = frame["value"].to_numpy(dtype=float)
-        event_ids = frame["event_id"].to_numpy()
-        subset = frame.iloc[valid] if invalid.any() else frame
-        keys = subset.groupby(["device_id", "metric"], sort=False).indices  # series -> positions in subset
-        lines = frame["production_line"].to_numpy()
+        micros = columns[TS].astype(float)  # epoch micros: exact in a double (< 2**53) until year 2255
+        values = columns["value"].astype(float)
+        event_ids = columns["event_id"]
+        lines = columns["production_line"]
+        keys, ordered, starts = _series_runs(columns, np.flatnonzero(~invalid), micros)
         events, rejected, reasons, hits, found, closing, records = [], [], [], [], [], [], []
-        for series_key, positions in keys.items():
-            positions = valid[positions] if invalid.any() else positions
-            positions = positions[np.argsort(micros[positions], kind="stable")]
+        for series_key, begin, end in zip(keys, starts[:-1], starts[1:], strict=True):
+            positions = ordered[begin:end]
             stored = series_states.get(series_key)
-            series = SeriesState.from_dict(stored) if stored is not None else SeriesState()
+            series = SeriesState.from_tuple(pickle.loads(stored), STATE_FIELDS) if stored else SeriesState()
             ts = micros[positions] / 1e6
             verdicts = admit(series, event_ids[positions].tolist(), ts, PARAMS)
-            accepted = np.fromiter((v is None for v in verdicts), dtype=bool, count=len(verdicts))
-            if not accepted.all():
+            if verdicts.count(None) != len(verdicts):
+                accepted = np.fromiter((v is None for v in verdicts), dtype=bool, count=len(verdicts))
                 rejected.append(positions[~accepted])
                 reasons += [v for v in verdicts if v is not None]
                 positions, ts = positions[accepted], ts[accepted]
             if len(positions):
                 readings = values[positions]
-                per_reading = detect_series(series, ts, readings, spec_for(series_key[1]), PARAMS)
+                flagged = detect_flagged(series, ts, readings, spec_for(series_key[1]), PARAMS)
                 events.append(positions)
-                for position, anomalies in zip(positions.tolist(), per_reading, strict=True):
-                    for anomaly in anomalies:
-                        hits.append(position)
-                        found.append(anomaly)
+                for i, anomalies in flagged.items():
+                    hits += [positions[i]] * len(anomalies)
+                    found += anomalies
                 was_open = (series.episode or {}).get("episode_id")
                 for episode in track(
                     series,
@@ -339,12 +370,12 @@ def detect_bucket(
                     production_line=lines[positions[-1]],
                     timestamps=ts,
                     values=readings,
-                    anomalies=per_reading,
+                    anomalies=flagged,
                     params=EPISODE_PARAMS,
                 ):
                     closing.append(positions[-1])
                     records.append(json.dumps({**episode.to_dict(), "opened": episode.episode_id != was_open}))
-            series_states[series_key] = series.to_dict()
+            series_states[series_key] = _dump(series)
         rows.add("event", np.concatenate(events) if events else np.empty(0, np.int64))
         if rejected:
             rows.add("quarantine", np.concatenate(rejected), {"reason": np.array(reasons, dtype=object)})
@@ -362,7 +393,7 @@ def detect_bucket(
             )
         if records:  # one row per episode this batch opened, updated or closed: the record as JSON in `message`
             rows.add("episode", np.array(closing, dtype=np.int64), {"message": np.array(records, dtype=object)})
-        state.update((pickle.dumps({"buckets": buckets, "series": series_states}, protocol=5),))
+        state.update((pickle.dumps({"buckets": buckets, "fields": STATE_FIELDS, "series": series_states}, protocol=5),))
     if rows.parts:
         yield rows.emit()
 

@@ -42,6 +42,11 @@ def read_export(csv_path: Path):
         frame = pd.read_csv(csv_path)
     except FileNotFoundError:
         raise ExportError(f"{csv_path}: no such file") from None
+    except IsADirectoryError:
+        raise ExportError(f"{csv_path}: is a folder, not a CSV file; give the path of the export file") from None
+    except OSError as error:  # permissions, an unreadable device or mount
+        reason = error.strerror or str(error)
+        raise ExportError(f"{csv_path}: cannot be read ({reason}); check the file's permissions or copy it") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ExportError(f"{csv_path}: not a readable CSV ({str(error).splitlines()[0]})") from None
     missing = [c for c in ("timestamp", "value") if c not in frame.columns]

@@ -106,7 +106,10 @@ def process_batch(
 
     `on_alerts(anomalies, episodes)` gets the batch's anomaly rows and episode records (for Aurora; times as epoch
     microseconds) while the batch is still cached: evaluating the micro-batch frame again after this returns would
-    run the stateful detector a second time.
+    run the stateful detector a second time. A replayed batch delivers them again (the upsert by id makes that
+    harmless, and it completes a delivery the crash may have cut short), but counts `episodes_opened` and
+    `episodes_closed` (the EpisodesOpened/EpisodesClosed metrics that page) only where its episodes write was
+    not skipped as already committed: a restart pages no incident twice.
     """
     frame = frame.persist()
     try:
@@ -166,13 +169,14 @@ def process_batch(
         alert_anomalies: list[dict[str, Any]] = []
         alert_episodes: list[dict[str, Any]] = []
         if counts.get("episode", 0):
-            write_batch(episodes, tables.episodes, batch_id, ["start_date"])
+            written = write_batch(episodes, tables.episodes, batch_id, ["start_date"]) == "written"
             alert_episodes = [
                 row.asDict()
                 for row in episodes.select(*[_micros(c) if c in times else c for c in episodes.columns]).collect()
             ]
-            opened = sum(1 for e in alert_episodes if e["opened"])
-            closed = sum(1 for e in alert_episodes if e["status"] == "closed")
+            if written:  # a replayed batch whose episodes were committed opened and closed nothing new
+                opened = sum(1 for e in alert_episodes if e["opened"])
+                closed = sum(1 for e in alert_episodes if e["status"] == "closed")
         if on_alerts is not None and (counts.get("anomaly", 0) or alert_episodes):
             if counts.get("anomaly", 0):
                 alert_anomalies = [

@@ -2,8 +2,9 @@
 
 A form is one way of writing a violation (or a compliant resource): inline, `Fn.jsonencode` token, data source,
 separate resource, aliased provider, ARN pattern. Passing forms that AWS documents as its recommendation carry the
-page in `source`. tests/policy/test_rules.py runs every form through the engine, the Aspect (one synth of all
-forms) and Checkov, and refuses a rule with fewer than 5 failing or 3 passing forms.
+page in `source`. tests/policy/test_rules.py runs every form through the engine and through the Aspect at synth
+(each form its own cdktf app), and refuses a rule with fewer than 5 failing or 3 passing forms. The forms are not
+run through Checkov (Checkov's built-in twins are compared with our rules elsewhere, not on these forms).
 """
 
 from __future__ import annotations

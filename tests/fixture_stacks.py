@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import App, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack
+from cdktf import App, TerraformDataSource, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
 
 from infra.synth import SynthFailed, synth
 from policies import guard
@@ -32,6 +32,11 @@ def add_stack(app: App, name: str, document: dict[str, Any]) -> TerraformStack:
                 for key, value in config.items():
                     if value is not None:
                         element.add_override(key, value)
+    for name, config in (document.get("output") or {}).items():  # outputs, for rules that judge what they export
+        output = TerraformOutput(stack, name, value="")
+        output.override_logical_id(name)
+        for key, value in config.items():
+            output.add_override(key, value)
     return stack
 
 

@@ -115,11 +115,19 @@ class MonitoringDatabase(Construct):
         self.monitoring_role = aws.IamRole(
             self, "monitoring-role", name=n.iam_role("rds-monitoring"), assume_role_policy=monitoring_trust.json
         )
-        aws.IamRolePolicyAttachment(
+        monitoring_policy = aws.IamRolePolicyAttachment(
             self,
             "monitoring-policy",
             role=self.monitoring_role.name,
             policy_arn=f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        )
+        suppress(
+            monitoring_policy,
+            "IAM-MAN-001",
+            reason="AWS's documented policy for the RDS enhanced-monitoring role: it writes log events to RDS* log "
+            "groups of any region and account; the role is assumable only by monitoring.rds.amazonaws.com of this "
+            "account (aws:SourceAccount). A policy naming the RDSOSMetrics log group would be narrower",
+            applies_to=["AmazonRDSEnhancedMonitoringRole"],
         )
         self.instances = [
             aws.RdsClusterInstance(

@@ -59,3 +59,13 @@ def only_own_root(statement: Statement, view: StackView) -> bool:
         and set(principals) == {"AWS"}
         and all(is_own_root(p, view) for p in ids)
     )
+
+
+def foreign_principals(statement: Statement, view: StackView) -> list[str]:
+    """The statement's AWS principals that belong to another account (or to one the stack cannot identify as its
+    own: a literal account id not in the provider's allowed_account_ids)."""
+    return [
+        p
+        for p in (statement.principals or {}).get("AWS", ())
+        if p != "*" and (account := account_of(p)) is not None and not is_own_account(account, view)
+    ]

@@ -12,9 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anomaly.detector import (
+    STATE_FIELDS,
     Params,
     SeriesState,
     admit,
+    admit_stepwise,
+    detect_flagged,
     detect_series,
     detect_series_stepwise,
     detect_vectorised,
@@ -79,6 +82,78 @@ def test_admit_refuses_duplicates_and_late_readings():
     assert state.max_ts == 2299.0
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.integers(0, 2000)), max_size=40), max_size=5),
+    st.sampled_from([0.0, 100.0, 600.0]),
+)
+def test_admit_with_set_operations_equals_the_loop(batches, lateness):
+    """`admit` (set operations where no reading is late and no id seen before) against its definition: the same
+    verdicts, the same remembered ids, watermark and pruning after every batch; ids repeat within and across
+    batches, readings fall behind the watermark."""
+    params = Params(lateness_s=lateness)
+    fast, slow = SeriesState(prune_at=4), SeriesState(prune_at=4)
+    for batch in batches:
+        readings = sorted(batch, key=lambda r: r[1])  # admit's contract: readings in time order
+        ids, ts = [f"{i}{t // 500}" for i, t in readings], np.array([float(t) for _, t in readings])
+        assert admit(fast, ids, ts, params) == admit_stepwise(slow, ids, ts, params)
+        assert (fast.recent_ids, fast.max_ts, fast.prune_at) == (slow.recent_ids, slow.max_ts, slow.prune_at)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True), st.sampled_from([0.5, 10.0, 10.0, 60.0])), max_size=40))
+def test_median_is_numpys_exactly(values):
+    """The cadence's median without numpy: bit for bit np.median's result, infinities, NaN and ties included."""
+    import warnings
+
+    from anomaly.detector import median
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy warns on an empty list (and an inf - inf)
+        expected = float(np.median(values))
+    got = median(values)
+    assert got == expected or (math.isnan(got) and math.isnan(expected)), (values, got, expected)
+
+
+def test_the_flagged_readings_are_detect_series_without_the_empty_ones():
+    """`detect_flagged` (the Spark layer's form) is `detect_series` with the readings without anomalies left out,
+    on both paths (a handful of readings by definition, more with numpy), state included."""
+    series = fleet(1, 3_000, seed=9, metrics=("pressure",))[0]
+    spec = spec_for(series.metric)
+    dense, sparse = SeriesState(), SeriesState()
+    for start, size in [(0, 5), (5, 1200), (1205, 15), (1220, 1780)]:
+        piece = slice(start, start + size)
+        found = detect_series(dense, series.timestamps[piece], series.values[piece], spec, Params())
+        flagged = detect_flagged(sparse, series.timestamps[piece], series.values[piece], spec, Params())
+        assert flagged == {i: a for i, a in enumerate(found) if a}
+        assert list(flagged) == sorted(flagged)
+    assert any(found) and sparse.to_dict() == dense.to_dict()
+
+
+def test_state_round_trips_through_its_tuple_and_detects_the_same_after_a_restore():
+    """The compact layout the Spark layer stores (field values in STATE_FIELDS order, pickled): a state restored
+    from it equals the original field by field and goes on to find the very same anomalies; a tuple stored with
+    another release's field names loads by name (a removed field dropped, an added one defaulted)."""
+    import pickle
+
+    series = fleet(1, 6_000, seed=12, metrics=("temperature",))[0]
+    spec, cut = spec_for(series.metric), 4_000
+    state = SeriesState()
+    detect_series(state, series.timestamps[:cut], series.values[:cut], spec, Params())
+    assert state.episode is None and state.profile and state.intervals  # a state with every kind of field
+    state.episode = {"episode_id": "e", "rules": ["ewma_z"]}
+    stored = pickle.dumps(state.to_tuple(), protocol=5)
+    restored = SeriesState.from_tuple(pickle.loads(stored), STATE_FIELDS)
+    assert restored == state and restored.to_dict() == state.to_dict()
+    assert restored.profile is not state.profile
+    rest = (series.timestamps[cut:], series.values[cut:], spec, Params())
+    assert detect_series(restored, *rest) == detect_series(state, *rest)
+    assert restored == state
+    older = (*STATE_FIELDS[:-1], "window")  # a release without `calm_readings`, with the removed `window`
+    loaded = SeriesState.from_tuple((*state.to_tuple()[:-1], [1.0]), older)
+    assert loaded.calm_readings == 0 and loaded.n == state.n and loaded.profile == state.profile
+
+
 def _same(fast, slow) -> bool:
     """Same rules, severities and values; bounds to rounding (the closed form and the recursion differ in the
     last bits)."""
@@ -126,8 +201,9 @@ def test_params_refuse_an_ewma_weight_outside_0_1(weight):
 
 def _same_state(fast: SeriesState, slow: SeriesState) -> None:
     """Every field of the state equal, numbers to rounding (lists element by element)."""
+    got_state = fast.to_dict()
     for name, expected in slow.to_dict().items():
-        got = fast.to_dict()[name]
+        got = got_state[name]
         numbers = isinstance(expected, list) and expected and isinstance(expected[0], float)
         if numbers or (isinstance(expected, float) and not math.isinf(expected)):
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-12, nan_ok=True), name

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anomaly.detector import Anomaly, Params, SeriesState, detect_series
-from anomaly.episodes import Episode, EpisodeParams, episode_id, track
+from anomaly.episodes import Episode, EpisodeParams, episode_id, track, track_stepwise
 from anomaly.sensor_catalog import spec_for
 from anomaly.simulate import fleet
 
@@ -123,6 +123,48 @@ def test_episodes_do_not_depend_on_how_readings_are_batched(readings, cuts):
             for t, f in zip(ts, found, strict=True)
             if f and f[0].severity != "info" and episode.start_ts <= t <= episode.last_anomaly_ts
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, 1.0, 5.0, 10.0, 30.0]),
+            st.lists(st.sampled_from(["info", "warning", "critical"]), max_size=3),
+        ),
+        max_size=80,
+    ),
+    st.lists(st.integers(1, 80), max_size=5),
+    st.integers(1, 4),
+    st.sampled_from([0.0, 10.0, 25.0]),
+    st.sampled_from(["info", "warning", "critical"]),
+)
+def test_track_equals_its_stepwise_definition(readings, cuts, hold_readings, hold_s, page):
+    """`track` (alert readings only, the end of a hold-off found with numpy) against `track_stepwise` reading by
+    reading: the same episodes and the same state after every batch, with episodes open across batches, ties in
+    time, several anomalies per reading, readings with none given as a list or left out of a mapping."""
+    params = EpisodeParams(hold_off_readings=hold_readings, hold_off_s=hold_s, page_severity=page)
+    rule = {"info": GAP, "warning": WARN, "critical": CRIT}
+    ts = np.cumsum([step for step, _ in readings])
+    values = np.arange(len(readings), dtype=float) * 1.5
+    found = [[rule[s] for s in severities] for _, severities in readings]
+    fast_list, fast_map, slow = SeriesState(), SeriesState(), SeriesState()
+    bounds = sorted({0, len(readings), *[c for c in cuts if c < len(readings)]})
+    for start, stop in itertools.pairwise(bounds):
+        piece = {"timestamps": ts[start:stop], "values": values[start:stop], "params": params}
+        expected = track_stepwise(slow, **KEY, **piece, anomalies=found[start:stop])
+        assert track(fast_list, **KEY, **piece, anomalies=found[start:stop]) == expected
+        flagged = {i: f for i, f in enumerate(found[start:stop]) if f}
+        assert track(fast_map, **KEY, **piece, anomalies=flagged) == expected
+        for state in (fast_list, fast_map):
+            assert (state.episode, state.calm_readings) == (slow.episode, slow.calm_readings)
+
+
+def test_track_refuses_anomalies_that_do_not_fit_the_readings():
+    with pytest.raises(ValueError, match="anomalies of 1 readings for 2 timestamps"):
+        run(SeriesState(), [0.0, 1.0], [1.0, 1.0], [[WARN]])
+    with pytest.raises(ValueError, match="anomalies of reading 2 for 2 readings"):
+        run(SeriesState(), [0.0, 1.0], [1.0, 1.0], {2: [WARN]})
 
 
 def test_episode_round_trips_through_json():

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anomaly.__main__ import run_local
+from anomaly.aurora import batch_metrics
 from anomaly.detector import Params, SeriesState, admit, detect_series
 from anomaly.episodes import track
 from anomaly.event_schema import EPISODE_COLUMNS
@@ -197,7 +198,7 @@ def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_poi
     events = _events(devices=1, readings=300)
     write_lines(tmp_path / "in" / "a.jsonl", events)
     runs: list[list[dict]] = []
-    run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
+    first = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
     before = _counts(spark, tmp_path / "out")
     episodes_before = read_table(spark, tmp_path / "out" / "episodes").count()
     # Simulate a crash after the sink wrote but before Spark committed the batch: Spark re-runs that batch.
@@ -207,8 +208,18 @@ def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_poi
     if crash_point == "mid_sink":  # and the sink itself had not finished: no commit markers were written
         for marker in (tmp_path / "out").glob("*/_committed/*"):
             marker.unlink()
-    run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
+    replay = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
     assert _counts(spark, tmp_path / "out") == before
+    # The metrics that page: a replayed batch whose episodes write was skipped as committed opens and closes
+    # nothing; one whose write had not committed (a crash mid-sink) counts what it writes, once.
+    paged = ("episodes_opened", "episodes_closed")
+    assert first["episodes_opened"] > 0 and replay["batches"] == 1
+    if crash_point == "after_sink_commit":
+        assert [replay[k] for k in paged] == [0, 0]
+        metrics = {m["MetricName"]: m["Value"] for m in batch_metrics("job", replay, 1.0)}
+        assert metrics["EpisodesOpened"] == metrics["EpisodesClosed"] == 0.0
+    else:
+        assert [replay[k] for k in paged] == [first[k] for k in paged]
     curated = read_table(spark, tmp_path / "out" / "curated")
     assert curated.select("event_id").distinct().count() == curated.count() == len(events)
     # The re-run batch re-derives the very same episodes (ids and records): the upsert by id opens none twice.
@@ -338,17 +349,24 @@ class _State:
         self.value = value
 
 
-def test_one_bucket_call_covers_many_series_and_keeps_their_state_apart():
-    import pandas as pd
+def _detector_rows(series) -> list[dict]:
+    """The series' events as the state operator receives them (valid: no reason, no raw text)."""
+    from anomaly.pipeline import TS
 
-    from anomaly.pipeline import DETECTED_COLUMNS, DETECTOR_INPUT, TS, detect_bucket
-
-    series = fleet(3, 400, seed=2, metrics=("temperature", "rpm"))
-    rows = [
+    return [
         {**e, TS: _micros(e["event_ts"]), "reason": None, "raw": None, "firmware": None}
         for s in series
         for e in to_events(s)
     ]
+
+
+def test_one_bucket_call_covers_many_series_and_keeps_their_state_apart():
+    import pandas as pd
+
+    from anomaly.pipeline import DETECTED_COLUMNS, DETECTOR_INPUT, detect_bucket
+
+    series = fleet(3, 400, seed=2, metrics=("temperature", "rpm"))
+    rows = _detector_rows(series)
     rows.append({**rows[5], "event_id": "x" * 12})  # same reading, new id: admitted
     rows.append(dict(rows[7]))  # the same event again: a duplicate
     rows.append({name: None for name in DETECTOR_INPUT} | {"reason": "bad JSON", "raw": "{"})  # invalid: passes
@@ -366,3 +384,89 @@ def test_one_bucket_call_covers_many_series_and_keeps_their_state_apart():
     assert set(again["kind"]) == {"quarantine"} and len(again) == len(frame)
     with pytest.raises(RuntimeError, match="split into 8 buckets, this job into 64"):
         list(detect_bucket((0,), iter([frame]), state))
+
+
+def _bucket_frames():
+    import pandas as pd
+
+    from anomaly.pipeline import DETECTOR_INPUT
+
+    series = fleet(2, 700, seed=6, metrics=("temperature", "vibration"))
+    frame = pd.DataFrame(_detector_rows(series))[DETECTOR_INPUT].sample(frac=1.0, random_state=5)
+    first = frame[frame["seq"] < 400].reset_index(drop=True)
+    return first, frame[frame["seq"] >= 400].reset_index(drop=True)
+
+
+def _sorted_rows(frame):
+    return frame.sort_values(["kind", "event_id", "rule", "message"], na_position="first").reset_index(drop=True)
+
+
+def test_a_bucket_state_of_the_previous_layout_loads_and_detects_the_same():
+    """A checkpoint written by the release before the tuple layout (a `to_dict()` per series) or with other
+    field names: the next batch finds exactly what it finds after a state in this release's layout, and the
+    state it stores is this release's, series by series equal."""
+    import pandas as pd
+
+    from anomaly.detector import STATE_FIELDS
+    from anomaly.pipeline import detect_bucket
+
+    first, second = _bucket_frames()
+    current = _State()
+    list(detect_bucket((0,), iter([first]), current, buckets=8))
+    stored = pickle.loads(current.value[0])
+    assert stored["fields"] == STATE_FIELDS and all(isinstance(v, bytes) for v in stored["series"].values())
+    states = {k: SeriesState.from_tuple(pickle.loads(v), STATE_FIELDS) for k, v in stored["series"].items()}
+    assert any(s.episode for s in states.values()) or any(s.recent_ids for s in states.values())
+    previous = _State((pickle.dumps({"buckets": 8, "series": {k: v.to_dict() for k, v in states.items()}}),))
+    renamed = ("window", *STATE_FIELDS[:-1])  # a release with `window`, before `calm_readings`
+    other = {k: pickle.dumps(([], *v.to_tuple()[:-1])) for k, v in states.items()}
+    older = _State((pickle.dumps({"buckets": 8, "fields": renamed, "series": other}),))
+    (expected,) = detect_bucket((0,), iter([second]), current, buckets=8)
+    assert (expected["kind"] == "anomaly").any()
+    for state in (previous, older):
+        (got,) = detect_bucket((0,), iter([second]), state, buckets=8)
+        pd.testing.assert_frame_equal(_sorted_rows(got), _sorted_rows(expected))
+        after = pickle.loads(state.value[0])
+        assert after["fields"] == STATE_FIELDS
+        if state is previous:  # the older release had no calm_readings: restored as 0, which may differ
+            assert after["series"] == pickle.loads(current.value[0])["series"]
+
+
+def test_a_bucket_restored_between_batches_finds_what_one_state_finds():
+    """The bucket state through its stored bytes between micro-batches (what RocksDB hands back) against the pure
+    functions fed the same batches with one state per series kept in memory: the same anomalies, and each stored
+    series equal to that state field by field (the tuple layout round-trips)."""
+    from anomaly.detector import STATE_FIELDS
+    from anomaly.pipeline import detect_bucket
+
+    batches = _bucket_frames()
+    state, got = _State(), set()
+    for frame in batches:
+        state = _State(pickle.loads(pickle.dumps(state.value)))
+        for out in detect_bucket((0,), iter([frame]), state, buckets=8):
+            anomalies = out[out["kind"] == "anomaly"]
+            got |= set(zip(anomalies["event_id"], anomalies["rule"], anomalies["message"], strict=True))
+    stored = pickle.loads(state.value[0])["series"]
+    expected = set()
+    for device, metric in stored:
+        series = SeriesState()
+        for frame in batches:
+            chunk = frame[(frame["device_id"] == device) & (frame["metric"] == metric)].sort_values(
+                "ts_us", kind="stable"
+            )
+            ts, values = chunk["ts_us"].to_numpy(dtype=float) / 1e6, chunk["value"].to_numpy()
+            assert admit(series, chunk["event_id"].tolist(), ts, Params()) == [None] * len(chunk)
+            found = detect_series(series, ts, values, spec_for(metric), Params())
+            track(
+                series,
+                device_id=device,
+                metric=metric,
+                production_line="",
+                timestamps=ts,
+                values=values,
+                anomalies=found,
+            )
+            for event_id, anomalies in zip(chunk["event_id"], found, strict=True):
+                expected |= {(event_id, a.rule, a.message) for a in anomalies}
+        assert SeriesState.from_tuple(pickle.loads(stored[(device, metric)]), STATE_FIELDS) == series
+    assert got == expected and expected

@@ -62,6 +62,53 @@ def test_scorer_bad_input_is_one_clear_line(tmp_path, capsys, content, message):
     assert main(["score", "--csv", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.csv")]) == 2
 
 
+def _unreadable(tmp_path):
+    """A file this user cannot read: without read permission, or (as root, who reads any file) a kernel file
+    whose read fails."""
+    import os
+    from pathlib import Path
+
+    if os.geteuid() != 0:
+        (tmp_path / "locked.csv").write_text("timestamp,value\n")
+        (tmp_path / "locked.csv").chmod(0)
+        return tmp_path / "locked.csv", "Permission denied"
+    if not Path("/proc/self/mem").exists():
+        pytest.skip("running as root without /proc: no file here is unreadable to this user")
+    return Path("/proc/self/mem"), "Input/output error"
+
+
+@pytest.mark.parametrize(
+    "case", ["missing out folder", "out is a folder", "out parent is a file", "input is a folder", "unreadable input"]
+)
+def test_the_scorer_refuses_unusable_paths_in_one_line_by_its_entry_point(tmp_path, case):
+    """`python -m anomaly score` run as a user runs it: a path it cannot read or write ends in one line that names
+    the option, the path and what to do, exit status 2, no traceback and no output file."""
+    _series_csv(tmp_path / "series.csv")
+    good, out, missing = str(tmp_path / "series.csv"), str(tmp_path / "o.csv"), str(tmp_path / "no" / "dir" / "o.csv")
+    csv, target, expected = {
+        "missing out folder": (good, missing, ["--out", "does not exist", "mkdir -p"]),
+        "out is a folder": (good, str(tmp_path), ["--out", "is a folder", "scored.csv"]),
+        "out parent is a file": (good, good + "/o.csv", ["--out", "is not a folder"]),
+        "input is a folder": (str(tmp_path), out, ["--csv", "is a folder", "export file"]),
+        "unreadable input": (None, out, ["--csv", "cannot be read", "permissions"]),
+    }[case]
+    if csv is None:
+        path, reason = _unreadable(tmp_path)
+        csv, expected = str(path), [*expected, reason]
+    run = subprocess.run(
+        [sys.executable, "-m", "anomaly", "score", "--csv", csv, "--out", target],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=120,
+    )
+    lines = run.stderr.strip().splitlines()
+    assert run.returncode == 2 and run.stdout == "", run.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in run.stderr, run.stderr
+    assert all(word in lines[0] for word in [*expected, target if "--out" in expected else csv]), lines[0]
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_runner_reports_a_missing_input(tmp_path, capsys):
     assert main(["--input", str(tmp_path / "nope"), "--output", str(tmp_path / "out")]) == 2
     assert "no such file" in capsys.readouterr().err

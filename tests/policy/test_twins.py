@@ -351,6 +351,104 @@ TABLE = [
         "(rotation_rules) the secret never rotates automatically, and a variable cannot be read",
         {"rotation without a schedule", "schedule from a variable"},
     ),
+    # NET-SG-001 judges what the merged CIDRs cover (more than one public IPv4 /8 or IPv6 /32), the twins only the
+    # literal world CIDRs on their port
+    *[
+        (
+            "NET-SG-001",
+            twin,
+            "failed",
+            OURS,
+            f"{twin} matches the world CIDR literally (0.0.0.0/0 or ::/0); these forms reach as much of the internet "
+            "through halves, wide prefixes, host bits or many /8s, which the rule judges by the addresses covered",
+            {
+                "IPv6 global unicast 2000::/3 (all of the IPv6 internet)",
+                "IPv6 halves ::/1 + 8000::/1 on a rule resource",
+                "a single prefix wider than /8 (0.0.0.0/4)",
+                "host bits set in a world CIDR (0.0.0.1/0)",
+                "many /8s whose union is wider than a /8 of public space",
+                "two /1 halves that together are the whole IPv4 internet",
+            },
+        )
+        for twin in ("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277")
+    ],
+    (
+        "IAM-MAN-001",
+        "CKV_AWS_274",
+        "failed",
+        OURS,
+        "CKV_AWS_274 fails AdministratorAccess alone; the rule judges an attached policy by AWS's document of it "
+        "(write or read of data on every resource) and fails closed on an ARN it cannot resolve",
+        {
+            "AWS's RDS monitoring policy: Write on RDS* log groups of every region and account",
+            "AmazonEC2ContainerRegistryPowerUser (ecr:PutImage on every repository)",
+            "ReadOnlyAccess job function (Read of every object, secret-free but data-wide)",
+            "SecretsManagerReadWrite (secretsmanager:* and Lambda/CloudFormation writes on *), judged by its document",
+            "a customer ARN in this account naming no aws_iam_policy of the stack",
+            "a known name under the wrong path (service-role/ReadOnlyAccess does not exist)",
+            "an AWS managed policy the catalog does not hold (fails closed)",
+        },
+    ),
+    (
+        "IAM-MAN-001",
+        "CKV2_AWS_56",
+        "failed",
+        OURS,
+        "CKV2_AWS_56 matches IAMFullAccess by name; the rule reads the attached policy's document, and an ARN that "
+        "resolves to no known policy fails closed",
+        {
+            "AmazonEC2ContainerRegistryPowerUser (ecr:PutImage on every repository)",
+            "ReadOnlyAccess job function (Read of every object, secret-free but data-wide)",
+            "a known name under the wrong path (service-role/ReadOnlyAccess does not exist)",
+            "an AWS managed policy the catalog does not hold (fails closed)",
+        },
+    ),
+    (
+        "IAM-PUB-001",
+        "CKV_AWS_60",
+        "failed",
+        OURS,
+        "CKV_AWS_60 looks for a Principal of * in a trust policy; a web-identity trust without a fixed sub (or aud "
+        "for Cognito) admits every identity of that provider: any GitHub repository, any EKS service account",
+        {
+            "Cognito identity trust without the identity pool (aud)",
+            "EKS OIDC provider without a sub condition",
+            "GitHub OIDC trust with aud only",
+            "GitHub OIDC trust with no condition",
+            "GitHub OIDC trust with sub in StringLikeIfExists (absent claim passes)",
+            "GitHub OIDC trust with sub repo:*",
+            "provider resource referenced through an aws_iam_policy_document, sub tested with StringNotEquals",
+        },
+    ),
+    (
+        "IAM-PUB-001",
+        "CKV_AWS_283",
+        "failed",
+        OURS,
+        "CKV_AWS_283 passes this trust (a provider referenced through an aws_iam_policy_document); its sub test is "
+        "negated, which admits every other subject of the provider",
+        {"provider resource referenced through an aws_iam_policy_document, sub tested with StringNotEquals"},
+    ),
+    (
+        "SEC-PLAIN-001",
+        "CKV_AWS_45",
+        "failed",
+        OURS,
+        "CKV_AWS_45 matches known secret formats in Lambda environment values; the rule also follows a fetched "
+        "secret's value into plain settings and flags high-entropy values whatever their key",
+        {
+            "a fetched secret's value copied into a Lambda environment variable",
+            "a high-entropy value under a key that names nothing secret",
+        },
+    ),
+    (
+        "SEC-PLAIN-001",
+        "CKV_AWS_46",
+        "failed",
+        OURS,
+        "CKV_AWS_46 passes this user data; the rule recognises a PEM private key by detect-secrets' detectors",
+        {"a private key in EC2 user data"},
+    ),
 ]
 
 

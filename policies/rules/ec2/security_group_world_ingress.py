@@ -1,5 +1,10 @@
-"""NET-SG-001: no security group admits traffic from the whole internet (IPv4 0.0.0.0/0 or IPv6 ::/0).
+"""NET-SG-001: no security group rule admits a wide part of the internet, judged by address coverage.
 
+A rule's CIDRs (IPv4 and IPv6, host bits ignored as AWS does) are merged and the private and reserved ranges taken
+out (RFC 6890's special-purpose registries: 10/8, 172.16/12, 192.168/16, 100.64/10, ...; for IPv6 everything
+outside global unicast 2000::/3). The rule fails when what is left is more than PUBLIC_LIMIT addresses: more than one
+public IPv4 /8, more than one IPv6 /32 (the largest block a registry allocates to one network operator). So
+`0.0.0.0/0`, `0.0.0.0/1` + `128.0.0.0/1`, `0.0.0.0/4` and `2000::/3` fail; the VPC's 10.0.0.0/8 passes.
 Judged in every place ingress can be written: inline `ingress` blocks of aws_security_group and
 aws_default_security_group, aws_security_group_rule (type ingress) and aws_vpc_security_group_ingress_rule.
 Every open rule is reported. CIDRs the stack cannot read (`${var.x}`) fail.
@@ -9,12 +14,65 @@ import ipaddress
 
 from policies.model import Rule, Violation, blocks_of, is_opaque, judged
 
+PUBLIC_LIMIT = {4: 2**24, 6: 2**96}  # addresses: one IPv4 /8, one IPv6 /32
+# Not reachable from the internet (https://www.iana.org/assignments/iana-ipv4-special-registry, RFC 6890).
+NOT_PUBLIC = {
+    4: (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/3",
+    ),
+    6: ("::/3", "4000::/2", "8000::/1"),  # everything but global unicast 2000::/3
+}
 
-def _world(cidr):
-    try:
-        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
-    except ValueError:
-        return False
+
+def _intervals(networks):
+    spans = sorted((int(n.network_address), int(n.broadcast_address)) for n in networks)
+    merged = []
+    for low, high in spans:
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return merged
+
+
+def public_addresses(networks, version):
+    """How many internet-routable addresses the union of `networks` (one IP version) covers."""
+    total = sum(high - low + 1 for low, high in _intervals(networks))
+    excluded = _intervals([ipaddress.ip_network(c) for c in NOT_PUBLIC[version]])
+    for low, high in _intervals(networks):
+        for x_low, x_high in excluded:
+            overlap = min(high, x_high) - max(low, x_low) + 1
+            total -= max(overlap, 0)
+    return total
+
+
+def _wide(cidrs):
+    """The CIDRs of a rule, when together they cover more of the internet than PUBLIC_LIMIT allows."""
+    networks = {4: [], 6: []}
+    for cidr in cidrs:
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue
+        networks[network.version].append(network)
+    return [
+        c
+        for version, found in networks.items()
+        if public_addresses(found, version) > PUBLIC_LIMIT[version]
+        for c in sorted(str(n) for n in found)
+    ]
 
 
 def _open(rule):
@@ -32,10 +90,15 @@ def _open(rule):
             violations.append(Violation(f"{key} is {value!r}, which cannot be read; write the CIDR literally", (key,)))
         elif isinstance(value, str):
             cidrs.append(value)
-    world = sorted({c for c in cidrs if _world(c)})
+    world = _wide(cidrs)
     if world:
         ports = f"{rule.get('from_port', 'all')}-{rule.get('to_port', 'all')}"
-        violations.append(Violation(f"ingress from {', '.join(world)} on ports {ports}", tuple(world)))
+        violations.append(
+            Violation(
+                f"ingress from {', '.join(world)} (more than a public /8 or IPv6 /32) on ports {ports}",
+                (*world, *cidrs),
+            )
+        )
     return violations
 
 
@@ -55,7 +118,7 @@ def check(resource, view):
 
 RULE = Rule(
     id="NET-SG-001",
-    title="Security groups admit nothing from the internet",
+    title="Security groups admit no wide part of the internet",
     category="privilege",
     severity="critical",
     resource_types=(

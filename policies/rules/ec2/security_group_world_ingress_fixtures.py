@@ -2,7 +2,27 @@
 
 from policies.fixtures import Form, doc
 
+SG, RULE = "aws_security_group.sg", "aws_security_group_rule.r"
+
+
+def inline(*cidrs, v6=()):
+    block = {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": list(cidrs)}
+    if v6:
+        block["ipv6_cidr_blocks"] = list(v6)
+    return doc({"aws_security_group": {"sg": {"vpc_id": "v", "ingress": [block]}}})
+
+
+def rule(**cidrs):
+    return doc({"aws_security_group_rule": {"r": {"type": "ingress", "security_group_id": "sg", **cidrs}}})
+
+
 FAIL = [
+    Form("two /1 halves that together are the whole IPv4 internet", SG, inline("0.0.0.0/1", "128.0.0.0/1")),
+    Form("a single prefix wider than /8 (0.0.0.0/4)", SG, inline("0.0.0.0/4")),
+    Form("many /8s whose union is wider than a /8 of public space", SG, inline("3.0.0.0/8", "4.0.0.0/8")),
+    Form("IPv6 global unicast 2000::/3 (all of the IPv6 internet)", SG, inline("10.0.0.0/16", v6=["2000::/3"])),
+    Form("IPv6 halves ::/1 + 8000::/1 on a rule resource", RULE, rule(ipv6_cidr_blocks=["::/1", "8000::/1"])),
+    Form("host bits set in a world CIDR (0.0.0.1/0)", RULE, rule(cidr_blocks=["0.0.0.1/0"])),
     Form(
         "VPC ingress rule from 0.0.0.0/0",
         "aws_vpc_security_group_ingress_rule.i",
@@ -106,6 +126,9 @@ FAIL = [
     ),
 ]
 PASS = [
+    Form("the VPC's private range (10.0.0.0/8: no public address)", SG, inline("10.0.0.0/8", "172.16.0.0/12")),
+    Form("one public /8 and a unique-local IPv6 range", SG, inline("3.0.0.0/8", v6=["fd00::/8"])),
+    Form("an ISP allocation (IPv6 /32)", RULE, rule(ipv6_cidr_blocks=["2001:db8::/32"])),
     Form(
         "source security group",
         "aws_vpc_security_group_ingress_rule.i",

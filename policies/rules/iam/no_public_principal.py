@@ -1,20 +1,41 @@
-"""IAM-PUB-001: no resource or trust policy grants anything to the public.
+"""IAM-PUB-001: no resource policy, trust policy or grant gives anything to the public.
 
 Public: Principal "*" (or AWS "*") or an Allow with NotPrincipal (everyone but the named), unless a condition fixes
 the caller's account, organization, source ARN or network origin (the keys AWS's public-access analysis counts:
 S3 User Guide, https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
 A condition such as aws:SecureTransport does not.
+
+Also public, though no policy document says "*":
+- a Lambda function URL whose authorization_type is not AWS_IAM: with NONE "Lambda doesn't perform any
+  authentication" (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html);
+- an aws_lambda_permission to "*" without source_arn, source_account or principal_org_id;
+- a web-identity trust (GitHub Actions OIDC, any OIDC provider, Cognito, Google, Facebook, Amazon) whose
+  conditions do not fix the token's subject (`<provider>:sub`; Cognito `:aud`, Facebook/Amazon `:app_id`): without
+  it every token the provider issues (any GitHub repository) may assume the role. IAM User Guide, "Create a role
+  for OpenID Connect federation" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html)
+  and GitHub's "Configuring OpenID Connect in Amazon Web Services".
 """
 
-from policies.iam.conditions import narrows_principals
+from policies.iam.conditions import fixed, narrows_principals
+from policies.iam.documents import Condition
 from policies.iam.principals import is_public
 from policies.iam.sources import RESOURCE_TYPES, read, resource_policies
 from policies.model import Rule, Violation, is_opaque, judged
+
+# The claim that names who the token was issued to, per web-identity provider (default: the OIDC `sub`).
+SUBJECT_CLAIMS = {
+    "cognito-identity.amazonaws.com": ("aud",),
+    "accounts.google.com": ("aud", "sub"),
+    "graph.facebook.com": ("app_id", "id"),
+    "www.amazon.com": ("app_id", "user_id"),
+}
 
 
 def check(resource, view):
     if resource.type == "aws_lambda_permission":
         return _lambda_permission(resource)
+    if resource.type == "aws_lambda_function_url":
+        return _function_url(resource)
     sources = resource_policies(resource)
     if not sources:
         return None
@@ -24,26 +45,83 @@ def check(resource, view):
         if s.allows and is_public(s) and not narrows_principals(s):
             who = "everyone but NotPrincipal" if s.not_principals is not None else "anyone (Principal *)"
             violations.append(Violation(f"{s.label} allows {who}", (*s.actions, *s.resources)))
+        elif s.allows:
+            violations += _web_identity(s, view)
     return judged(violations, "no public principal")
+
+
+def _function_url(url):
+    auth = url.get("authorization_type")
+    if auth == "AWS_IAM":
+        return judged([], "the function URL requires IAM (SigV4) authorization")
+    why = "cannot be read" if is_opaque(auth) else "lets anyone on the internet invoke the function"
+    return judged([Violation(f"function URL authorization_type {auth!r} {why}; set AWS_IAM", (str(auth),))], "")
+
+
+def _web_identity(s, view):
+    found = []
+    for provider in (s.principals or {}).get("Federated", ()):
+        target = view.resolve(provider)
+        if "saml-provider/" in provider or (target is not None and target.type == "aws_iam_saml_provider"):
+            continue  # SAML: the IdP's assertion names the user; judged by the SAML:aud audience AWS requires
+        host = _host(provider, target)
+        claims = SUBJECT_CLAIMS.get(host, ("sub",))
+        if not any(_bound(c, claims) for c in s.conditions):
+            found.append(
+                Violation(
+                    f"{s.label} trusts every identity {host} issues: add a condition on "
+                    f"{' or '.join(f'{host}:{c}' for c in claims)} naming the repository/branch (or app, pool)",
+                    (provider, *s.actions),
+                )
+            )
+    return found
+
+
+def _host(provider, target):
+    """The issuer host of a federated principal: from an oidc-provider ARN, or the url of the
+    aws_iam_openid_connect_provider it references."""
+    if target is not None and isinstance(target.get("url"), str):
+        return target.get("url").removeprefix("https://").rstrip("/")
+    return provider.split(":oidc-provider/", 1)[-1]
+
+
+def _bound(condition: Condition, claims) -> bool:
+    """A fixed test of the subject claim whose values name someone (`repo:*` or `*`-led subjects name no
+    repository). The key's issuer part may be written as a reference; its claim suffix decides."""
+    if not any(condition.key.endswith(f":{c}") for c in claims) or not fixed(condition):
+        return False
+    return not any(v.split(":", 1)[-1].startswith("*") for v in condition.values)
 
 
 def _lambda_permission(permission):
     principal = permission.get("principal")
     if is_opaque(principal):
         return judged([Violation(f"principal {principal!r} cannot be read; name the principal literally")], "")
-    if principal == "*" and not (permission.get("source_arn") or permission.get("source_account")):
-        return judged([Violation("the permission lets anyone invoke the function", ("*",))], "")
-    return judged([], "the permission names its principal")
+    if principal != "*":
+        return judged([], "the permission names its principal")
+    bounds = [
+        Condition(op, key, (permission.get(attr),))
+        for attr, op, key in (
+            ("source_arn", "ArnLike", "aws:sourcearn"),
+            ("source_account", "StringEquals", "aws:sourceaccount"),
+            ("principal_org_id", "StringEquals", "aws:principalorgid"),
+        )
+        if isinstance(permission.get(attr), str) and not is_opaque(permission.get(attr))
+    ]
+    if any(fixed(c) and not c.values[0].split(":", 5)[-1].startswith("*") for c in bounds):
+        return judged([], "the permission to * is confined to one source or organization")
+    what = "invoke the function URL" if permission.get("function_url_auth_type") == "NONE" else "invoke the function"
+    return judged([Violation(f"the permission lets anyone {what}", ("*", str(permission.get("action"))))], "")
 
 
 RULE = Rule(
     id="IAM-PUB-001",
-    title="Resource and trust policies grant nothing to the public",
+    title="Resource policies, trust policies and grants give nothing to the public",
     category="privilege",
     severity="critical",
-    resource_types=(*RESOURCE_TYPES, "aws_iam_role", "aws_lambda_permission"),
+    resource_types=(*RESOURCE_TYPES, "aws_iam_role", "aws_lambda_permission", "aws_lambda_function_url"),
     check=check,
     fix="name the principals (account, role, or service with aws:SourceAccount / aws:SourceArn) instead of * or "
-    "NotPrincipal",
+    "NotPrincipal; function URLs use AWS_IAM; web-identity trusts fix the token's sub (repo:org/repo:ref:...)",
     checkov_ids=("CKV_AWS_70", "CKV_AWS_60", "CKV_AWS_283"),
 )

@@ -1,6 +1,29 @@
-"""IAM-PUB-001 forms."""
+"""IAM-PUB-001 forms.
 
-from policies.fixtures import ACCOUNT, CALLER, Form, as_json, as_jsonencode, bucket, doc, policy, trust
+Grant locations without a policy document, each with the form AWS (or GitHub) documents as recommended:
+- function URLs: "Control access to Lambda function URLs", https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+  (AWS_IAM authenticates with SigV4; NONE is public);
+- Lambda permissions to "*": AddPermission's SourceAccount / PrincipalOrgID,
+  https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html;
+- web-identity trusts: IAM User Guide, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+  and GitHub, https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
+  (aud sts.amazonaws.com plus sub repo:octo-org/octo-repo:ref:refs/heads/main); Cognito,
+  https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html (aud = identity pool).
+"""
+
+from policies.fixtures import (
+    ACCOUNT,
+    CALLER,
+    Form,
+    as_json,
+    as_jsonencode,
+    bucket,
+    doc,
+    document_source,
+    merge,
+    policy,
+    trust,
+)
 
 OBJ = "arn:aws:s3:::fixture-b/*"
 
@@ -20,6 +43,50 @@ def role(document):
 
 
 GET = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": OBJ}
+GITHUB = "token.actions.githubusercontent.com"
+GITHUB_ARN = f"arn:aws:iam::111122223333:oidc-provider/{GITHUB}"
+URLS = "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"
+OIDC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html"
+CROSS = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html"
+
+
+def function_url(**config):
+    return doc({"aws_lambda_function_url": {"u": {"function_name": "f", **config}}})
+
+
+def permission(**config):
+    return doc(
+        {"aws_lambda_permission": {"l": {"action": "lambda:InvokeFunction", "function_name": "f", **config}}}, CALLER
+    )
+
+
+def web_identity(provider=GITHUB_ARN, condition=None, extra=None):
+    statement = {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    if condition is not None:
+        statement["Condition"] = condition
+    return doc({"aws_iam_role": {"r": {"assume_role_policy": as_json(policy(statement))}}, **(extra or {})}, CALLER)
+
+
+GITHUB_PROVIDER = {
+    "aws_iam_openid_connect_provider": {
+        "gh": {"url": f"https://{GITHUB}", "client_id_list": ["sts.amazonaws.com"], "thumbprint_list": ["a" * 40]}
+    }
+}
+AUD = {f"{GITHUB}:aud": "sts.amazonaws.com"}
+
+
+def provider_document(condition):
+    """A trust naming the aws_iam_openid_connect_provider resource, written as an aws_iam_policy_document."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Federated": "${aws_iam_openid_connect_provider.gh.arn}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": condition,
+    }
+    role = {"aws_iam_role": {"r": {"assume_role_policy": "${data.aws_iam_policy_document.t.json}"}}}
+    return doc(merge(GITHUB_PROVIDER, role), merge(CALLER, document_source("t", statement)))
+
+
 FAIL = [
     Form(
         "trust policy open to AWS *",
@@ -84,6 +151,74 @@ FAIL = [
             }
         ),
     ),
+    Form(
+        "function URL with authorization_type NONE",
+        "aws_lambda_function_url.u",
+        function_url(authorization_type="NONE"),
+    ),
+    Form(
+        "function URL NONE behind CORS allow_origins *",
+        "aws_lambda_function_url.u",
+        function_url(authorization_type="NONE", cors=[{"allow_origins": ["*"], "allow_methods": ["GET"]}]),
+    ),
+    Form(
+        "function URL on an alias, NONE",
+        "aws_lambda_function_url.u",
+        function_url(authorization_type="NONE", qualifier="live"),
+    ),
+    Form(
+        "function URL authorization_type from a variable",
+        "aws_lambda_function_url.u",
+        function_url(authorization_type="${var.auth}"),
+    ),
+    Form(
+        "Lambda permission InvokeFunctionUrl to * with auth NONE",
+        "aws_lambda_permission.l",
+        permission(action="lambda:InvokeFunctionUrl", principal="*", function_url_auth_type="NONE"),
+    ),
+    Form(
+        "Lambda permission to * with a wildcard source_arn",
+        "aws_lambda_permission.l",
+        permission(principal="*", source_arn="arn:aws:s3:::*"),
+    ),
+    Form("Lambda permission principal from a variable", "aws_lambda_permission.l", permission(principal="${var.who}")),
+    Form("GitHub OIDC trust with no condition", "aws_iam_role.r", web_identity()),
+    Form("GitHub OIDC trust with aud only", "aws_iam_role.r", web_identity(condition={"StringEquals": AUD})),
+    Form(
+        "GitHub OIDC trust with sub repo:*",
+        "aws_iam_role.r",
+        web_identity(condition={"StringEquals": AUD, "StringLike": {f"{GITHUB}:sub": "repo:*"}}),
+    ),
+    Form(
+        "GitHub OIDC trust with sub in StringLikeIfExists (absent claim passes)",
+        "aws_iam_role.r",
+        web_identity(condition={"StringLikeIfExists": {f"{GITHUB}:sub": "repo:octo-org/octo-repo:*"}}),
+    ),
+    Form(
+        "provider resource referenced through an aws_iam_policy_document, sub tested with StringNotEquals",
+        "aws_iam_role.r",
+        provider_document({"StringNotEquals": {f"{GITHUB}:sub": "repo:octo-org/octo-repo:pull_request"}}),
+    ),
+    Form(
+        "EKS OIDC provider without a sub condition",
+        "aws_iam_role.r",
+        web_identity(
+            "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71",
+            {
+                "StringEquals": {
+                    "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71:aud": "sts.amazonaws.com"
+                }
+            },
+        ),
+    ),
+    Form(
+        "Cognito identity trust without the identity pool (aud)",
+        "aws_iam_role.r",
+        web_identity(
+            "cognito-identity.amazonaws.com",
+            {"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}},
+        ),
+    ),
 ]
 PASS = [
     Form(
@@ -132,5 +267,62 @@ PASS = [
                 }
             }
         ),
+    ),
+    Form(
+        "function URL with AWS_IAM (SigV4)",
+        "aws_lambda_function_url.u",
+        function_url(authorization_type="AWS_IAM"),
+        URLS,
+    ),
+    Form(
+        "function URL with AWS_IAM, CORS and an alias",
+        "aws_lambda_function_url.u",
+        function_url(authorization_type="AWS_IAM", qualifier="live", cors=[{"allow_origins": ["https://example.com"]}]),
+        URLS,
+    ),
+    Form(
+        "Lambda permission to * within one organization (principal_org_id)",
+        "aws_lambda_permission.l",
+        permission(principal="*", principal_org_id="o-a1b2c3d4e5"),
+        CROSS,
+    ),
+    Form(
+        "Lambda permission to * confined to this account (source_account)",
+        "aws_lambda_permission.l",
+        permission(principal="*", source_account=ACCOUNT),
+        CROSS,
+    ),
+    Form(
+        "GitHub's documented trust: aud sts.amazonaws.com and sub of one repository branch",
+        "aws_iam_role.r",
+        web_identity(
+            condition={"StringEquals": {**AUD, f"{GITHUB}:sub": "repo:octo-org/octo-repo:ref:refs/heads/main"}}
+        ),
+        OIDC,
+    ),
+    Form(
+        "provider resource in an aws_iam_policy_document, sub StringLike one repository",
+        "aws_iam_role.r",
+        provider_document(
+            {
+                "StringEquals": AUD,
+                "StringLike": {f"{GITHUB}:sub": "repo:octo-org/octo-repo:*"},
+            }
+        ),
+        OIDC,
+    ),
+    Form(
+        "Cognito identity trust bound to one identity pool (aud) and authenticated users",
+        "aws_iam_role.r",
+        web_identity(
+            "cognito-identity.amazonaws.com",
+            {
+                "StringEquals": {
+                    "cognito-identity.amazonaws.com:aud": "eu-central-1:12345678-abcd-abcd-abcd-123456789012"
+                },
+                "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+            },
+        ),
+        "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
     ),
 ]

@@ -31,34 +31,39 @@ def check(resource, view):
         return None
     found = read(sources, view)
     violations = [Violation(u) for u in found.unreadable]
-    cat = catalog()
     for s in found.statements:
         if resource.type in KEY_POLICY_TYPES and only_own_root(s, view):
             continue  # the default key policy: access is decided by IAM policies in the key's account
-        if s.allows:
-            unknown = [a for a in s.actions if not arns.has_wildcard(a) and cat.get(a) is None]
-            if s.not_actions:
-                count = len(cat.everything_but(s.not_actions))
-                violations.append(
-                    Violation(
-                        f"{s.label} allows every action but {', '.join(s.not_actions)} ({count} actions)",
-                        s.not_actions + s.resources,
-                    )
-                )
-            for pattern in (a for a in s.actions if arns.has_wildcard(a)):
-                why = wide_pattern(pattern)
-                if why:
-                    violations.append(Violation(f"{s.label} allows {pattern} ({why})", (pattern, *s.resources)))
-        else:
-            unknown = []
-        for name in unknown:
-            violations.append(
-                Violation(
-                    f"{s.label} names {name}, which is not an action in the IAM catalog ({cat.version})",
-                    (name, *s.resources),
-                )
-            )
+        violations += statement_violations(s)
     return judged(violations, "every allowed action is named")
+
+
+def statement_violations(s):
+    """Every wide pattern, NotAction and unknown action an Allow statement names."""
+    if not s.allows:
+        return []
+    cat = catalog()
+    violations = []
+    if s.not_actions:
+        count = len(cat.everything_but(s.not_actions))
+        violations.append(
+            Violation(
+                f"{s.label} allows every action but {', '.join(s.not_actions)} ({count} actions)",
+                s.not_actions + s.resources,
+            )
+        )
+    for pattern in (a for a in s.actions if arns.has_wildcard(a)):
+        why = wide_pattern(pattern)
+        if why:
+            violations.append(Violation(f"{s.label} allows {pattern} ({why})", (pattern, *s.resources)))
+    for name in (a for a in s.actions if not arns.has_wildcard(a) and cat.get(a) is None):
+        violations.append(
+            Violation(
+                f"{s.label} names {name}, which is not an action in the IAM catalog ({cat.version})",
+                (name, *s.resources),
+            )
+        )
+    return violations
 
 
 def wide_pattern(pattern):

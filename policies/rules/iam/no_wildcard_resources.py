@@ -23,19 +23,24 @@ def check(resource, view):
     found = read(sources, view)
     violations = [Violation(u) for u in found.unreadable]
     for s in found.statements:
-        reaches = unbounded(s)
-        if not reaches:
-            continue
-        names = sorted({f"{r.action.id} ({r.why})" for r in reaches})
-        more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
-        scope = "every resource but " + ", ".join(s.not_resources) if s.not_resources else ", ".join(s.resources)
-        violations.append(
-            Violation(
-                f"{s.label} allows {', '.join(names[:SHOWN])}{more} on {scope} with no condition that narrows it",
-                (*s.actions, *s.not_actions, *s.resources, *s.not_resources, *(r.action.id for r in reaches)),
-            )
-        )
+        violations += statement_violations(s)
     return judged(violations, "sensitive actions are granted on named resources only")
+
+
+def statement_violations(s):
+    """The sensitive actions an Allow statement reaches on wide resources with no narrowing condition."""
+    reaches = unbounded(s)
+    if not reaches:
+        return []
+    names = sorted({f"{r.action.id} ({r.why})" for r in reaches})
+    more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    scope = "every resource but " + ", ".join(s.not_resources) if s.not_resources else ", ".join(s.resources)
+    return [
+        Violation(
+            f"{s.label} allows {', '.join(names[:SHOWN])}{more} on {scope} with no condition that narrows it",
+            (*s.actions, *s.not_actions, *s.resources, *s.not_resources, *(r.action.id for r in reaches)),
+        )
+    ]
 
 
 RULE = Rule(

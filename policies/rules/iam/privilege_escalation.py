@@ -24,8 +24,15 @@ def check(resource, view):
         return None
     found = read(sources, view)
     violations = [Violation(u) for u in found.unreadable]
+    violations += escalation_violations(found.statements)
+    return judged(violations, "no privilege-escalation method")
+
+
+def escalation_violations(statements):
+    """Every complete privilege-escalation method the statements together reach on unnamed resources."""
+    violations = []
     reach: dict[str, list] = {}
-    for s in found.statements:
+    for s in statements:
         if s.allows:
             for action in allowed_actions(s)[0]:
                 if wide_for(s, action):
@@ -40,7 +47,7 @@ def check(resource, view):
                     (*actions, *(p for a in actions for st in reach[a] for p in (*st.actions, *st.resources))),
                 )
             )
-    return judged(violations, "no privilege-escalation method")
+    return violations
 
 
 RULE = Rule(
