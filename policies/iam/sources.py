@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.iam.documents import PolicyUnreadable, Statement, statements
-from policies.model import Resource, StackView, blocks_of
+from policies.model import Resource, StackView, Violation, blocks_of
 
 # type -> attribute holding an identity policy document
 IDENTITY_POLICIES = {
@@ -79,6 +79,10 @@ class Read:
     statements: tuple[Statement, ...]
     unreadable: tuple[str, ...]
 
+    def failures(self) -> list[Violation]:
+        """A violation per policy that could not be read: a rule fails closed on what it cannot judge."""
+        return [Violation(u) for u in self.unreadable]
+
 
 def identity_policies(resource: Resource) -> list[tuple[str, Any]]:
     """(label, document) of the identity policies a resource carries: its policy, or a role's inline policies."""
@@ -110,6 +114,12 @@ def read(sources: list[tuple[str, Any]], view: StackView) -> Read:
         except PolicyUnreadable as error:
             unreadable.append(f"{label} cannot be analysed: {error}")
     return Read(tuple(found), tuple(unreadable))
+
+
+def read_identity(resource: Resource, view: StackView) -> Read | None:
+    """The identity policies a resource carries, read; None when it carries none (the rule does not apply)."""
+    sources = identity_policies(resource)
+    return read(sources, view) if sources else None
 
 
 def attached_policy_arns(resource: Resource) -> list[Any]:

@@ -40,7 +40,7 @@ def check(resource, view):
     if not sources:
         return None
     found = read(sources, view)
-    violations = [Violation(u) for u in found.unreadable]
+    violations = found.failures()
     for s in found.statements:
         if s.allows and is_public(s) and not narrows_principals(s):
             who = "everyone but NotPrincipal" if s.not_principals is not None else "anyone (Principal *)"

@@ -30,7 +30,7 @@ def check(resource, view):
     if not sources:
         return None
     found = read(sources, view)
-    violations = [Violation(u) for u in found.unreadable]
+    violations = found.failures()
     for s in found.statements:
         if resource.type in KEY_POLICY_TYPES and only_own_root(s, view):
             continue  # the default key policy: access is decided by IAM policies in the key's account

@@ -10,18 +10,17 @@ narrows what is reachable (aws:ResourceTag, cloudwatch:namespace, kms:ViaService
 """
 
 from policies.iam.grants import unbounded
-from policies.iam.sources import IDENTITY_TYPES, identity_policies, read
+from policies.iam.sources import IDENTITY_TYPES, read_identity
 from policies.model import Rule, Violation, judged
 
 SHOWN = 6
 
 
 def check(resource, view):
-    sources = identity_policies(resource)
-    if not sources:
+    found = read_identity(resource, view)
+    if found is None:
         return None
-    found = read(sources, view)
-    violations = [Violation(u) for u in found.unreadable]
+    violations = found.failures()
     for s in found.statements:
         violations += statement_violations(s)
     return judged(violations, "sensitive actions are granted on named resources only")

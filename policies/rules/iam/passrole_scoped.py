@@ -1,16 +1,15 @@
 """IAM-LP-003: iam:PassRole (however it is written: iam:Pass*, iam:*, *, NotAction) names the roles it may pass."""
 
 from policies.iam.grants import allowed_actions, wide_for
-from policies.iam.sources import IDENTITY_TYPES, identity_policies, read
+from policies.iam.sources import IDENTITY_TYPES, read_identity
 from policies.model import Rule, Violation, judged
 
 
 def check(resource, view):
-    sources = identity_policies(resource)
-    if not sources:
+    found = read_identity(resource, view)
+    if found is None:
         return None
-    found = read(sources, view)
-    violations = [Violation(u) for u in found.unreadable]
+    violations = found.failures()
     for s in found.statements:
         if not s.allows:
             continue

@@ -8,7 +8,7 @@ parent, across all statements of the resource.
 """
 
 from policies.iam.grants import allowed_actions, wide_for
-from policies.iam.sources import IDENTITY_TYPES, identity_policies, read
+from policies.iam.sources import IDENTITY_TYPES, read_identity
 from policies.model import Rule, Violation, judged
 
 
@@ -19,11 +19,10 @@ def methods():
 
 
 def check(resource, view):
-    sources = identity_policies(resource)
-    if not sources:
+    found = read_identity(resource, view)
+    if found is None:
         return None
-    found = read(sources, view)
-    violations = [Violation(u) for u in found.unreadable]
+    violations = found.failures()
     violations += escalation_violations(found.statements)
     return judged(violations, "no privilege-escalation method")
 

@@ -29,7 +29,7 @@ def _bound(resource):
 
 def check(policy, view):
     found = read([("IoT policy", policy.get("policy"))], view)
-    violations = [Violation(u) for u in found.unreadable]
+    violations = found.failures()
     for s in found.statements:
         if not s.allows:
             continue

@@ -31,7 +31,7 @@ def check(key, view):
                 "",
             )
     found = read(sources, view)
-    violations = [Violation(u) for u in found.unreadable]
+    violations = found.failures()
     for s in found.statements:
         if not s.allows or only_own_root(s, view):
             continue

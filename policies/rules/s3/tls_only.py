@@ -20,7 +20,7 @@ def check(bucket, view):
         return judged([Violation("bucket has no bucket policy, so plain-HTTP requests are allowed")], "")
     found = read(sources, view)
     if found.unreadable:
-        return judged([Violation(u) for u in found.unreadable], "")
+        return judged(found.failures(), "")
     name = (
         bucket.get("bucket")
         if isinstance(bucket.get("bucket"), str) and not is_reference(bucket.get("bucket"))

@@ -21,7 +21,7 @@ def check(topic, view):
         return judged([Violation("no topic policy denies requests with aws:SecureTransport=false")], "")
     found = read(sources, view)
     if found.unreadable:
-        return judged([Violation(u) for u in found.unreadable], "")
+        return judged(found.failures(), "")
     name = topic.get("name") if isinstance(topic.get("name"), str) and not is_reference(topic.get("name")) else "TOPIC"
     arn = f"arn:aws:sns:REGION:ACCOUNT:{name}"
     ref = f"aws_sns_topic.{topic.name}"
