@@ -67,6 +67,8 @@ def find_stacks(synth_dir: Path) -> list[StackFile]:
                 f"{synth_dir}/manifest.json lists {', '.join(missing)} but stacks/<name>/cdk.tf.json is missing; "
                 "synthesize again"
             )
+        if not stacks:  # never a pass on nothing judged
+            raise GateUsageError(f"{synth_dir}/manifest.json lists no stack; synthesize again")
     return [StackFile(p.parent.name, p) for p in stacks]
 
 

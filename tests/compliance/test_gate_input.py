@@ -187,6 +187,10 @@ def test_only_the_stacks_the_last_synth_listed_are_judged(tmp_path, capsys):
     assert main(["check", str(out), "--out", str(tmp_path / "reports")]) == 2
     assert "lists gone but stacks/<name>/cdk.tf.json is missing" in capsys.readouterr().err
 
+    _manifest(out)
+    assert main(["check", str(out), "--out", str(tmp_path / "reports")]) == 2
+    assert "manifest.json lists no stack" in capsys.readouterr().err
+
     (out / "manifest.json").write_text("{not json")
     assert main(["check", str(out), "--out", str(tmp_path / "reports")]) == 2
     assert "unreadable cdktf manifest" in capsys.readouterr().err
