@@ -2,7 +2,7 @@
 
 python bench/fixture_verdicts.py [--before COMMIT] [--json FILE]
 
-Every failing and passing form of every rule (tests/policy/fixture_forms) is written as one stack of a cdktf output
+Every failing and passing form of every rule (tests/policies/fixture_forms) is written as one stack of a cdktf output
 folder (one folder per profile), and `python -m compliance check` runs once per folder in this tree and once in a
 `git archive` copy of COMMIT (default 2196d46, the gate before issue #14). For each form it reports the status the
 form's own rule got on the form's subject (failed / passed / exempt / missing) and whether the stack as a whole
@@ -35,7 +35,7 @@ ENV = {
 def write_forms(root: Path) -> dict[str, dict]:
     """One stack per form under root/<profile>/stacks/<id>; returns id -> what the form expects."""
     from policies.rulebook import rule_by_id
-    from tests.policy.fixture_forms import CASES, FORMS
+    from tests.policies.fixture_forms import CASES, FORMS
 
     expected: dict[str, dict] = {}
     for rule_id, kind, index in CASES:

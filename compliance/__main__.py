@@ -10,12 +10,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from compliance.catalog import CatalogError, default_catalog, load_catalog
-from compliance.findings import FindingsError, validate_findings, with_summary
-from compliance.gate import GateUsageError, failed, problem_lines, scan
+from compliance.findings import FindingsError, outcome_of, problem_findings, upgrade, validate_findings, with_summary
+from compliance.gate import GateUsageError, failed, scan
 from compliance.reports import RENDERERS
-from policies.curation import CurationError
+from policies.catalog import CatalogError, default_catalog, load_catalog
 from policies.engine import STATUSES
+from policies.profiles import PROFILES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="scan every stack under a cdktf output directory and write reports")
     check.add_argument("synth_dir", type=Path)
     check.add_argument("--out", type=Path, default=Path("reports"))
-    check.add_argument("--profile", default="ephemeral", choices=["ephemeral", "production"])
+    check.add_argument("--profile", default="ephemeral", choices=list(PROFILES))
     check.add_argument("--catalog", type=Path, help="control catalog (default compliance/catalog.yaml)")
     check.add_argument(
         "--synth",
@@ -73,8 +73,8 @@ def _check(args: argparse.Namespace) -> int:
     validate_findings(document)
     write_reports(document, args.out)
     counts = document["summary"]["by_status"]
-    for line in problem_lines(result):
-        print(line, file=sys.stderr)
+    for found in problem_findings(result["findings"]):
+        print(outcome_of(found).line(), file=sys.stderr)
     verdict = "FAILED" if failed(result) else "PASSED"
     shown = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
     print(
@@ -92,6 +92,7 @@ def _report(args: argparse.Namespace) -> int:
         raise GateUsageError(f"{args.findings}: cannot read ({error.strerror})") from None
     except ValueError as error:
         raise GateUsageError(f"{args.findings}: not JSON ({error})") from None
+    document = upgrade(document)  # a version-1 document: its statuses mapped to version 2's
     validate_findings(document)
     text = RENDERERS[args.format][1](document)
     if args.out:
@@ -114,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _check(args) if args.command == "check" else _report(args)
-    except (GateUsageError, CatalogError, FindingsError, CurationError) as error:
+    except (GateUsageError, CatalogError, FindingsError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     except Exception as error:  # never a traceback, never a pass: a bug in the gate still stops the merge

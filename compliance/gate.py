@@ -1,6 +1,6 @@
 """The compliance gate: every synthesized stack judged by the engine the Aspect uses (policies.engine.judge_stack:
-our rulebook, then every Checkov built-in over the same resolved JSON, the same suppressions, twins, replacements
-and thresholds), with each finding named by Terraform address and construct path. Stacks are judged in parallel
+our rulebook, then every Checkov built-in over the same resolved JSON, the same suppressions, waivers and
+thresholds), with each finding named by Terraform address and construct path. Stacks are judged in parallel
 processes forked after Checkov's registries are loaded, so every worker shares them.
 
 Exit codes (compliance/__main__.py): 0 nothing fails, 1 something fails, 2 the gate could not read its input.
@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compliance.catalog import Catalog, default_catalog
+from compliance.findings import SCHEMA_VERSION, finding
 from compliance.stack_graph import stack_graph
 from policies import builtins
-from policies.engine import Outcome, Standards, evaluate, judge_stack, standards
-from policies.model import PROFILES, StackView
+from policies.catalog import Catalog, default_catalog
+from policies.engine import Outcome, builtin_ids, evaluate, judge_stack
+from policies.model import MIN_REASON, StackView
+from policies.profiles import PROFILES
+from policies.rulebook import replacements
 
 SECTIONS = ("resource", "data")  # type -> name -> configuration object
 OBJECT_SECTIONS = ("//", "terraform", "provider", "variable", "output", "locals", "module", "moved", "import")
@@ -157,8 +160,8 @@ def structure_problem(document: Any) -> str:
             or not isinstance(entry.get("path"), str)
         ):
             return "//.guardrails.suppressions holds an entry without a rule_id and a path"
-        if len(str(entry.get("reason", "")).strip()) < 10:
-            return f"the suppression of {entry['rule_id']} on {entry['path']} has no reason of 10 characters"
+        if len(str(entry.get("reason", "")).strip()) < MIN_REASON:
+            return f"the suppression of {entry['rule_id']} on {entry['path']} has no reason of {MIN_REASON} characters"
     return ""
 
 
@@ -192,44 +195,6 @@ def line_ranges(text: str) -> dict[str, tuple[int, int]]:
     return ranges
 
 
-def skipped_checks(profile: str) -> dict[str, str]:
-    """Built-in checks skipped for this profile, with their reasons; the policy may not skip an enforced check in
-    every profile."""
-    from policies.curation import policy
-
-    curated = policy()
-    always = sorted(c for c in curated.enforced if c in curated.skipped and not curated.skipped[c].get("profiles"))
-    if always:
-        raise GateUsageError(
-            "policies/checkov_policy.yaml skips enforced checks in every profile: " + ", ".join(always)
-        )
-    return curated.skipped_for(profile)
-
-
-def _finding(outcome: Outcome, stack: StackFile, lines: dict[str, tuple[int, int]]) -> dict[str, Any]:
-    first, last = lines.get(outcome.address, (1, 1))
-    return {
-        "rule_id": outcome.id,
-        "engine": outcome.engine,
-        "status": outcome.status,
-        "severity": outcome.severity,
-        "category": outcome.category,
-        "title": outcome.title,
-        "stack": stack.name,
-        "resource": outcome.address,
-        "construct_path": outcome.construct_path,
-        "file": str(stack.path),
-        "lines": [first, last],
-        "message": outcome.message,
-        "fix": outcome.fix,
-        "control_ids": list(outcome.controls),
-        "also": list(outcome.also),
-        "reason": outcome.reason,
-        "promoted": outcome.promoted,
-        "suppression": outcome.suppression,
-    }
-
-
 # Set before workers fork: the documents and standards every worker judges (copy-on-write, never pickled).
 _WORK: dict[str, Any] = {}
 
@@ -243,21 +208,20 @@ def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> lis
         return f"{stack.path}: {error}"
 
 
-def _judge(index: int, results: Any = None, findings: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
-    stack, document, text, _ = _WORK["stacks"][index]
+def _judge(index: int, results: Any = None, ours: Any = None) -> tuple[list[Outcome], dict[str, Any], str]:
+    stack, document, _, _ = _WORK["stacks"][index]
     view = StackView(document, stack.name)
     results = _builtin_results(index) if results is None else results
     if isinstance(results, str):
         return [], {}, results
-    lines = line_ranges(text)
-    outcomes = judge_stack(view, results, _WORK["standards"], findings)
-    return [_finding(o, stack, lines) for o in outcomes], stack_graph(view), ""
+    outcomes = judge_stack(view, results, _WORK["profile"], _WORK["catalog"], ours)
+    return outcomes, stack_graph(view), ""
 
 
 _SCANS = {"count": 0}
 
 
-def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[dict[str, Any]], dict[str, Any], str]]:
+def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[Outcome], dict[str, Any], str]]:
     """One stack, the first this process judges (a `python -m compliance check` run): Checkov in a forked process,
     importing only what the stack needs, while this one evaluates our rulebook (two processes split the graph and
     the Python checks as fast on a quiet machine and cost 0.4 s more CPU on a busy one). Later scans in the same
@@ -271,7 +235,7 @@ def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[dict[str, Any
             return [_judge(0)]
         with fork.Pool(1) as pool:
             pending = pool.apply_async(_builtin_results, (0,))
-            ours = evaluate(StackView(document, stack.name), _WORK["standards"].profile)
+            ours = evaluate(StackView(document, stack.name), _WORK["profile"], _WORK["catalog"])
             return [_judge(0, pending.get(), ours)]
     from policies.iam.catalog import catalog as iam_catalog
 
@@ -281,23 +245,16 @@ def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[dict[str, Any
         return pool.map(_judge, range(len(loaded)), chunksize=1)
 
 
-def scan(
-    synth_dir: Path,
-    profile: str,
-    catalog: Catalog | None = None,
-    workers: int | None = None,
-    judged: Standards | None = None,
-) -> dict[str, Any]:
-    """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one);
-    `judged` replaces the standards (curated policy, catalog), for tests."""
+def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None, workers: int | None = None) -> dict[str, Any]:
+    """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one)."""
     if profile not in PROFILES:
         raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     started = time.perf_counter()
     stacks = find_stacks(synth_dir)
-    skipped = skipped_checks(profile)
     loaded = [(stack, *read_stack(stack.path)) for stack in stacks]
-    judged = judged or standards(profile, catalog or default_catalog())
-    _WORK.update(stacks=loaded, ids=frozenset(judged.gate_ids()), standards=judged)
+    judged = PROFILES[profile]
+    catalog = catalog or default_catalog()
+    _WORK.update(stacks=loaded, ids=builtin_ids("gate", judged, catalog), profile=judged, catalog=catalog)
     workers = min(len(loaded), os.cpu_count() or 1) if workers is None else workers
     try:
         judgements = _judge_all(loaded, workers) if workers else [_judge(i) for i in range(len(loaded))]
@@ -306,19 +263,26 @@ def scan(
     errors = [error for _, _, error in judgements if error]
     if errors:
         raise GateUsageError(errors[0])
-    findings = [f for found, _, _ in judgements for f in found]
+    findings = [
+        finding(outcome, stack.name, str(stack.path), ranges)
+        for (stack, _, text, _), (outcomes, _, _) in zip(loaded, judgements, strict=True)
+        for ranges in [line_ranges(text)]
+        for outcome in outcomes
+    ]
     return {
+        "schema_version": SCHEMA_VERSION,
         "findings": findings,
         "stacks": [
             {"name": s.name, "file": str(s.path), "sha256": sha, "graph": graph}
             for (s, _, _, sha), (_, graph, _) in zip(loaded, judgements, strict=True)
         ],
-        "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(skipped.items())],
+        "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(judged.skipped.items())],
         "replaced_checks": [
-            {"check_id": r.check_id, "types": sorted(r.types), "by": list(r.by), "reason": r.reason}
-            for r in judged.policy.replaced.values()
+            {"check_id": check_id, "types": list(r.types), "by": [rule_id], "reason": r.reason}
+            for check_id, found in sorted(replacements().items())
+            for r, rule_id in found
         ],
-        "thresholds": dict(judged.policy.thresholds),
+        "thresholds": {name: p.threshold for name, p in PROFILES.items()},
         "profile": profile,
         "scan_seconds": round(time.perf_counter() - started, 3),
     }
@@ -326,26 +290,3 @@ def scan(
 
 def failed(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in result["findings"] if f["status"] == "failed"]
-
-
-def problem_lines(result: dict[str, Any]) -> list[str]:
-    """One line per problem (failures first, then warnings, then advisories), twins folded into their rule's."""
-    order = {"failed": 0, "warning": 1, "advisory": 2}
-    label = {"failed": "FAIL", "warning": "WARN", "advisory": "ADVISORY"}
-    problems = sorted(
-        (f for f in result["findings"] if f["status"] in order),
-        key=lambda f: (order[f["status"]], f["construct_path"], f["rule_id"]),
-    )
-    lines = []
-    for f in problems:
-        also = f" (also: {', '.join(f['also'])})" if f.get("also") else ""
-        controls = ", ".join(f["control_ids"]) or "no control: advisory"
-        lines.append(
-            f"{label[f['status']]} {f['rule_id']} [{f['severity']}] {f['construct_path'] or f['stack']} "
-            f"({f['resource']}): {f['message']}{also}. Fix: {f['fix']} [{controls}]"
-        )
-    return lines
-
-
-def failure_lines(result: dict[str, Any]) -> list[str]:
-    return [line for line in problem_lines(result) if line.startswith("FAIL ")]

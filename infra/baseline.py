@@ -20,7 +20,7 @@ from infra.components.keys import PlatformKeys
 from infra.components.logs import encrypted_log_group
 from infra.config import PlatformConfig
 from infra.naming import Namer
-from policies.stack_kind import ACCOUNT_BASELINE, declare_stack_kind
+from policies.metadata import ACCOUNT_BASELINE, declare_stack_kind
 
 # IoT Core writes its v2 logs to this fixed, account-wide log group (AWS names it; it carries no suffix).
 IOT_LOG_GROUP = "AWSIotLogsV2"

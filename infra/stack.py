@@ -23,7 +23,7 @@ from infra.components.processing import StreamProcessing, metrics_namespace
 from infra.components.secrets import RotatedApiKey
 from infra.config import PlatformConfig
 from infra.naming import Namer
-from policies.stack_kind import ENVIRONMENT, declare_stack_kind
+from policies.metadata import ENVIRONMENT, declare_stack_kind
 
 AWS_PROVIDER_VERSION = "5.100.0"
 DB_MAX_CONNECTIONS_ALARM = 400

@@ -7,8 +7,10 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformStack
 from constructs import IConstruct, IValidation
 
-from policies.engine import Outcome, Standards, judge_stack, preload, standards
-from policies.model import PROFILES, StackView
+from policies.catalog import Catalog, default_catalog
+from policies.engine import Outcome, builtin_ids, judge_stack, preload
+from policies.model import StackView
+from policies.profiles import profile as profile_named
 
 
 @jsii.implements(IAspect)
@@ -17,26 +19,21 @@ class Guardrails:
 
     Works on any cdktf stack. The rules and the built-ins run once per stack after every other Aspect has run (as a
     stack validation), over the stack's resolved Terraform JSON, so they see exactly what Terraform will see; the
-    built-ins are Checkov's encryption, IAM, networking, logging and secrets checks plus every other one that maps
-    to a control (policies/checkov_policy.yaml says which, and what fails: policies/engine.py).
-    A failure is an error annotation on its construct (synth fails); a warning or advisory is a warning annotation.
+    built-ins are those `policies.engine.builtin_ids("synth", ...)` selects (docs/gate.md says which, and what
+    fails). A failure is an error annotation on its construct (synth fails); a warning is a warning annotation.
     """
 
-    def __init__(self, profile: str = "ephemeral", standards: Standards | None = None) -> None:
-        if profile not in PROFILES:
-            raise ValueError(f"Guardrails profile {profile!r}: expected one of {', '.join(PROFILES)}")
-        if standards is not None and standards.profile != profile:
-            raise ValueError(f"Guardrails profile {profile!r} with standards for {standards.profile!r}")
-        self.profile = profile
+    def __init__(self, profile: str = "ephemeral", catalog: Catalog | None = None) -> None:
+        self.profile = profile_named(profile)  # ValueError on an unknown profile, naming the valid ones
         self.findings: dict[str, list[Outcome]] = {}
         self.visited: set[str] = set()
-        self._standards = standards  # default: policies.engine.standards(profile) on first use
+        self._catalog = catalog  # default: compliance/catalog.yaml, on first use
 
     @property
-    def standards(self) -> Standards:
-        if self._standards is None:
-            self._standards = standards(self.profile)
-        return self._standards
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = default_catalog()
+        return self._catalog
 
     def visit(self, node: IConstruct) -> None:
         if TerraformStack.is_stack(node) and node.node.path not in self.visited:
@@ -49,11 +46,11 @@ class Guardrails:
         document = stack.to_terraform()
         view = StackView(document, stack.node.id)
         try:
-            results = builtins.run(document, self.standards.synth_ids())
+            results = builtins.run(document, builtin_ids("synth", self.profile, self.catalog))
         except builtins.BuiltinError as error:
             Annotations.of(stack).add_error(f"GATE [critical] {stack.node.path}: {error}; the stack cannot be judged")
             results = []
-        outcomes = judge_stack(view, results, self.standards)
+        outcomes = judge_stack(view, results, self.profile, self.catalog)
         self.findings[stack.node.id] = outcomes
         for outcome in outcomes:
             if not outcome.problem:
@@ -90,14 +87,14 @@ def _find(stack: TerraformStack, path: str) -> IConstruct | None:
     return node
 
 
-def guard(scope: IConstruct, profile: str = "ephemeral", standards: Standards | None = None) -> Guardrails:
+def guard(scope: IConstruct, profile: str = "ephemeral", catalog: Catalog | None = None) -> Guardrails:
     """Attach Guardrails to a stack, or to every stack of an app.
 
     cdktf 0.21 invokes Aspects from each stack down (synthesizer.js: `invokeAspects(this.stack)`), so an Aspect
     added to the App itself never runs. For an app, `guard` adds Guardrails to each stack, plus an app validation
     that fails synth if a stack was created afterwards and so ran without them.
     """
-    guardrails = Guardrails(profile, standards)
+    guardrails = Guardrails(profile, catalog)
     preload()
     if TerraformStack.is_stack(scope):
         Aspects.of(scope).add(guardrails)

@@ -2,7 +2,7 @@
 
 A form is one way of writing a violation (or a compliant resource): inline, `Fn.jsonencode` token, data source,
 separate resource, aliased provider, ARN pattern. Passing forms that AWS documents as its recommendation carry the
-page in `source`. tests/policy/test_rules.py runs every form through the engine and through the Aspect at synth
+page in `source`. tests/policies/test_rules.py runs every form through the engine and through the Aspect at synth
 (each form its own cdktf app), and refuses a rule with fewer than 5 failing or 3 passing forms. The forms are not
 run through Checkov (Checkov's built-in twins are compared with our rules elsewhere, not on these forms).
 """

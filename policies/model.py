@@ -7,9 +7,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.metadata import suppressions
+
 SEVERITIES = ("critical", "high", "medium", "low")
-CATEGORIES = ("encryption", "transport", "privilege", "tagging", "logging", "secrets", "resilience")
-PROFILES = ("ephemeral", "production")
+# Every report groups findings by these; a Checkov built-in is shown under the one that says what it checks.
+CATEGORIES = ("encryption", "transport", "privilege", "tagging", "logging", "secrets", "resilience", "hardening")
+MIN_REASON = 10  # characters of a suppression's or a waiver's reason
 REFERENCE = re.compile(r"\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.\[\]]+))?\}")
 ANY_REFERENCE = re.compile(r"(?<!\$)\$\{")
 
@@ -121,8 +124,7 @@ class StackView:
 
     @property
     def suppressions(self) -> list[dict[str, Any]]:
-        meta = self.document.get("//", {})
-        return list(meta.get("guardrails", {}).get("suppressions", [])) if isinstance(meta, dict) else []
+        return suppressions(self.document)
 
 
 def _flatten(value: Any) -> str:
@@ -146,11 +148,14 @@ class Violation:
 
 @dataclass(frozen=True)
 class Verdict:
+    """A rule's answer on one resource: passed, failed (with every violation), or waived (passed by the documented
+    exception the rule itself knows, with the reason)."""
+
     passed: bool
     message: str
     details: tuple[str, ...] = ()
     violations: tuple[Violation, ...] = ()
-    exemption: str = ""  # a pass by a documented exception (the reason), recorded in every report
+    waiver: str = ""  # the reason a documented exception applies, recorded in every report
 
     def __post_init__(self) -> None:
         if not self.passed and not self.violations:
@@ -161,10 +166,10 @@ def ok(message: str = "compliant") -> Verdict:
     return Verdict(True, message)
 
 
-def exempt(reason: str) -> Verdict:
-    """The resource is the documented exception to the rule (the access-log target bucket, ...): not a failure,
-    reported with the reason."""
-    return Verdict(True, reason, exemption=reason)
+def waived(reason: str) -> Verdict:
+    """The resource is the exception AWS documents (the access-log target bucket, ...): not a failure, reported as
+    waived with the reason."""
+    return Verdict(True, reason, waiver=reason)
 
 
 def fail(message: str, *details: str) -> Verdict:
@@ -182,8 +187,23 @@ Check = Callable[[Resource, StackView], "Verdict | None"]
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """Checkov built-ins that read these resource types wrongly, where the rule declaring this judges them right:
+    their failures there are waived with the reason (replaced by the rule)."""
+
+    checks: tuple[str, ...]
+    types: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class Rule:
-    """One guardrail. `check` answers a Verdict, or None when the resource is out of its scope."""
+    """One guardrail. `check` answers a Verdict, or None when the resource is out of its scope.
+
+    A rule declares its relation to Checkov's built-ins here, and nowhere else: `covers` are the built-ins whose
+    failure on a resource implies this rule's failure there (they test the same property, never more; folded into
+    this rule's finding as "also" and sharing its status); `replaces` are built-ins this rule judges instead of them
+    on some resource types."""
 
     id: str
     title: str
@@ -192,10 +212,9 @@ class Rule:
     resource_types: tuple[str, ...]
     check: Check
     fix: str
-    # Twins: built-in Checkov checks whose failure on a resource implies this rule's failure there (they test the
-    # same property, never more). A twin's failure is folded into this rule's finding and silenced with it.
-    checkov_ids: tuple[str, ...] = ()
-    profiles: tuple[str, ...] = PROFILES
+    covers: tuple[str, ...] = ()
+    replaces: tuple[Replacement, ...] = ()
+    profiles: tuple[str, ...] = ()  # the profiles it judges (policies/profiles.py); empty: every profile
     modes: tuple[str, ...] = ("resource",)
     description: str = field(default="")
 
@@ -206,11 +225,15 @@ class Rule:
             raise ValueError(f"rule {self.id}: category {self.category!r} not in {CATEGORIES}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"rule {self.id}: severity {self.severity!r} not in {SEVERITIES}")
+        for replacement in self.replaces:
+            if len(" ".join(replacement.reason.split())) < MIN_REASON or not replacement.types:
+                raise ValueError(f"rule {self.id}: a replacement needs resource types and a reason")
         object.__setattr__(self, "_types", frozenset(self.resource_types))  # 714 taggable types: a set, not a scan
 
     def applies(self, resource: Resource, profile: str) -> bool:
         types = self._types  # type: ignore[attr-defined]
-        return profile in self.profiles and resource.mode in self.modes and ("*" in types or resource.type in types)
+        in_profile = not self.profiles or profile in self.profiles
+        return in_profile and resource.mode in self.modes and ("*" in types or resource.type in types)
 
     def evaluate(self, resource: Resource, view: StackView, profile: str) -> Verdict | None:
         if not self.applies(resource, profile):

@@ -1,9 +1,10 @@
-"""The rulebook: policies/rules/<service>/<rule>.py, each exporting RULE, with its fixtures in <rule>_fixtures.py.
+"""The rulebook: policies/rules/<service>/<rule>.py, each exporting RULE, with its fixtures in <rule>_fixtures.py,
+and the relations of our rules to Checkov's built-ins that the rules declare (`covers`, `replaces`).
 
 To add a rule: write policies/rules/<service>/<name>.py with `RULE = Rule(...)` and
 policies/rules/<service>/<name>_fixtures.py with FAIL (>= 5 forms) and PASS (>= 3 forms, AWS's recommended form
 among them, marked with its `source`); then add the rule id to a control in compliance/catalog.yaml.
-tests/policy/test_rules.py finds both and refuses a rule with fewer forms.
+tests/policies/test_rules.py finds both and refuses a rule with fewer forms.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import cache
 from types import ModuleType
 
 from policies import rules as rules_package
-from policies.model import Rule
+from policies.model import Replacement, Rule
 
 FIXTURES_SUFFIX = "_fixtures"
 
@@ -67,3 +68,29 @@ def fixtures_module(rule: Rule) -> ModuleType | None:
         return importlib.import_module(rule_module(rule) + FIXTURES_SUFFIX)
     except ModuleNotFoundError:
         return None
+
+
+@cache
+def twins() -> dict[str, tuple[str, ...]]:
+    """Built-in id -> the rules that cover it (Rule.covers)."""
+    found: dict[str, list[str]] = {}
+    for rule in all_rules():
+        for check_id in rule.covers:
+            found.setdefault(check_id, []).append(rule.id)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+@cache
+def replacements() -> dict[str, tuple[tuple[Replacement, str], ...]]:
+    """Built-in id -> (replacement, the rule that declares it) for every built-in a rule replaces on some types."""
+    found: dict[str, list[tuple[Replacement, str]]] = {}
+    for rule in all_rules():
+        for replacement in rule.replaces:
+            for check_id in replacement.checks:
+                found.setdefault(check_id, []).append((replacement, rule.id))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def relied_on() -> set[str]:
+    """The built-ins our rules cover or replace: a check of these may not be skipped in every profile."""
+    return set(twins()) | set(replacements())

@@ -41,11 +41,11 @@ def add_stack(app: App, name: str, document: dict[str, Any]) -> TerraformStack:
 
 
 def aspect_findings(
-    document: dict[str, Any], outdir: str, profile: str, standards: Any = None
+    document: dict[str, Any], outdir: str, profile: str, catalog: Any = None
 ) -> tuple[list[Outcome], SynthFailed | None]:
     """Synth the fixture with Guardrails; return the outcomes and the synth failure, if any."""
     app, stack = build(document, outdir)
-    guardrails = guard(app, profile=profile, standards=standards)
+    guardrails = guard(app, profile=profile, catalog=catalog)
     try:
         synth(app)
         failure = None

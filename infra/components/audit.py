@@ -6,7 +6,7 @@ import json
 
 from constructs import Construct
 
-from compliance.catalog import default_catalog
+from policies.catalog import default_catalog
 from infra import aws
 from infra.components.context import PlatformContext
 from policies.rules.general.required_tags import REQUIRED_TAGS

@@ -23,5 +23,5 @@ RULE = Rule(
     resource_types=("aws_athena_workgroup",),
     check=check,
     fix="set configuration.enforce_workgroup_configuration = true and result encryption SSE_KMS with a CMK",
-    checkov_ids=("CKV_AWS_82", "CKV_AWS_159"),
+    covers=("CKV_AWS_82", "CKV_AWS_159"),
 )

@@ -4,13 +4,13 @@ Every attribute of every resource is read (nested blocks, maps, JSON strings, `$
 with the HCL reader of policies/iam/documents.py, base64 user data):
 - an attribute provider 5.100 marks sensitive (aws_db_instance.password, aws_rds_cluster.master_password,
   aws_secretsmanager_secret_version.secret_string, aws_ssm_parameter.value of a SecureString, ...; the provider's
-  schema, policies/iam/provider_schema.py) may hold only a reference to a secret value (a sensitive attribute of a
+  schema, policies/secrets/sensitive.py) may hold only a reference to a secret value (a sensitive attribute of a
   data source or resource: data.aws_secretsmanager_secret_version.secret_string, data.aws_ssm_parameter.value; a
   generated or ephemeral password): every literal leaf fails, so does a variable or any other reference;
 - a key the user names (Lambda environment, Glue arguments and connection properties, ECS/CodeBuild name-value
   pairs, Airflow options, an SSM String parameter's name, tags, JSON documents) that names a secret by its words
   must carry a pointer (a Secrets Manager / SSM ARN, or a reference to one), and no value may look like a secret
-  (detect-secrets formats and entropy, policies/iam/secrets.py);
+  (detect-secrets formats and entropy, policies/secrets/detection.py);
 - a secret value copied into a plain setting (an environment variable, a tag) fails: the service stores it in
   clear text (Lambda: https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html);
 - long-lived credentials Terraform generates (aws_iam_access_key, aws_iam_user_login_profile without pgp_key,
@@ -24,10 +24,10 @@ import json
 import re
 from typing import Any
 
-from policies.iam import secrets
 from policies.iam.documents import PolicyUnreadable, parse_hcl_expression
-from policies.iam.provider_schema import free_maps, sensitive_computed, sensitive_inputs
 from policies.model import Rule, Violation, judged
+from policies.secrets import detection as secrets
+from policies.secrets.sensitive import free_maps, sensitive_computed, sensitive_inputs
 
 META = frozenset({"//", "depends_on", "provider", "lifecycle", "count", "for_each", "connection", "provisioner"})
 # Marked sensitive by the provider, yet public or not a secret: certificates (public halves), identifiers, names,
@@ -297,6 +297,6 @@ RULE = Rule(
     check=check,
     fix="keep the value in Secrets Manager (RDS: manage_master_user_password = true); pass the secret's ARN and "
     "fetch it at run time, or reference data.aws_secretsmanager_secret_version where an attribute needs the value",
-    checkov_ids=("CKV_AWS_45", "CKV_AWS_41", "CKV_AWS_46"),
+    covers=("CKV_AWS_45", "CKV_AWS_41", "CKV_AWS_46"),
     modes=("resource", "data"),
 )

@@ -30,5 +30,5 @@ RULE = Rule(
     profiles=("production",),
     check=check,
     fix="use the production profile: deletion_protection, final snapshot, >= 7 days backups and stream retention",
-    checkov_ids=("CKV_AWS_139",),
+    covers=("CKV_AWS_139",),
 )

@@ -30,5 +30,5 @@ RULE = Rule(
     resource_types=("aws_glue_security_configuration",),
     check=check,
     fix="set s3 SSE-KMS, cloudwatch SSE-KMS and job_bookmarks CSE-KMS, each with kms_key_arn of a CMK",
-    checkov_ids=("CKV_AWS_99",),
+    covers=("CKV_AWS_99",),
 )

@@ -123,5 +123,5 @@ RULE = Rule(
     check=check,
     fix="name the principals (account, role, or service with aws:SourceAccount / aws:SourceArn) instead of * or "
     "NotPrincipal; function URLs use AWS_IAM; web-identity trusts fix the token's sub (repo:org/repo:ref:...)",
-    checkov_ids=("CKV_AWS_70", "CKV_AWS_60", "CKV_AWS_283"),
+    covers=("CKV_AWS_70", "CKV_AWS_60", "CKV_AWS_283"),
 )

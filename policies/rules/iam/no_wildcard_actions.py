@@ -92,5 +92,5 @@ RULE = Rule(
     resource_types=(*IDENTITY_TYPES, *RESOURCE_TYPES),
     check=check,
     fix="list the exact actions the principal calls (e.g. kinesis:GetRecords); no *, service:*, Get*, ? or NotAction",
-    checkov_ids=("CKV_AWS_63", "CKV_AWS_49"),
+    covers=("CKV_AWS_63", "CKV_AWS_49"),
 )

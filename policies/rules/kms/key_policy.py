@@ -11,7 +11,7 @@ from policies.iam.conditions import narrows_principals
 from policies.iam.grants import allowed_actions
 from policies.iam.principals import account_of, is_own_account, is_public, only_own_root
 from policies.iam.sources import read
-from policies.model import Rule, Violation, judged
+from policies.model import Replacement, Rule, Violation, judged
 
 ADMIN_LEVELS = ("Permissions management",)
 
@@ -88,5 +88,16 @@ RULE = Rule(
     check=check,
     fix="keep kms:* for the own account root (data.aws_caller_identity); name other principals with the actions "
     "they use; bind service principals with aws:SourceAccount or kms:CallerAccount",
-    checkov_ids=("CKV_AWS_33",),
+    covers=("CKV_AWS_33",),
+    replaces=(
+        Replacement(
+            checks=("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"),
+            types=("aws_kms_key", "aws_kms_key_policy"),
+            reason='in a key policy, Resource "*" means the key the policy is attached to, not every resource (AWS '
+            'KMS Developer Guide, "Default key policy": '
+            "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); Checkov reads it as an "
+            "identity policy on every resource. KMS-POL-001 and IAM-LP-001 judge key policies by their principals "
+            "and actions",
+        ),
+    ),
 )

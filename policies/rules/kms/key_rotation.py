@@ -17,5 +17,5 @@ RULE = Rule(
     resource_types=("aws_kms_key",),
     check=check,
     fix="set enable_key_rotation = true",
-    checkov_ids=("CKV_AWS_7",),
+    covers=("CKV_AWS_7",),
 )

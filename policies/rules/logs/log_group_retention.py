@@ -23,5 +23,5 @@ RULE = Rule(
     resource_types=("aws_cloudwatch_log_group",),
     check=retention_at_least(30),
     fix="set retention_in_days >= 30",
-    checkov_ids=("CKV_AWS_66",),
+    covers=("CKV_AWS_66",),
 )

@@ -19,5 +19,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster",),
     check=check,
     fix="set storage_encrypted = true and kms_key_id to a CMK",
-    checkov_ids=("CKV_AWS_96", "CKV_AWS_327"),
+    covers=("CKV_AWS_96", "CKV_AWS_327"),
 )

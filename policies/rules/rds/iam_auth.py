@@ -17,5 +17,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster",),
     check=check,
     fix="set iam_database_authentication_enabled = true",
-    checkov_ids=("CKV_AWS_162",),
+    covers=("CKV_AWS_162",),
 )

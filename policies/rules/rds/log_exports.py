@@ -20,5 +20,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster",),
     check=check,
     fix='set enabled_cloudwatch_logs_exports = ["postgresql"]',
-    checkov_ids=("CKV_AWS_324",),
+    covers=("CKV_AWS_324",),
 )

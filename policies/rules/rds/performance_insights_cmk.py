@@ -19,5 +19,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster_instance", "aws_db_instance"),
     check=check,
     fix="set performance_insights_kms_key_id to a CMK",
-    checkov_ids=("CKV_AWS_354",),
+    covers=("CKV_AWS_354",),
 )

@@ -41,7 +41,7 @@ PASS = [
         ),
     ),
     Form(
-        "the access-log target of another bucket (exempt: a target does not log itself)",
+        "the access-log target of another bucket (waived: a target does not log itself)",
         S,
         doc(
             {

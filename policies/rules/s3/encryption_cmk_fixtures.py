@@ -63,7 +63,7 @@ PASS = [
         ),
     ),
     Form(
-        "SSE-S3 on the access-log target bucket (exempt: log delivery writes with SSE-S3)",
+        "SSE-S3 on the access-log target bucket (waived: log delivery writes with SSE-S3)",
         S,
         aes256_logging("data", "b", "data"),
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",

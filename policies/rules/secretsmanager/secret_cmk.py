@@ -23,5 +23,5 @@ RULE = Rule(
     resource_types=("aws_secretsmanager_secret", "aws_rds_cluster"),
     check=check,
     fix="set kms_key_id (or master_user_secret_kms_key_id for RDS-managed secrets) to a CMK",
-    checkov_ids=("CKV_AWS_149",),
+    covers=("CKV_AWS_149",),
 )

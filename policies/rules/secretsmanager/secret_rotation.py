@@ -26,5 +26,5 @@ RULE = Rule(
     modes=("resource", "data"),
     check=check,
     fix="add aws_secretsmanager_secret_rotation with a rotation Lambda and rotation_rules",
-    checkov_ids=("CKV2_AWS_57",),
+    covers=("CKV2_AWS_57",),
 )

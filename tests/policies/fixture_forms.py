@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from policies.fixtures import Form
-from policies.rulebook import all_rules, fixtures_module
+from policies.profiles import PROFILE_NAMES
+from policies.rulebook import all_rules, fixtures_module, rule_by_id
 
 MIN_FAIL, MIN_PASS = 5, 3
 
@@ -26,3 +27,8 @@ CASES = [
     for kind in ("fail", "pass")
     for index in range(len(kinds[kind]))
 ]
+
+
+def profile_of(rule_id: str, form: Form) -> str:
+    """The profile a form is judged in: its own, else the first its rule judges."""
+    return form.profile or (rule_by_id(rule_id).profiles or PROFILE_NAMES)[0]

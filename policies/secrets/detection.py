@@ -7,7 +7,7 @@ Judged by meaning, not spelling:
   private keys, JWTs, Slack/GitHub/Stripe tokens, credentials in URLs, ...), its keyword detector on free text, and
   its Shannon-entropy limits (base64 > 4.5, hex > 3.0 bits per character);
 - references by where they lead: an attribute the provider marks sensitive (data.aws_secretsmanager_secret_version
-  .secret_string, data.aws_ssm_parameter.value, aws_iam_access_key.secret; policies/iam/provider_schema.py) or a
+  .secret_string, data.aws_ssm_parameter.value, aws_iam_access_key.secret; policies/secrets/sensitive.py) or a
   generated password (random_password.result, ephemeral resources) carries a secret value; anything else does not.
 A pointer by form is an ARN of a Secrets Manager secret or an SSM parameter, or a `{{resolve:...}}` dynamic
 reference; a value containing "/" is not a pointer for that alone (base64 keys contain "/").
@@ -21,7 +21,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-from policies.iam.provider_schema import sensitive_computed, sensitive_inputs
+from policies.secrets.sensitive import sensitive_computed, sensitive_inputs
 
 # Words that name a secret. Matched as whole words of the key; the long stems also inside run-together words
 # (`dbpassword`, `apikey`), in the languages a manufacturer's engineers write configuration in.

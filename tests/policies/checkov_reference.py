@@ -1,4 +1,4 @@
-"""Unmodified Checkov over documents: `python -m tests.compliance.checkov_reference IN.json OUT.json`.
+"""Unmodified Checkov over documents: `python -m tests.policies.checkov_reference IN.json OUT.json`.
 
 IN maps a name to a stack document; OUT maps it to the sorted (check id, entity name, passed) results of Checkov's
 own TerraformJsonRunner on that document alone, written as <n>/cdk.tf.json in a fresh folder (each document its

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from compliance.__main__ import main
-from compliance.catalog import CATALOG, CatalogError, default_catalog, parse_catalog
+from policies.catalog import CATALOG, CatalogError, default_catalog, parse_catalog
 from policies.rulebook import all_rules
 
 FORMATS = {
@@ -28,8 +28,18 @@ def test_every_rule_maps_to_a_control_and_every_control_is_enforced():
         assert control.rules or control.checkov, f"{control.id} has nothing enforcing it"
     # A twin tests part of its rule's control: it is mapped to it as well.
     for rule in all_rules():
-        for twin in rule.checkov_ids:
+        for twin in rule.covers:
             assert set(catalog.controls_for(rule.id)) & set(catalog.controls_for(twin)), (rule.id, twin)
+
+
+def test_a_builtin_takes_the_category_and_severity_of_its_highest_control():
+    catalog = default_catalog()
+    assert catalog.category_of("CKV_AWS_145") == "encryption" and catalog.severity_of("CKV_AWS_145") == "high"
+    assert catalog.category_of("CKV_AWS_116") is None and catalog.severity_of("CKV_AWS_116") is None
+    for control in catalog.controls:
+        for check_id in control.checkov:
+            severities = [catalog.control(c).severity for c in catalog.controls_for(check_id)]
+            assert catalog.severity_of(check_id) == min(severities, key=["critical", "high", "medium", "low"].index)
 
 
 def test_identifiers_match_their_framework_formats():
@@ -53,6 +63,8 @@ def _document():
         (lambda d: d["controls"][0]["mappings"].update(iec62443=["SR 9.1"]), "iec62443"),
         (lambda d: d["controls"][1].update(id=d["controls"][0]["id"]), "duplicate"),
         (lambda d: d["controls"][0].pop("objective"), "objective"),
+        (lambda d: d["controls"][0].update(category="availability"), "category"),
+        (lambda d: d["controls"][0].pop("category"), "category"),
     ],
 )
 def test_broken_catalogs_are_refused_clearly(mutate, message):

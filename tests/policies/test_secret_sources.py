@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from policies.iam import secrets
-from policies.iam.provider_schema import DATA, generate, places
+from policies.secrets import detection as secrets
+from policies.secrets.sensitive import DATA, generate, places
 
 BINDINGS = Path(__import__("importlib.util").util.find_spec("cdktf_cdktf_provider_aws").origin).parent
 VERSION = "5.100.0"

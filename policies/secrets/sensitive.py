@@ -5,10 +5,10 @@ flag, not a list we write, says which attributes hold passwords, keys and tokens
 aws_glue_connection.connection_properties, aws_ssm_parameter.value, ...), which computed attributes hand one back
 (aws_iam_access_key.secret), and which attributes are maps whose keys the user chooses (Lambda
 environment.variables, Glue default_arguments). provider_sensitive.json beside this file is generated from the
-schema of the provider the stack pins; tests/policy/test_secret_sources.py regenerates it from the offline mirror
+schema of the provider the stack pins; tests/policies/test_secret_sources.py regenerates it from the offline mirror
 (TF_PROVIDER_MIRROR) and holds it equal, and checks every attribute against the cdktf bindings.
 
-Regenerate: `python -m policies.iam.provider_schema <schema.json>` (the JSON of `terraform providers schema -json`
+Regenerate: `python -m policies.secrets.sensitive <schema.json>` (the JSON of `terraform providers schema -json`
 in a folder whose configuration requires hashicorp/aws at the pinned version).
 """
 
@@ -73,7 +73,7 @@ def free_maps(rtype: str, mode: str = "resource") -> frozenset[str]:
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance command, exercised by the regeneration test
     if len(sys.argv) != 3:
-        sys.exit("usage: python -m policies.iam.provider_schema <schema.json> <provider version>")
+        sys.exit("usage: python -m policies.secrets.sensitive <schema.json> <provider version>")
     generated = generate(json.loads(Path(sys.argv[1]).read_text()), sys.argv[2])
     DATA.write_text(json.dumps(generated, indent=1, sort_keys=True) + "\n")
     print(f"wrote {DATA}")

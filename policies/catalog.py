@@ -1,4 +1,7 @@
-"""The control catalog: controls, the rules that enforce them, and their framework mappings (schema-checked)."""
+"""The control catalog (compliance/catalog.yaml, read as data): each control, its category and severity, the rules and
+built-ins that enforce it, and where auditors find it in IEC 62443-3-3, NIST SP 800-53 r5, AWS Security Hub and
+AWS Config. Both engines read it to decide what fails: a finding fails when it maps to a control (and is at or above
+the profile's threshold). Schema-checked (compliance/schemas/catalog.schema.json)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,12 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
-from policies.model import SEVERITIES
+from policies.model import CATEGORIES, SEVERITIES
 from policies.rulebook import all_rules
 
-CATALOG = Path(__file__).resolve().parent / "catalog.yaml"
-SCHEMA = Path(__file__).resolve().parent / "schemas" / "catalog.schema.json"
+COMPLIANCE = Path(__file__).resolve().parent.parent / "compliance"
+CATALOG = COMPLIANCE / "catalog.yaml"
+SCHEMA = COMPLIANCE / "schemas" / "catalog.schema.json"
 FRAMEWORKS = ("iec62443", "nist80053", "securityhub", "config")
 
 
@@ -30,6 +34,7 @@ class Control:
     rules: tuple[str, ...]  # ours
     checkov: tuple[str, ...]  # Checkov built-ins
     severity: str  # of a failed built-in of this control
+    category: str  # one of policies.model.CATEGORIES: how reports group its built-ins
     mappings: dict[str, tuple[str, ...]]
 
     @property
@@ -47,10 +52,20 @@ class Catalog:
         """The controls a rule of ours or a Checkov built-in enforces."""
         return list(self.by_rule.get(rule_id, ()))
 
+    def _first(self, check_id: str) -> Control | None:
+        """Of the controls a check maps to, the one of highest severity (the first in the catalog among equals)."""
+        controls = [self.control(c) for c in self.controls_for(check_id)]
+        return min(controls, key=lambda c: SEVERITIES.index(c.severity)) if controls else None
+
     def severity_of(self, check_id: str) -> str | None:
         """A built-in's severity: the highest of its controls' (None when it maps to no control)."""
-        severities = [self.control(c).severity for c in self.controls_for(check_id)]
-        return min(severities, key=SEVERITIES.index) if severities else None
+        control = self._first(check_id)
+        return control.severity if control else None
+
+    def category_of(self, check_id: str) -> str | None:
+        """A built-in's category: that of its control of highest severity (None when it maps to no control)."""
+        control = self._first(check_id)
+        return control.category if control else None
 
     def __post_init__(self) -> None:
         found: dict[str, list[str]] = {}
@@ -69,9 +84,16 @@ def known_builtin_ids() -> set[str]:
     return set(catalog())
 
 
-def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
-    from compliance.findings import schema_errors
+def schema_errors(validator: Any, document: Any) -> tuple[str, int]:
+    """(where and what of the first error, how many), or ("", 0): jsonschema-rs, Draft 2020-12."""
+    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.instance_path])
+    if not errors:
+        return "", 0
+    where = "/".join(str(p) for p in errors[0].instance_path) or "(top level)"
+    return f"{where}: {errors[0].message}", len(errors)
 
+
+def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
     first, count = schema_errors(jsonschema_rs.validator_for(_schema()), document)
     if count:
         raise CatalogError(f"{source}: invalid at {first}")
@@ -83,6 +105,7 @@ def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
             tuple(c["rules"]),
             tuple(c["checkov"]),
             c["severity"],
+            c["category"],
             {k: tuple(v) for k, v in c["mappings"].items()},
         )
         for c in document["controls"]
@@ -91,6 +114,12 @@ def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise CatalogError(f"{source}: duplicate control ids {', '.join(duplicates)}")
+    for control in controls:
+        if control.category not in CATEGORIES:
+            raise CatalogError(
+                f"{source}: control {control.id} has category {control.category!r}; expected one of "
+                + ", ".join(CATEGORIES)
+            )
     ours = {r.id for r in all_rules()}
     builtins = known_builtin_ids() if any(c.checkov for c in controls) else set()
     for control in controls:
@@ -124,17 +153,6 @@ def load_catalog(path: Path = CATALOG) -> Catalog:
     except yaml.YAMLError as error:
         raise CatalogError(f"{path}: not valid YAML ({str(error).splitlines()[0]})") from None
     return parse_catalog(document, str(path))
-
-
-@cache
-def mapped_builtin_ids(path: Path = CATALOG) -> frozenset[str]:
-    """The Checkov ids the catalog maps to controls, read without loading Checkov (for `suppress` at construct
-    time, which a bare synth runs too)."""
-    try:
-        document = yaml.safe_load(path.read_text())
-        return frozenset(i for c in document["controls"] for i in c.get("checkov") or [])
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
-        return frozenset()
 
 
 @cache

@@ -1,9 +1,9 @@
 """Fixture by fixture, where a rule and its declared Checkov twin disagree, which is right and why.
 
-A twin (a rule's `checkov_ids`) is folded into the rule's finding and silenced with it, so its failure must imply
-the rule's: a fixture where the twin fails and the rule passes would let a suppression, an exemption or a pass of
-ours hide a real failure, and needs an explanation here. Where the rule fails and the twin passes, the rule tests
-more than the twin (a customer-managed key where the twin takes any key, every port where it takes one): that is
+A twin (a built-in in a rule's `covers`) is folded into the rule's finding and silenced with it, so its failure
+must imply the rule's: a fixture where the twin fails and the rule passes would let a suppression, a waiver or a
+pass of ours hide a real failure, and needs an explanation here. Where the rule fails and the twin passes, the rule
+tests more than the twin (a customer-managed key where the twin takes any key, every port where it takes one): that is
 explained here too. The table must match the fixtures exactly: a new disagreement, or one that went away, fails.
 """
 
@@ -13,7 +13,7 @@ from policies import builtins
 from policies.engine import judge, users_of
 from policies.model import StackView
 from policies.rulebook import all_rules
-from tests.policy.fixture_forms import FORMS
+from tests.policies.fixture_forms import FORMS, profile_of
 
 OURS, CHECKOV = "ours", "checkov"
 CMK = (
@@ -327,11 +327,11 @@ TABLE = [
     (
         "S3-ENC-001",
         "CKV_AWS_145",
-        "exempt",
+        "waived",
         OURS,
         "the access-log target bucket: S3 log delivery writes with "
-        "SSE-S3 (AWS S3 User Guide, enable-server-access-logging), the recorded exception",
-        {"SSE-S3 on the access-log target bucket (exempt: log delivery writes with SSE-S3)"},
+        "SSE-S3 (AWS S3 User Guide, enable-server-access-logging), the exception AWS documents",
+        {"SSE-S3 on the access-log target bucket (waived: log delivery writes with SSE-S3)"},
     ),
     (
         "S3-PAB-001",
@@ -454,15 +454,15 @@ TABLE = [
 
 def _disagreements():
     found = set()
-    for rule in (r for r in all_rules() if r.checkov_ids):
+    for rule in (r for r in all_rules() if r.covers):
         for kind in ("fail", "pass"):
             for form in FORMS[rule.id][kind]:
                 view = StackView(form.document, "fixture")
                 parts = form.subject.split(".")
                 subject = view.get(parts[-2], parts[-1], "data" if parts[0] == "data" else "resource")
-                ours = judge(rule, subject, view, form.profile or rule.profiles[0]).status
-                results = builtins.run(form.document, rule.checkov_ids)
-                for twin in rule.checkov_ids:
+                ours = judge(rule, subject, view, profile_of(rule.id, form)).status
+                results = builtins.run(form.document, rule.covers)
+                for twin in rule.covers:
                     verdicts = []
                     for r in (r for r in results if r.check_id == twin):
                         if r.address == form.subject:
@@ -487,7 +487,7 @@ def test_every_disagreement_with_a_twin_is_explained_and_no_explanation_is_stale
 
 
 def test_a_twin_failure_never_hides_behind_a_pass_of_ours_where_checkov_is_right():
-    """Where the twin fails and our rule passes (the twin then stands as its own failure) or is exempt (the twin
-    shares the exemption), our rule is the one that is right."""
+    """Where the twin fails and our rule passes (the twin then stands as its own failure) or is waived (the twin
+    shares the waiver), our rule is the one that is right."""
     assert {right for _, _, ours, right, _, _ in TABLE if ours != "failed"} == {OURS}
     assert all(len(why) > 40 for *_, why, _ in TABLE)

@@ -69,6 +69,9 @@ def test_tags_come_from_the_resources_own_provider():
     bare = {"region": "eu-central-1"}
     alias = {"alias": "replica", "region": "eu-west-1"}
     assert _judge([tagged, {**alias}], {"provider": "aws.replica"}).status == "failed"  # not the default's tags
-    assert _judge([tagged, {**alias, **{"default_tags": [{"tags": TAGS}]}}], {"provider": "aws.replica"}).passed
+    assert (
+        _judge([tagged, {**alias, **{"default_tags": [{"tags": TAGS}]}}], {"provider": "aws.replica"}).status
+        == "passed"
+    )
     assert _judge([bare, {**alias, "default_tags": [{"tags": TAGS}]}], {}).status == "failed"  # not the alias's
-    assert _judge([bare, {**alias, "default_tags": [{"tags": TAGS}]}], {"provider": "aws.replica"}).passed
+    assert _judge([bare, {**alias, "default_tags": [{"tags": TAGS}]}], {"provider": "aws.replica"}).status == "passed"

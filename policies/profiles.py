@@ -1,0 +1,58 @@
+"""The profiles: what fails in each (a severity threshold) and which Checkov built-ins each does not run, with why.
+
+The one definition of the profiles: the Aspect, the gate, the reports and infra's configuration read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policies.model import SEVERITIES
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    threshold: str  # a finding at or above this severity fails; below it, it is a warning
+    skipped: dict[str, str] = field(default_factory=dict)  # built-in id -> why this profile does not run it
+    description: str = ""
+
+    def fails(self, severity: str) -> bool:
+        """Is `severity` at or above the threshold (critical > high > medium > low)?"""
+        return SEVERITIES.index(severity) <= SEVERITIES.index(self.threshold)
+
+
+_EVERY_PROFILE = {
+    "CKV2_AWS_62": "S3 event notifications are not a control here; the lake is read by Glue and Athena, not by events",
+    "CKV_AWS_144": "data stays in eu-central-1 by design (residency); versioning, lifecycle and Aurora backups cover "
+    "recovery",
+}
+
+PROFILES: dict[str, Profile] = {
+    "ephemeral": Profile(
+        "ephemeral",
+        threshold="medium",
+        skipped={
+            **_EVERY_PROFILE,
+            "CKV_AWS_139": "ephemeral environments must destroy cleanly; RES-PRD-001 and this check enforce it in "
+            "production",
+            "CKV_AWS_338": "ephemeral environments keep logs 30 days (LOG-RET-001); production keeps 365 (LOG-RET-002 "
+            "and this check)",
+        },
+        description="pull requests and CI: destroys cleanly; fails at medium and above",
+    ),
+    "production": Profile(
+        "production",
+        threshold="low",
+        skipped=dict(_EVERY_PROFILE),
+        description="keeps its data (deletion protection, backups, year-long logs); fails at low and above",
+    ),
+}
+PROFILE_NAMES = tuple(PROFILES)
+
+
+def profile(name: str) -> Profile:
+    """The profile of this name; ValueError naming the valid ones."""
+    if name not in PROFILES:
+        raise ValueError(f"profile {name!r}: expected one of {', '.join(PROFILES)}")
+    return PROFILES[name]
