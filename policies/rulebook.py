@@ -15,7 +15,7 @@ from functools import cache
 from types import ModuleType
 
 from policies import rules as rules_package
-from policies.model import Replacement, Rule
+from policies.model import CATEGORIES, Replacement, Rule
 
 FIXTURES_SUFFIX = "_fixtures"
 
@@ -94,3 +94,60 @@ def replacements() -> dict[str, tuple[tuple[Replacement, str], ...]]:
 def relied_on() -> set[str]:
     """The built-ins our rules cover or replace: a check of these may not be skipped in every profile."""
     return set(twins()) | set(replacements())
+
+
+def rules_page() -> str:
+    """docs/rules.md: every rule with its severity, category, profiles, controls and the built-ins it covers or
+    replaces, then every control with the frameworks it maps to. Written by `python -m policies.rulebook`;
+    tests/docs hold the committed page equal to this."""
+    from policies.catalog import default_catalog
+    from policies.profiles import PROFILES
+
+    catalog = default_catalog()
+    lines = [
+        "# Rules",
+        "",
+        "Generated from `policies/rules/` and `compliance/catalog.yaml` by `python -m policies.rulebook`; a test holds",
+        "this page equal to them. Every rule maps to a control; a finding fails at or above the profile's threshold",
+        "(" + ", ".join(f"{p.name}: {p.threshold}" for p in PROFILES.values()) + ") and warns below it.",
+        "",
+        "| rule | title | severity | category | profiles | controls | covers (folded) | replaces (waived) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for rule in sorted(all_rules(), key=lambda r: (CATEGORIES.index(r.category), r.id)):
+        replaced = "; ".join(f"{', '.join(r.checks)} on {', '.join(r.types)}" for r in rule.replaces)
+        lines.append(
+            f"| {rule.id} | {rule.title} | {rule.severity} | {rule.category} | "
+            f"{', '.join(rule.profiles) or 'all'} | {', '.join(catalog.controls_for(rule.id))} | "
+            f"{', '.join(rule.covers) or '-'} | {replaced or '-'} |"
+        )
+    lines += [
+        "",
+        "# Controls",
+        "",
+        "Each control, its category (where reports show its Checkov built-ins), the severity of its built-ins, and",
+        "its identifiers in IEC 62443-3-3, NIST SP 800-53 r5, AWS Security Hub and AWS Config.",
+        "",
+        "| control | title | category | severity | rules | built-ins | IEC 62443-3-3 | NIST 800-53 | Security Hub "
+        "| AWS Config |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for control in catalog.controls:
+        m = control.mappings
+        lines.append(
+            f"| {control.id} | {control.title} | {control.category} | {control.severity} | "
+            f"{', '.join(control.rules) or '-'} | {len(control.checkov)} | {', '.join(m['iec62443'])} | "
+            f"{', '.join(m['nist80053'])} | {', '.join(m['securityhub']) or '-'} | {', '.join(m['config']) or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+RULES_PAGE = "docs/rules.md"
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parent.parent / RULES_PAGE
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(rules_page())
+    print(f"wrote {target}")

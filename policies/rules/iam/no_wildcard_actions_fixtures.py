@@ -1,4 +1,5 @@
-"""IAM-LP-001 forms."""
+"""The forms that must fail IAM-LP-001 and those that must pass it, AWS's documented form among them
+(Policies name their actions (no wildcard patterns, no NotAction))."""
 
 from policies.fixtures import ACCOUNT, CALLER, KEY_REF, ROOT, Form, allow, as_json, doc, identity, policy
 

@@ -1,4 +1,5 @@
-"""KMS-POL-001 forms."""
+"""The forms that must fail KMS-POL-001 and those that must pass it, AWS's documented form among them
+(KMS keys have explicit least-privilege key policies)."""
 
 from policies.fixtures import ACCOUNT, CALLER, ROOT, Form, allow, as_json, as_jsonencode, doc, document_source, policy
 

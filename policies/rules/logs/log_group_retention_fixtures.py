@@ -1,4 +1,5 @@
-"""LOG-RET-001 forms."""
+"""The forms that must fail LOG-RET-001 and those that must pass it, AWS's documented form among them
+(CloudWatch log groups have a retention period)."""
 
 from policies.fixtures import Form, doc
 

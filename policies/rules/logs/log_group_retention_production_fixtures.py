@@ -1,4 +1,5 @@
-"""LOG-RET-002 forms."""
+"""The forms that must fail LOG-RET-002 and those that must pass it, AWS's documented form among them
+(Production log groups keep a year of evidence)."""
 
 from policies.fixtures import Form, doc
 

@@ -1,4 +1,5 @@
-"""RDS-IAM-001 forms."""
+"""The forms that must fail RDS-IAM-001 and those that must pass it, AWS's documented form among them
+(Database clusters use IAM authentication)."""
 
 from policies.fixtures import Form, doc
 

@@ -1,4 +1,5 @@
-"""S3-LOG-001 forms."""
+"""The forms that must fail S3-LOG-001 and those that must pass it, AWS's documented form among them
+(S3 buckets log server access)."""
 
 from policies.fixtures import Form, bucket, doc
 

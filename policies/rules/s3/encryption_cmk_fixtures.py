@@ -1,4 +1,5 @@
-"""S3-ENC-001 forms."""
+"""The forms that must fail S3-ENC-001 and those that must pass it, AWS's documented form among them
+(S3 buckets use SSE-KMS with a customer-managed key)."""
 
 from policies.fixtures import KEY, KEY_REF, Form, bucket, doc, merge
 

@@ -1,4 +1,5 @@
-"""S3-TLS-001 forms."""
+"""The forms that must fail S3-TLS-001 and those that must pass it, AWS's documented form among them
+(S3 bucket policies deny requests that do not use TLS)."""
 
 from policies.fixtures import CALLER, Form, as_json, as_jsonencode, bucket, doc, document_source, policy
 

@@ -1,4 +1,5 @@
-"""S3-VER-001 forms."""
+"""The forms that must fail S3-VER-001 and those that must pass it, AWS's documented form among them
+(S3 buckets keep object versions)."""
 
 from policies.fixtures import Form, bucket, doc
 

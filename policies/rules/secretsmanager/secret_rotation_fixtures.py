@@ -1,4 +1,5 @@
-"""SEC-ROT-001 forms."""
+"""The forms that must fail SEC-ROT-001 and those that must pass it, AWS's documented form among them
+(Secrets rotate automatically)."""
 
 from policies.fixtures import Form, doc
 

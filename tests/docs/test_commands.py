@@ -1,8 +1,8 @@
-"""The README cannot drift from the tool: every command in its ```bash blocks is run here (the cheap ones, as
-written, with only placeholders and output folders filled in), or proven run elsewhere (by `.ci/run`, by a tox env
-of the test command, by the local deploy's gate), or shown to refuse in one line where it cannot run here (a
-deploy without AWS credentials). A README command this file does not know fails the test, and so does a proof
-for a command the README no longer has. The Layout section must name every module.
+"""The docs cannot drift from the tool: every command in the ```bash blocks of README.md, docs/*.md and
+anomaly/README.md is run here (the cheap ones, as written, with only placeholders and output folders filled in), or
+proven run elsewhere (by `.ci/run`, by a tox env of the test command, by the local deploy's gate), or shown to
+refuse in one line where it cannot run here (a deploy without AWS credentials). A command this file does not know
+fails the test, and so does a proof for a command no page has any more.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from infra.deploy import local
 from infra.deploy.outputs import FLAT_OUTPUTS
 from tests.conftest import PROJECT
 
-README = (PROJECT / "README.md").read_text()
+PAGES = [PROJECT / "README.md", *sorted((PROJECT / "docs").glob("*.md")), PROJECT / "anomaly" / "README.md"]
+README = "\n".join(page.read_text() for page in PAGES)
 CI_RUN = (PROJECT / ".ci" / "run").read_text()
 TOX = configparser.ConfigParser(interpolation=None)
 TOX.read(PROJECT / "tox.ini")
@@ -154,7 +155,7 @@ class RunByTestCommand:
 @dataclass(frozen=True)
 class GateOfTheLocalDeploy:
     """`tox -e compliance` synthesizes and gates the same apps, with the same profiles, as the local deploy's gate,
-    which the test command runs (deploy-local is in env_list)."""
+    which `.ci/run` runs after the test command."""
 
     def check(self, command: str, ctx: dict) -> None:
         _, env, _ = tox_invocation(command)
@@ -179,7 +180,7 @@ class GateOfTheLocalDeploy:
             ]
         )
         assert tox == gate, f"tox -e {env} gates {sorted(tox)}, the local deploy {sorted(gate)}"
-        assert "deploy-local" in ENV_LIST
+        CiRuns().check("python3 -m tox -e deploy-local", ctx)
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,7 @@ PROOFS = {
         in_process=True,
     ),
     "python3 -m tox -e deploy-local": All(
-        (RunByTestCommand(), RefusesInOneLine("error: the local deploy cannot run: terraform", path=NO_TERRAFORM))
+        (CiRuns(), RefusesInOneLine("error: the local deploy cannot run: terraform", path=NO_TERRAFORM))
     ),
     "python3 -m tox -e deploy-local -- --keep": All(
         (
@@ -368,22 +369,26 @@ def ctx(ephemeral, tmp_path_factory) -> dict:
     }
 
 
-def test_every_readme_command_has_a_proof_and_every_proof_a_command():
+def test_every_command_has_a_proof_and_every_proof_a_command():
     commands = readme_commands()
     assert len(commands) >= 10
     unknown = [c for c in commands if c not in PROOFS]
     assert not unknown, (
-        "README commands nothing runs or proves (add each to PROOFS in tests/docs/test_readme.py):\n"
+        "commands of the docs nothing runs or proves (add each to PROOFS in tests/docs/test_commands.py):\n"
         + ("\n".join(unknown))
     )
     stale = [c for c in PROOFS if c not in commands]
-    assert not stale, "proofs of commands the README no longer has:\n" + "\n".join(stale)
+    assert not stale, "proofs of commands no page has any more:\n" + "\n".join(stale)
+
+
+def test_the_readme_fits_one_screen():
+    assert len((PROJECT / "README.md").read_text()) <= 10_000
 
 
 @pytest.mark.parametrize("command", list(PROOFS))
-def test_readme_command(command, ctx):
+def test_command(command, ctx):
     if command not in readme_commands():
-        pytest.skip("not in the README (test_every_readme_command_has_a_proof_and_every_proof_a_command fails)")
+        pytest.skip("not in the docs (test_every_command_has_a_proof_and_every_proof_a_command fails)")
     if "stop-local" in command and local.read_target()["target"] == "emulator":
         pytest.skip("a kept emulator is running: stop-local would stop it")
     if command.endswith("-e integration") and FLAT_OUTPUTS.is_file():
@@ -411,89 +416,3 @@ def test_command_parsing_reads_comments_continuations_and_tox_forms():
         tox_invocation("python -m infra")
     assert tox_commands("deploy-local", ["--keep"])[0][-1] == "--keep"
     assert tox_set_env("integration")["PLATFORM_REQUIRE_DEPLOYMENT"] == "1"
-
-
-# --- Layout -------------------------------------------------------------------------------------------------------
-
-TOP_LEVEL = ("infra", "anomaly", "policies", "compliance", "tests", "bench")
-
-
-def layout_entries(text: str = README) -> dict[str, str]:
-    """Layout block: `name/` at the start of a line -> its description (with continuation lines)."""
-    block = re.search(r"^## Layout\n+```\n(.*?)^```", text, re.S | re.M)
-    assert block, "README has no ## Layout section with a ``` block"
-    entries: dict[str, str] = {}
-    current = None
-    for line in block.group(1).splitlines():
-        head = re.match(r"^([a-z_]+)/\s+(.*)$", line)
-        if head:
-            current = head.group(1)
-            entries[current] = head.group(2)
-        elif current:
-            entries[current] += " " + line.strip()
-    return entries
-
-
-def named(name: str, text: str) -> bool:
-    return re.search(rf"(?<![\w/.-]){re.escape(name)}(\.py|/)?(?![\w-])", text) is not None
-
-
-def modules_to_name(top: str) -> list[str]:
-    """Every module and folder under a top-level folder that the Layout must name: its direct children, and the
-    children of its Python subpackages unless the entry says the folder holds one file per rule (or test)."""
-    root = PROJECT / top
-    skip = {"__init__.py", "__pycache__"}
-    ignored = {  # what tests and tools write (.gitignore's anchored entries, such as /tests/artifacts/)
-        PROJECT / line.strip().strip("/")
-        for line in (PROJECT / ".gitignore").read_text().splitlines()
-        if line.startswith("/")
-    }
-    found = []
-    for child in sorted(root.iterdir()):
-        if child.name in skip or child.name.startswith(".") or child in ignored:
-            continue
-        found.append(child.name + "/" if child.is_dir() else child.name.removesuffix(".py"))
-        if child.is_dir() and top != "tests" and any(child.glob("*.py")):
-            for grandchild in sorted(child.iterdir()):
-                if grandchild.suffix == ".py" and grandchild.name not in skip:
-                    found.append(f"{child.name}/{grandchild.stem}")
-    return found
-
-
-def test_layout_names_every_module():
-    entries = layout_entries()
-    missing_top = [top for top in TOP_LEVEL if top not in entries]
-    assert not missing_top, f"Layout lacks {missing_top}"
-    missing = []
-    for top in TOP_LEVEL:
-        text = entries[top]
-        for item in modules_to_name(top):
-            folder, _, module = item.partition("/")
-            if module:  # a module of a subpackage
-                described = re.search(rf"(?<![\w/]){re.escape(folder)}/\s*\(([^)]*)\)", text)
-                if described and re.search(r"one (file|module) per", described.group(1)):
-                    continue
-                if not named(module, text):
-                    missing.append(f"{top}/{item}.py")
-            elif not named(folder.removesuffix("/"), text):
-                missing.append(f"{top}/{item}")
-    assert not missing, "the README's Layout does not name: " + ", ".join(missing)
-
-
-def test_layout_check_catches_an_unnamed_module():
-    text = "## Layout\n\n```\ninfra/        config, deploy/ (local)\nbench/        gate.py\n```\n"
-    entries = layout_entries(text)
-    assert entries == {"infra": "config, deploy/ (local)", "bench": "gate.py"}
-    assert named("gate", entries["bench"]) and named("deploy", entries["infra"])
-    assert not named("local_target", entries["infra"]) and not named("con", entries["infra"])
-
-
-def test_emulator_exclusion_tables_are_the_lists_in_local_target():
-    from infra.deploy.local_target import exclusions_markdown
-
-    block = re.search(r"<!-- emulator-exclusions:[^\n]*-->\n(.*?)<!-- end emulator-exclusions -->", README, re.S)
-    assert block, "README lacks the emulator-exclusions block"
-    assert block.group(1) == exclusions_markdown(), (
-        "the README's emulator tables differ from infra/deploy/local_target.py: "
-        "replace the block with the output of `python -m infra.deploy exclusions`"
-    )
