@@ -9,7 +9,7 @@ from policies.model import StackView
 
 
 def _findings(synth, rule_id, profile):
-    return [f for f in evaluate(StackView(synth.document), profile) if f.rule.id == rule_id]
+    return [f for f in evaluate(StackView(synth.document), profile) if f.id == rule_id]
 
 
 def test_no_environment_owns_an_account_singleton(ephemeral, production):
