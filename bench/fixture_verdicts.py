@@ -38,13 +38,12 @@ ENV = {
 
 def write_forms(root: Path) -> dict[str, dict]:
     """One stack per form under root/<profile>/stacks/<id>; returns id -> what the form expects."""
-    from policies.rulebook import rule_by_id
-    from tests.policies.fixture_forms import CASES, FORMS
+    from tests.policies.fixture_forms import CASES, FORMS, profile_of
 
     expected: dict[str, dict] = {}
     for rule_id, kind, index in CASES:
         form = FORMS[rule_id][kind][index]
-        profile = form.profile or rule_by_id(rule_id).profiles[0]
+        profile = profile_of(rule_id, form)
         name = f"{rule_id}-{kind}-{index}".lower()
         folder = root / profile / "stacks" / name
         folder.mkdir(parents=True)
@@ -126,9 +125,7 @@ def main() -> int:
         r for r in rows if (r["before_rule"], r["before_gate_fails"]) != (r["after_rule"], r["after_gate_fails"])
     ]
     findings = {
-        label: {
-            (stack, f["rule_id"], f["resource"]): f["status"] for stack, found in by_stack.items() for f in found
-        }
+        label: {(stack, f["rule_id"], f["resource"]): f["status"] for stack, found in by_stack.items() for f in found}
         for label, by_stack in results.items()
     }
     pairs = sorted(set(findings["before"]) | set(findings["after"]))
