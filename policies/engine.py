@@ -24,7 +24,7 @@ from typing import Any
 
 from policies import builtins
 from policies.catalog import Catalog, default_catalog
-from policies.model import Resource, Rule, StackView, Verdict, Violation, fail
+from policies.model import Resource, Rule, StackView, Unreadable, Verdict, Violation, fail
 from policies.profiles import Profile
 from policies.profiles import profile as profile_named
 from policies.rulebook import all_rules, replacements, twins
@@ -92,6 +92,8 @@ def judge(
     catalog = catalog or default_catalog()
     try:
         verdict = rule.evaluate(resource, view, profile.name)
+    except Unreadable as error:  # a token or a dynamic block where the rule must read a value: fail closed
+        verdict = fail(f"could not read what {rule.id} judges: {error}")
     except Exception as error:  # a rule bug or an unforeseen value: never a silent pass
         verdict = fail(
             f"{rule.id} could not evaluate this resource ({type(error).__name__}: {error}); the value is not one "

@@ -76,6 +76,8 @@ def log_sources(bucket: Resource, view: StackView) -> list[Resource]:
 def effective_tags(resource: Resource, view: StackView) -> tuple[dict[str, Any], list[str]]:
     """(tags the resource will carry, what could not be read): its own provider's default_tags, then its tags."""
     unreadable = []
+    if is_opaque(resource.get("provider")):  # Terraform itself refuses this: a provider is a static reference
+        unreadable.append(f"provider is {resource.get('provider')!r}")
     alias = provider_alias(resource)
     defaults = view.provider_default_tags(alias)
     tags: dict[str, Any] = {}

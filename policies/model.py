@@ -17,12 +17,21 @@ REFERENCE = re.compile(r"\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([A-Za-
 ANY_REFERENCE = re.compile(r"(?<!\$)\$\{")
 
 
+class Unreadable(ValueError):
+    """A value a rule must judge cannot be read (a token only Terraform can evaluate, a dynamic block built from a
+    variable): the rule fails the resource with this message, which says what and how to make it readable."""
+
+
 @dataclass(frozen=True)
 class Resource:
+    """One resource (or data source) as the rules read it: its configuration with references through `count`,
+    `for_each` and `dynamic` blocks followed (policies/iteration.py)."""
+
     type: str
     name: str
     config: dict[str, Any]
     mode: str = "resource"  # or "data"
+    instances: tuple[str, ...] = ()  # the instance keys of a literal count or for_each
 
     @property
     def address(self) -> str:
@@ -43,6 +52,48 @@ class Resource:
             value = value[0] if value else None
         return value if isinstance(value, dict) else {}
 
+    def flag(self, key: str, value: Any = None) -> bool | None:
+        """A boolean argument (this resource's `key`, or `value` read from it); None when unset. Unreadable when
+        it is a token only Terraform can evaluate: a rule never reads a variable as false."""
+        value = self.config.get(key) if value is None else value
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise Unreadable(
+            f"{key} is {value!r}, which only Terraform can evaluate: write true or false in the stack (or read it "
+            "from the config the stack is built from), or suppress the rule on this construct with a reason"
+        )
+
+    def literal(self, key: str) -> Any:
+        """An argument whose value the rule compares as written (a name, a list of names): Unreadable when any part
+        of it is a token only Terraform can evaluate (references to resources are readable)."""
+        value = self.config.get(key)
+        if _has_opaque(value):
+            raise Unreadable(
+                f"{key} is {value!r}, which only Terraform can evaluate: write it literally in the stack (or read it "
+                "from the config the stack is built from), or suppress the rule on this construct with a reason"
+            )
+        return value
+
+    def number(self, key: str, value: Any = None) -> float | None:
+        """A numeric argument (this resource's `key`, or `value` read from it) as a number; None when unset.
+        Unreadable when it is a token only Terraform can evaluate (a variable, a lookup): never a guess."""
+        value = self.config.get(key) if value is None else value
+        if value is None or isinstance(value, bool):
+            return None if value is None else float(value)
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise Unreadable(
+            f"{key} is {value!r}, which only Terraform can evaluate: write the number in the stack (or read it "
+            "from the config the stack is built from), or suppress the rule on this construct with a reason"
+        )
+
 
 def block_of(value: Any) -> dict[str, Any]:
     if isinstance(value, list):
@@ -60,14 +111,22 @@ class StackView:
     """A synthesized stack (cdk.tf.json as a dict) with look-ups that follow references."""
 
     def __init__(self, document: dict[str, Any], stack: str = "") -> None:
+        from policies import iteration
+
         self.document = document
         self.stack = stack or document.get("//", {}).get("metadata", {}).get("stackName", "")
         self._resources: dict[tuple[str, str, str], Resource] = {}
-        for mode, section in (("resource", "resource"), ("data", "data")):
-            for rtype, items in (document.get(section) or {}).items():
-                for name, config in (items or {}).items():
-                    if isinstance(config, dict):
-                        self._resources[(mode, rtype, name)] = Resource(rtype, name, config, mode)
+        found = [
+            (mode, rtype, name, config)
+            for mode, section in (("resource", "resource"), ("data", "data"))
+            for rtype, items in (document.get(section) or {}).items()
+            for name, config in (items or {}).items()
+            if isinstance(config, dict)
+        ]
+        known = {f"{rtype}.{name}" if mode == "resource" else f"data.{rtype}.{name}" for mode, rtype, name, _ in found}
+        for mode, rtype, name, config in found:
+            read = iteration.read(config, known)
+            self._resources[(mode, rtype, name)] = Resource(rtype, name, read, mode, iteration.instances(config))
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self._resources.values())
@@ -246,6 +305,14 @@ def is_reference(value: Any) -> bool:
 
 
 OPAQUE = re.compile(r"\$\{\s*(var|local|module|each|count|path|terraform)\.|\$\{[^}]*\(")
+
+
+def _has_opaque(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_has_opaque(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_opaque(v) for k, v in value.items() if k != "//")
+    return is_opaque(value)
 
 
 def is_opaque(value: Any) -> bool:

@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from policies.iam.documents import PolicyUnreadable, parse_hcl_expression
-from policies.model import Rule, Violation, judged
+from policies.model import Rule, Unreadable, Violation, is_opaque, judged
 from policies.secrets import detection as secrets
 from policies.secrets.sensitive import free_maps, sensitive_computed, sensitive_inputs
 
@@ -151,6 +151,11 @@ class _Walker:
                 if name in META:
                     continue
                 if pair is not None and name in ("value", "valueFrom"):
+                    if is_opaque(value.get("type")):  # a pointer or a literal: only Terraform knows
+                        raise Unreadable(
+                            f"{path}[{pair!r}] type is {value.get('type')!r}, which only Terraform can evaluate: "
+                            "write PLAINTEXT, PARAMETER_STORE or SECRETS_MANAGER literally"
+                        )
                     pointer_pair = name == "valueFrom" or str(value.get("type", "")).upper() in POINTER_TYPES
                     yield _Leaf(path, pair, "" if pointer_pair else item, True, secret)
                 elif free:

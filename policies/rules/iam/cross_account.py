@@ -78,8 +78,13 @@ def _lambda_permission(permission, view):
         )
         if account_ok or arn_names_account:
             return judged([], f"{principal} is bound to this account's source")
+        unread = [
+            f"{a} is {v!r}" for a, v in (("source_arn", source_arn), ("source_account", source_account)) if is_opaque(v)
+        ]
         why = (
-            "a source_arn that names no one account (S3 bucket ARNs name none)"
+            f"{', '.join(unread)}, which the stack does not show: write it literally"
+            if unread
+            else "a source_arn that names no one account (S3 bucket ARNs name none)"
             if _literal(source_arn)
             else "no source_arn or source_account"
         )
@@ -89,9 +94,13 @@ def _lambda_permission(permission, view):
     account = account_of(principal)
     if account is None or is_own_account(account, view):
         return judged([], "the permission names a principal of this account")
-    if _literal(permission.get("principal_org_id")):
+    org = permission.get("principal_org_id")
+    if _literal(org):
         return judged([], f"{principal} may invoke only while in the organization (principal_org_id)")
-    return judged([Violation(f"{principal} (another account) may invoke the function", (principal,))], "")
+    unread = (
+        f" (principal_org_id is {org!r}, which the stack does not show: write it literally)" if is_opaque(org) else ""
+    )
+    return judged([Violation(f"{principal} (another account) may invoke the function{unread}", (principal,))], "")
 
 
 def _kms_grant(grant, view):

@@ -111,7 +111,24 @@ def _lambda_permission(permission):
     if any(fixed(c) and not c.values[0].split(":", 5)[-1].startswith("*") for c in bounds):
         return judged([], "the permission to * is confined to one source or organization")
     what = "invoke the function URL" if permission.get("function_url_auth_type") == "NONE" else "invoke the function"
-    return judged([Violation(f"the permission lets anyone {what}", ("*", str(permission.get("action"))))], "")
+    return judged(
+        [
+            Violation(
+                f"the permission lets anyone {what}{_unread_bounds(permission)}", ("*", str(permission.get("action")))
+            )
+        ],
+        "",
+    )
+
+
+def _unread_bounds(permission):
+    """What the stack does not show of a permission's bounds (a variable there could confine it, or not)."""
+    unread = [
+        f"{attr} is {permission.get(attr)!r}"
+        for attr in ("source_arn", "source_account", "principal_org_id")
+        if is_opaque(permission.get(attr))
+    ]
+    return f" ({', '.join(unread)}, which the stack does not show: write it literally)" if unread else ""
 
 
 RULE = Rule(

@@ -6,7 +6,7 @@ from policies.model import Rule, fail, ok
 def check(key, view):
     if key.get("customer_master_key_spec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
         return None  # AWS rotates only symmetric encryption keys
-    return ok("rotation enabled") if key.get("enable_key_rotation") is True else fail("key rotation is off")
+    return ok("rotation enabled") if key.flag("enable_key_rotation") is True else fail("key rotation is off")
 
 
 RULE = Rule(

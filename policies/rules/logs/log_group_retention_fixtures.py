@@ -14,7 +14,7 @@ FAIL = [
     Form("no retention (kept forever)", S, group()),
     Form("retention 0", S, group(retention_in_days=0)),
     Form("7 days", S, group(retention_in_days=7)),
-    Form("retention as a string", S, group(retention_in_days="30")),
+    Form("14 days written as a string (Terraform converts it to 14)", S, group(retention_in_days="14")),
     Form("retention from a variable", S, group(retention_in_days="${var.days}")),
 ]
 PASS = [
@@ -26,4 +26,5 @@ PASS = [
     ),
     Form("a year", S, group(retention_in_days=365)),
     Form("ten years", S, group(retention_in_days=3653)),
+    Form("30 days written as a string (Terraform JSON converts it to a number)", S, group(retention_in_days="30")),
 ]

@@ -4,7 +4,7 @@ from policies.model import Rule, fail, ok
 
 
 def check(cluster, view):
-    if cluster.get("iam_database_authentication_enabled") is True:
+    if cluster.flag("iam_database_authentication_enabled") is True:
         return ok("IAM authentication enabled")
     return fail("IAM database authentication is off")
 

@@ -13,7 +13,11 @@ def cluster(**config):
 FAIL = [
     Form("not set", S, cluster()),
     Form("false", S, cluster(iam_database_authentication_enabled=False)),
-    Form("string true", S, cluster(iam_database_authentication_enabled="true")),
+    Form(
+        "false written as a string (Terraform converts it to false)",
+        S,
+        cluster(iam_database_authentication_enabled="false"),
+    ),
     Form("from a variable", S, cluster(iam_database_authentication_enabled="${var.iam}")),
     Form(
         "aliased provider, off", S, doc({"aws_rds_cluster": {"db": {"provider": "aws.replica"}}}, aliases=("replica",))
@@ -38,5 +42,10 @@ PASS = [
             {"aws_rds_cluster": {"db": {"provider": "aws.replica", "iam_database_authentication_enabled": True}}},
             aliases=("replica",),
         ),
+    ),
+    Form(
+        "true written as a string (Terraform JSON converts it to a bool)",
+        S,
+        cluster(iam_database_authentication_enabled="true"),
     ),
 ]

@@ -6,7 +6,7 @@ from policies.model import Rule, fail, ok
 
 def check(resource, view):
     if resource.type == "aws_rds_cluster":
-        if resource.get("manage_master_user_password") is not True:
+        if resource.flag("manage_master_user_password") is not True:
             return None
         key = resource.get("master_user_secret_kms_key_id")
     else:
