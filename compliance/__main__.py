@@ -75,6 +75,8 @@ def _check(args: argparse.Namespace) -> int:
     counts = document["summary"]["by_status"]
     for found in problem_findings(result["findings"]):
         print(outcome_of(found).line(), file=sys.stderr)
+    for note in document["summary"]["notes"]:
+        print(f"note: {note}", file=sys.stderr)
     verdict = "FAILED" if failed(result) else "PASSED"
     shown = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
     print(

@@ -53,6 +53,7 @@ def finding(outcome: Outcome, stack: str, file: str, ranges: dict[str, tuple[int
         "also": list(outcome.also),
         "reason": outcome.reason,
         "suppression": outcome.suppression,
+        "instances": list(outcome.instances),
     }
 
 
@@ -74,6 +75,7 @@ def outcome_of(found: dict[str, Any]) -> Outcome:
         also=tuple(found.get("also") or ()),
         reason=found.get("reason", ""),
         suppression=found.get("suppression"),
+        instances=tuple(found.get("instances") or ()),
     )
 
 
@@ -173,6 +175,7 @@ def with_summary(result: dict[str, Any], catalog: Catalog | None = None) -> dict
         "git_commit": git_commit(),
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "stack_sha256": {s["name"]: s["sha256"] for s in result["stacks"]},
+        "notes": [f"{s['name']}: {n}" for s in result["stacks"] for n in s.get("notes", [])],
         "controls": controls,
         "frameworks": frameworks,
         "by_framework": {

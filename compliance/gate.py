@@ -29,7 +29,9 @@ from policies.profiles import PROFILES
 from policies.rulebook import replacements
 
 SECTIONS = ("resource", "data")  # type -> name -> configuration object
-OBJECT_SECTIONS = ("//", "terraform", "provider", "variable", "output", "locals", "module", "moved", "import")
+OBJECT_SECTIONS = ("//", "terraform", "provider", "variable", "output", "locals", "module")
+# Blocks without labels: Terraform JSON writes one as an object, several as a list of objects (cdktf writes lists).
+BLOCK_SECTIONS = ("moved", "import", "removed", "check")
 
 
 class GateUsageError(ValueError):
@@ -144,6 +146,12 @@ def structure_problem(document: Any) -> str:
     for section in OBJECT_SECTIONS:
         if section in document and not isinstance(document[section], dict):
             return f"{section} is a {_kind(document[section])}, not an object"
+    for section in BLOCK_SECTIONS:
+        blocks = document.get(section)
+        if blocks is not None and not all(
+            isinstance(b, dict) for b in (blocks if isinstance(blocks, list) else [blocks])
+        ):
+            return f"{section} holds a {_kind(blocks)} that is not a block object"
     for name, configs in (document.get("provider") or {}).items():
         for config in configs if isinstance(configs, list) else [configs]:
             if not isinstance(config, dict):
@@ -199,29 +207,33 @@ def line_ranges(text: str) -> dict[str, tuple[int, int]]:
 _WORK: dict[str, Any] = {}
 
 
-def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> list[builtins.Result] | str:
-    """Checkov's results on one stack, or the one-line reason it could not read it."""
+def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> tuple[list[builtins.Result], str] | str:
+    """Checkov's results on one stack and a note of what Checkov could not read, or the one-line reason it could
+    not read the stack at all."""
     stack, document, _, _ = _WORK["stacks"][index]
     try:
-        return builtins.run(document, _WORK["ids"], parts)
+        return builtins.run(document, _WORK["ids"], parts), builtins.note(document)
     except builtins.BuiltinError as error:
         return f"{stack.path}: {error}"
 
 
-def _judge(index: int, results: Any = None, ours: Any = None) -> tuple[list[Outcome], dict[str, Any], str]:
+Judged = tuple[list[Outcome], dict[str, Any], str, str]  # outcomes, the stack's picture, error, note
+
+
+def _judge(index: int, results: Any = None, ours: Any = None) -> Judged:
     stack, document, _, _ = _WORK["stacks"][index]
     view = StackView(document, stack.name)
-    results = _builtin_results(index) if results is None else results
-    if isinstance(results, str):
-        return [], {}, results
-    outcomes = judge_stack(view, results, _WORK["profile"], _WORK["catalog"], ours)
-    return outcomes, stack_graph(view), ""
+    found = _builtin_results(index) if results is None else results
+    if isinstance(found, str):
+        return [], {}, found, ""
+    outcomes = judge_stack(view, found[0], _WORK["profile"], _WORK["catalog"], ours)
+    return outcomes, stack_graph(view), "", found[1]
 
 
 _SCANS = {"count": 0}
 
 
-def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[Outcome], dict[str, Any], str]]:
+def _judge_all(loaded: list[Any], workers: int) -> list[Judged]:
     """One stack, the first this process judges (a `python -m compliance check` run): Checkov in a forked process,
     importing only what the stack needs, while this one evaluates our rulebook (two processes split the graph and
     the Python checks as fast on a quiet machine and cost 0.4 s more CPU on a busy one). Later scans in the same
@@ -260,12 +272,12 @@ def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None, workers:
         judgements = _judge_all(loaded, workers) if workers else [_judge(i) for i in range(len(loaded))]
     finally:
         _WORK.clear()
-    errors = [error for _, _, error in judgements if error]
+    errors = [error for _, _, error, _ in judgements if error]
     if errors:
         raise GateUsageError(errors[0])
     findings = [
         finding(outcome, stack.name, str(stack.path), ranges)
-        for (stack, _, text, _), (outcomes, _, _) in zip(loaded, judgements, strict=True)
+        for (stack, _, text, _), (outcomes, _, _, _) in zip(loaded, judgements, strict=True)
         for ranges in [line_ranges(text)]
         for outcome in outcomes
     ]
@@ -273,8 +285,8 @@ def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None, workers:
         "schema_version": SCHEMA_VERSION,
         "findings": findings,
         "stacks": [
-            {"name": s.name, "file": str(s.path), "sha256": sha, "graph": graph}
-            for (s, _, _, sha), (_, graph, _) in zip(loaded, judgements, strict=True)
+            {"name": s.name, "file": str(s.path), "sha256": sha, "graph": graph, "notes": [note] if note else []}
+            for (s, _, _, sha), (_, graph, _, note) in zip(loaded, judgements, strict=True)
         ],
         "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(judged.skipped.items())],
         "replaced_checks": [

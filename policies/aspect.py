@@ -50,6 +50,8 @@ class Guardrails:
         except builtins.BuiltinError as error:
             Annotations.of(stack).add_error(f"GATE [critical] {stack.node.path}: {error}; the stack cannot be judged")
             results = []
+        if builtins.note(document):
+            Annotations.of(stack).add_warning(f"NOTE {stack.node.path}: {builtins.note(document)}")
         outcomes = judge_stack(view, results, self.profile, self.catalog)
         self.findings[stack.node.id] = outcomes
         for outcome in outcomes:

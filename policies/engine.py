@@ -56,6 +56,7 @@ class Outcome:
     also: tuple[str, ...] = ()  # built-ins folded into this outcome (the rule covers them)
     reason: str = ""  # warning: which threshold or that no control maps it; suppressed, waived: why
     suppression: dict[str, Any] | None = None  # who accepted it: source, reason, path, expiry
+    instances: tuple[str, ...] = ()  # a counted or iterated resource's instance keys (literal count/for_each)
 
     @property
     def problem(self) -> bool:
@@ -67,8 +68,9 @@ class Outcome:
         also = f" (also: {', '.join(self.also)})" if self.also else ""
         controls = ", ".join(self.controls) or "no control"
         why = f" ({self.reason})" if self.reason else ""
+        each = f", every instance: {', '.join(self.instances)}" if self.instances else ""
         return (
-            f"{label} {self.id} [{self.severity}] {self.construct_path or self.stack} ({self.address}): "
+            f"{label} {self.id} [{self.severity}] {self.construct_path or self.stack} ({self.address}{each}): "
             f"{self.message}{also}. Fix: {self.fix} [{controls}]{why}"
         )
 
@@ -120,6 +122,7 @@ def _ours(
         message=verdict.message,
         fix=rule.fix,
         controls=tuple(catalog.controls_for(rule.id)),
+        instances=resource.instances,
     )
     if verdict.passed:
         return replace(outcome, status="waived", reason=verdict.waiver) if verdict.waiver else outcome
@@ -234,6 +237,7 @@ def _builtin(
         message=message,
         fix=f"see {check_id} in Checkov's policy index ({CHECKOV_INDEX})",
         controls=tuple(catalog.controls_for(check_id)),
+        instances=subject.instances if subject is not None else (),
     )
 
 

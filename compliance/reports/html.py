@@ -220,6 +220,7 @@ def render_html(document: dict[str, Any]) -> str:
 
     out.append("<section id='stack-picture'><h2>The stack</h2>")
     for s in document["stacks"]:
-        out.append(f"<div class='card'><h3>{escape(s['name'])}</h3>{stack_picture(s.get('graph', {}))}</div>")
+        notes = "".join(f"<p class='muted'>Note: {escape(n)}</p>" for n in s.get("notes", []))
+        out.append(f"<div class='card'><h3>{escape(s['name'])}</h3>{notes}{stack_picture(s.get('graph', {}))}</div>")
     out.append("</section></main></body></html>")
     return "".join(out)

@@ -60,6 +60,8 @@ def render_markdown(document: dict[str, Any]) -> str:
         lines += ["### Waived by the project's policy", "", "| rule | construct | reason |", "|---|---|---|"]
         lines += [f"| {f['rule_id']}{_cell(_also(f))} | `{_cell(where(f))}` | {_cell(f['reason'])} |" for f in waived]
         lines.append("")
+    if summary.get("notes"):
+        lines += ["### Notes", "", *[f"- {_cell(n)}" for n in summary["notes"]], ""]
     lines += ["### Controls", "", "| control | status | IEC 62443-3-3 | NIST 800-53 | Security Hub |", "|---|---|---|---|---|"]
     lines += [
         f"| {c['id']} {_cell(c['title'])} | {c['status']} | {', '.join(c['mappings']['iec62443'])} | "

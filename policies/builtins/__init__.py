@@ -1,7 +1,8 @@
 """Checkov's built-in checks: the one package that touches Checkov's internals.
 
 - `run(document, ids)`: the built-ins over one stack's resolved Terraform JSON (run.py), results equal to Checkov's
-  own `terraform_json` runner; the Aspect and the gate both call it.
+  own `terraform_json` runner; the Aspect and the gate both call it. Valid Terraform JSON that Checkov's parser
+  refuses is given to it without the parts it cannot read, and `note(document)` says which.
 - `catalog()`: every built-in Checkov ships, read from index.json without importing Checkov (index.py).
 - `selected(at, ...)`: which built-ins run at synth and which in the gate, from one definition.
 - `category(...)`: the category of ours a built-in is shown under.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from policies.builtins.index import Builtin, catalog
-from policies.builtins.run import PARTS, BuiltinError, Result, judged_before, preload, run
+from policies.builtins.run import PARTS, BuiltinError, Result, judged_before, note, preload, run
 
 __all__ = [
     "PARTS",
@@ -23,6 +24,7 @@ __all__ = [
     "catalog",
     "category",
     "judged_before",
+    "note",
     "preload",
     "run",
     "selected",

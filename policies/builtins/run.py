@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -225,6 +226,9 @@ def run(document: dict[str, Any], ids: Iterable[str], parts: Iterable[str] = PAR
     wanted, parts = frozenset(ids), set(parts)
     key = document_key(document)
     memo = _memo(key)
+    if "readable" not in memo:
+        memo["readable"], memo["note"] = _readable(document, prepare_definition)
+    document = memo["readable"]
     results: list[Result] = []
     with _quiet():
         if "graph" in parts:
@@ -250,15 +254,85 @@ def run(document: dict[str, Any], ids: Iterable[str], parts: Iterable[str] = PAR
     return worst(results)
 
 
+# Parts of valid Terraform JSON that Checkov 3.3.30's terraform_json parser refuses ("this method receives only
+# dicts"), none of which its checks judge: withheld from Checkov, one at a time, only when it cannot read the stack.
+WITHHELD = (
+    ("terraform", "required_version"),
+    ("import",),
+    ("moved",),
+    ("removed",),
+    ("check",),
+    ("terraform",),
+    ("locals",),
+    ("variable",),
+    ("output",),
+)
+
+
+def _readable(document: dict[str, Any], parse: Any) -> tuple[dict[str, Any], str]:
+    """The document as Checkov can read it, and a note saying what it was not given ("" when all of it)."""
+    first = _parse_error(document, parse)
+    if not first:
+        return document, ""
+    reduced, withheld = document, []
+    for path in WITHHELD:
+        trimmed = _without(reduced, path)
+        if trimmed is reduced:
+            continue
+        reduced = trimmed
+        withheld.append(".".join(path))
+        if not _parse_error(reduced, parse):
+            return reduced, (
+                f"Checkov's parser cannot read this stack ({first}); it judged the stack without "
+                f"{', '.join(withheld)}, which no Checkov check reads; our rulebook judged all of it"
+            )
+    raise BuiltinError(f"Checkov cannot read this stack ({first})")
+
+
+def _parse_error(document: dict[str, Any], parse: Any) -> str:
+    try:
+        with _quiet():
+            parse(document)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return ""
+
+
+def _without(document: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of the document without the part at `path`, or the document itself when it has none."""
+    head, *rest = path
+    if head not in document:
+        return document
+    if not rest:
+        return {k: v for k, v in document.items() if k != head}
+    inner = document[head]
+    if not isinstance(inner, dict) or rest[0] not in inner:
+        return document
+    return {**document, head: {k: v for k, v in inner.items() if k != rest[0]}}
+
+
+def note(document: dict[str, Any]) -> str:
+    """What Checkov was not given of this document (after `run`), "" when it read all of it."""
+    entry = _MEMO.get(document_key(document))
+    return str(entry.get("note", "")) if entry else ""
+
+
 def worst(results: Iterable[Result]) -> list[Result]:
-    """A check reports an address once: the worst result wins (the runner reports duplicates; a pass never hides
-    a failure)."""
+    """A check reports a resource once: the worst result wins (the runner reports duplicates; a pass never hides
+    a failure). Checkov's graph checks name the instances of a counted or iterated resource (`aws_kms_key.k[0]`,
+    `aws_s3_bucket.b["raw"]`), and for companions iterated over another resource they report one instance, a
+    different one from run to run: a result names the resource as a whole, which every instance's configuration
+    is, so the verdict is the same on every run."""
     found: dict[tuple[str, str], Result] = {}
     for result in results:
-        key = (result.check_id, result.address)
+        address = INSTANCE.sub("", result.address)
+        key = (result.check_id, address)
         if key not in found or not result.passed:
-            found[key] = result
+            found[key] = Result(result.check_id, address, result.passed, result.error)
     return sorted(found.values(), key=lambda r: (r.address, r.check_id))
+
+
+INSTANCE = re.compile(r"\[[^\[\]]*\]$")  # an instance key after an address: [0], ["raw"]
 
 
 def _guarded(build: Any) -> Any:
