@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from policies.model import Unreadable
+from policies.model import Unreadable, is_opaque
 
 INDEXED = re.compile(r"(?<![\w.$])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)\[[^\[\]]*\](?=[.}\s,)\]])")
 EACH_VALUE = re.compile(r"(?<![\w.])each\.value(?![\w])")
@@ -50,12 +50,35 @@ def instances(config: dict[str, Any]) -> tuple[str, ...]:
     count = config.get("count")
     if isinstance(count, int) and not isinstance(count, bool):
         return tuple(str(i) for i in range(count))
-    for_each = config.get("for_each")
+    for_each = literal_collection(config.get("for_each"))
     if isinstance(for_each, dict):
         return tuple(json.dumps(key) for key in for_each)
     if isinstance(for_each, list) and all(isinstance(v, str) for v in for_each):
         return tuple(json.dumps(v) for v in sorted(set(for_each)))
     return ()
+
+
+SET_OF = re.compile(r"^\$\{\s*(?:toset|tolist|tomap)\((?P<body>.*)\)\s*\}$", re.DOTALL)
+
+
+def literal_collection(value: Any) -> Any:
+    """A `for_each` as a literal list or map: JSON as written, or cdktf's `${toset([...])}` of literals and
+    references (a reference element stays a `${...}` string); None for anything only Terraform can evaluate."""
+    if isinstance(value, list | dict):
+        return value
+    match = SET_OF.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    from policies.iam.documents import PolicyUnreadable, parse_hcl_expression
+
+    try:
+        parsed = parse_hcl_expression(match.group("body"))
+    except PolicyUnreadable:
+        return None
+    if isinstance(parsed, list):
+        # an element that is a call or a variable is unknown; a reference to a resource attribute is a value
+        return None if any(is_opaque(v) for v in parsed) else parsed
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _drop_indexes(text: str, known: set[str]) -> str:
@@ -65,9 +88,11 @@ def _drop_indexes(text: str, known: set[str]) -> str:
 
 
 def _each_value(text: str, target: str) -> str:
-    if "each.value" not in text:
+    """`each.value` means the iterated resource wherever an expression reads it (inside `${...}`, or bare inside a
+    `jsonencode(...)` body)."""
+    if "each.value" not in text or "${" not in text:
         return text
-    return re.sub(r"(?<!\$)\$\{([^}]*)\}", lambda m: "${" + EACH_VALUE.sub(target, m.group(1)) + "}", text)
+    return EACH_VALUE.sub(target, text)
 
 
 def _strings(value: Any, change: Any) -> Any:
@@ -84,8 +109,9 @@ class DynamicBlock(dict):
     """A block built by a `dynamic` block whose content cannot be read: any rule that reads it fails the resource
     with this block's message (never "has no such block")."""
 
-    def __init__(self, block: str, for_each: Any) -> None:
+    def __init__(self, block: str, for_each: Any, content: Any = None) -> None:
         super().__init__()
+        self.content = content  # the template as written (a rule that scans text may read it)
         self.why = (
             f"{block} is built with a dynamic block whose content cannot be read (its for_each is {for_each!r}, and "
             "the content reads the iterator's value): write the blocks out, or give for_each a literal list or map"
@@ -124,20 +150,20 @@ def _expand(block: str, spec: Any) -> list[dict[str, Any]]:
         return [DynamicBlock(block, spec)]
     iterator = spec.get("iterator") if isinstance(spec.get("iterator"), str) else block
     content, for_each = _dynamic(spec["content"]), spec.get("for_each")
-    reads_iterator = re.compile(rf"(?<![\w.]){re.escape(iterator)}\.(value|key)\b")
-    uses = any(reads_iterator.search(text) for text in _texts(content))
-    if isinstance(for_each, list):
-        elements = list(enumerate(for_each))
-    elif isinstance(for_each, dict):
-        elements = list(for_each.items())
-    elif not uses:
-        return [content]  # the same content for every element: judged as if written out once
+    literal = literal_collection(for_each)
+    if isinstance(literal, dict):
+        elements = list(literal.items())
+    elif isinstance(literal, list):  # a list's key is its index; a set's (toset, as cdktf writes) the element
+        elements = list(enumerate(literal)) if isinstance(for_each, list) else [(v, v) for v in literal]
     else:
-        return [DynamicBlock(block, for_each)]
+        reads_iterator = re.compile(rf"(?<![\w.]){re.escape(iterator)}\.(value|key)\b")
+        if any(reads_iterator.search(text) for text in _texts(content)):
+            return [DynamicBlock(block, for_each, content)]
+        return [content]  # the same content for every element: judged as if written out once
     built = []
     for key, value in elements:
         written = _substitute(content, iterator, key, value)
-        built.append(written if written is not None else DynamicBlock(block, for_each))
+        built.append(written if written is not None else DynamicBlock(block, for_each, content))
     return built
 
 

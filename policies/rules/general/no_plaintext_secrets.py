@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from policies.iam.documents import PolicyUnreadable, parse_hcl_expression
+from policies.iteration import DynamicBlock
 from policies.model import Rule, Unreadable, Violation, is_opaque, judged
 from policies.secrets import detection as secrets
 from policies.secrets.sensitive import free_maps, sensitive_computed, sensitive_inputs
@@ -140,7 +141,9 @@ class _Walker:
         return path in self.inputs and leaf not in PUBLIC and leaf not in BY_KEY
 
     def _walk(self, value: Any, path: str, key: str, user_key: bool, secret: bool):
-        if isinstance(value, list):
+        if isinstance(value, DynamicBlock):  # what the template writes in code is in code, whatever it iterates
+            yield from self._walk(value.content, path, key, user_key, secret)
+        elif isinstance(value, list):
             for item in value:
                 yield from self._walk(item, path, key, user_key, secret)
         elif isinstance(value, dict):
