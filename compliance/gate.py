@@ -24,7 +24,7 @@ from compliance.stack_graph import stack_graph
 from policies import builtins
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, evaluate, judge_stack
-from policies.model import MIN_REASON, StackView
+from policies.model import MIN_REASON, StackView, crosses_stacks, views_of
 from policies.profiles import PROFILES
 from policies.rulebook import replacements
 
@@ -220,9 +220,19 @@ def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> tup
 Judged = tuple[list[Outcome], dict[str, Any], str, str]  # outcomes, the stack's picture, error, note
 
 
+def _view(index: int) -> StackView:
+    """The stack's view, seeing the other stacks of the synth (built once per process, when a stack crosses)."""
+    stack, document, _, _ = _WORK["stacks"][index]
+    if not any(crosses_stacks(d) for _, d, _, _ in _WORK["stacks"]):
+        return StackView(document, stack.name)
+    if "views" not in _WORK:
+        _WORK["views"] = views_of({s.name: d for s, d, _, _ in _WORK["stacks"]})
+    return _WORK["views"][stack.name]
+
+
 def _judge(index: int, results: Any = None, ours: Any = None) -> Judged:
     stack, document, _, _ = _WORK["stacks"][index]
-    view = StackView(document, stack.name)
+    view = _view(index)
     found = _builtin_results(index) if results is None else results
     if isinstance(found, str):
         return [], {}, found, ""
@@ -247,7 +257,7 @@ def _judge_all(loaded: list[Any], workers: int) -> list[Judged]:
             return [_judge(0)]
         with fork.Pool(1) as pool:
             pending = pool.apply_async(_builtin_results, (0,))
-            ours = evaluate(StackView(document, stack.name), _WORK["profile"], _WORK["catalog"])
+            ours = evaluate(_view(0), _WORK["profile"], _WORK["catalog"])
             return [_judge(0, pending.get(), ours)]
     from policies.iam.catalog import catalog as iam_catalog
 

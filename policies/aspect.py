@@ -9,7 +9,7 @@ from constructs import IConstruct, IValidation
 
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, judge_stack, preload
-from policies.model import StackView
+from policies.model import StackView, crosses_stacks, views_of
 from policies.profiles import profile as profile_named
 
 
@@ -27,6 +27,7 @@ class Guardrails:
         self.profile = profile_named(profile)  # ValueError on an unknown profile, naming the valid ones
         self.findings: dict[str, list[Outcome]] = {}
         self.visited: set[str] = set()
+        self._documents: dict[str, dict] = {}  # stack -> its JSON, for stacks that cross
         self._catalog = catalog  # default: compliance/catalog.yaml, on first use
 
     @property
@@ -34,6 +35,17 @@ class Guardrails:
         if self._catalog is None:
             self._catalog = default_catalog()
         return self._catalog
+
+    def _siblings(self, stack: TerraformStack, document: dict) -> dict[str, StackView]:
+        """The app's other stacks, when this one reads or exports cdktf cross-stack references (each stack's JSON
+        is built once per synth)."""
+        if not crosses_stacks(document):
+            return {}
+        self._documents[stack.node.id] = document
+        for other in (c for c in stack.node.scope.node.children if TerraformStack.is_stack(c)):
+            if other.node.id not in self._documents:
+                self._documents[other.node.id] = other.to_terraform()
+        return views_of(self._documents)
 
     def visit(self, node: IConstruct) -> None:
         if TerraformStack.is_stack(node) and node.node.path not in self.visited:
@@ -44,7 +56,7 @@ class Guardrails:
         from policies import builtins
 
         document = stack.to_terraform()
-        view = StackView(document, stack.node.id)
+        view = StackView(document, stack.node.id, self._siblings(stack, document))
         try:
             results = builtins.run(document, builtin_ids("synth", self.profile, self.catalog))
         except builtins.BuiltinError as error:

@@ -15,6 +15,12 @@ CATEGORIES = ("encryption", "transport", "privilege", "tagging", "logging", "sec
 MIN_REASON = 10  # characters of a suppression's or a waiver's reason
 REFERENCE = re.compile(r"\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_.\[\]]+))?\}")
 ANY_REFERENCE = re.compile(r"(?<!\$)\$\{")
+# cdktf's cross-stack reference: the consumer reads the producer stack's output through remote state
+CROSS_STACK = re.compile(
+    r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-(?P<stack>[A-Za-z0-9_-]+)\.outputs\."
+    r"(?P<output>[A-Za-z0-9_-]+)\}"
+)
+REMOTE_STATE = "terraform_remote_state"
 
 
 class Unreadable(ValueError):
@@ -110,11 +116,14 @@ def blocks_of(value: Any) -> list[dict[str, Any]]:
 class StackView:
     """A synthesized stack (cdk.tf.json as a dict) with look-ups that follow references."""
 
-    def __init__(self, document: dict[str, Any], stack: str = "") -> None:
+    def __init__(self, document: dict[str, Any], stack: str = "", siblings: dict[str, StackView] | None = None) -> None:
         from policies import iteration
 
         self.document = document
         self.stack = stack or document.get("//", {}).get("metadata", {}).get("stackName", "")
+        # The other stacks of the same synth, by name (shared: each holds this view too): cdktf's cross-stack
+        # references read their outputs through remote state (stacks.siblings builds them).
+        self.siblings: dict[str, StackView] = siblings if siblings is not None else {}
         self._resources: dict[tuple[str, str, str], Resource] = {}
         found = [
             (mode, rtype, name, config)
@@ -138,14 +147,25 @@ class StackView:
         return self._resources.get((mode, rtype, name))
 
     def resolve(self, value: Any) -> Resource | None:
-        """The resource a `${type.name.attr}` reference points at (or None for literals)."""
+        """The resource a `${type.name.attr}` reference points at (or None for literals); through a cdktf
+        cross-stack reference, the resource of the sibling stack whose output it reads."""
         if not isinstance(value, str):
             return None
+        crossing = CROSS_STACK.search(value)
+        if crossing:
+            producer = self.siblings.get(crossing.group("stack"))
+            output = (producer.document.get("output") or {}).get(crossing.group("output")) if producer else None
+            if isinstance(output, dict):
+                return producer.resolve(output.get("value"))
         match = REFERENCE.search(value)
         if not match:
             return None
         mode = "data" if match.group(1) else "resource"
         return self.get(match.group(2), match.group(3), mode)
+
+    def views(self) -> list[StackView]:
+        """This stack, then the other stacks of the same synth."""
+        return [self, *(v for name, v in sorted(self.siblings.items()) if v is not self)]
 
     def references(self, value: Any, target: Resource) -> bool:
         """Does `value` (any JSON) reference `target` anywhere?"""
@@ -184,6 +204,22 @@ class StackView:
     @property
     def suppressions(self) -> list[dict[str, Any]]:
         return suppressions(self.document)
+
+
+def views_of(documents: dict[str, dict[str, Any]]) -> dict[str, StackView]:
+    """The stacks of one synth as views that see each other (cross-stack references, access-log targets)."""
+    shared: dict[str, StackView] = {}
+    for name, document in documents.items():
+        shared[name] = StackView(document, name, shared)
+    return shared
+
+
+def crosses_stacks(document: dict[str, Any]) -> bool:
+    """Does the stack read another stack's output, or export one, through cdktf's cross-stack references?"""
+    reads = any(
+        n.startswith("cross-stack-reference-input-") for n in (document.get("data") or {}).get(REMOTE_STATE, {})
+    )
+    return reads or any(n.startswith("cross-stack-output-") for n in (document.get("output") or {}))
 
 
 def _flatten(value: Any) -> str:

@@ -16,7 +16,7 @@ def check(bucket, view):
         return ok("server access logging on")
     sources = log_sources(bucket, view)
     if sources and not any(targets):
-        names = ", ".join(sorted(s.address for s in sources))
+        names = ", ".join(sorted(s.construct_path or s.address for s in sources))
         return waived(
             f"the access-log target of {names}: a target bucket does not log its own access ({LOG_TARGET_GUIDE})"
         )

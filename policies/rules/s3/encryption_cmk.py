@@ -19,7 +19,7 @@ def check(bucket, view):
     algorithms = {str(_default(rule).get("sse_algorithm")) for rule in rules}
     sources = log_sources(bucket, view) if algorithms == {"AES256"} else []
     if sources:
-        names = ", ".join(sorted(s.address for s in sources))
+        names = ", ".join(sorted(s.construct_path or s.address for s in sources))
         return waived(
             f"SSE-S3 on the access-log target of {names}: S3 log delivery writes with SSE-S3 ({LOG_TARGET_GUIDE})"
         )
