@@ -231,7 +231,6 @@ def _view(index: int) -> StackView:
 
 
 def _judge(index: int, results: Any = None, ours: Any = None) -> Judged:
-    stack, document, _, _ = _WORK["stacks"][index]
     view = _view(index)
     found = _builtin_results(index) if results is None else results
     if isinstance(found, str):
@@ -252,8 +251,7 @@ def _judge_all(loaded: list[Any], workers: int) -> list[Judged]:
     fork = multiprocessing.get_context("fork")
     _SCANS["count"] += 1
     if len(loaded) == 1:
-        stack, document = loaded[0][0], loaded[0][1]
-        if builtins.judged_before(document) or _SCANS["count"] > 1:
+        if builtins.judged_before(loaded[0][1]) or _SCANS["count"] > 1:
             return [_judge(0)]
         with fork.Pool(1) as pool:
             pending = pool.apply_async(_builtin_results, (0,))
