@@ -210,7 +210,8 @@ _WORK: dict[str, Any] = {}
 def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> tuple[list[builtins.Result], str] | str:
     """Checkov's results on one stack and a note of what Checkov could not read, or the one-line reason it could
     not read the stack at all."""
-    stack, document, _, _ = _WORK["stacks"][index]
+    stack, _, _, _ = _WORK["stacks"][index]
+    document = _view(index).judged_document  # with the resources of its local modules
     try:
         return builtins.run(document, _WORK["ids"], parts), builtins.note(document)
     except builtins.BuiltinError as error:
@@ -224,9 +225,10 @@ def _view(index: int) -> StackView:
     """The stack's view, seeing the other stacks of the synth (built once per process, when a stack crosses)."""
     stack, document, _, _ = _WORK["stacks"][index]
     if not any(crosses_stacks(d) for _, d, _, _ in _WORK["stacks"]):
-        return StackView(document, stack.name)
+        return StackView(document, stack.name, folder=stack.path.parent)
     if "views" not in _WORK:
-        _WORK["views"] = views_of({s.name: d for s, d, _, _ in _WORK["stacks"]})
+        stacks = _WORK["stacks"]
+        _WORK["views"] = views_of({s.name: d for s, d, _, _ in stacks}, {s.name: s.path.parent for s, *_ in stacks})
     return _WORK["views"][stack.name]
 
 
@@ -251,7 +253,7 @@ def _judge_all(loaded: list[Any], workers: int) -> list[Judged]:
     fork = multiprocessing.get_context("fork")
     _SCANS["count"] += 1
     if len(loaded) == 1:
-        if builtins.judged_before(loaded[0][1]) or _SCANS["count"] > 1:
+        if builtins.judged_before(_view(0).judged_document) or _SCANS["count"] > 1:
             return [_judge(0)]
         with fork.Pool(1) as pool:
             pending = pool.apply_async(_builtin_results, (0,))

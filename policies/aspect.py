@@ -4,12 +4,15 @@ offending constructs."""
 from __future__ import annotations
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformStack
+from pathlib import Path
+
+from cdktf import Annotations, Aspects, IAspect, TerraformModule, TerraformStack
 from constructs import IConstruct, IValidation
 
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, judge_stack, preload
 from policies.model import StackView, crosses_stacks, views_of
+from policies.modules import LOCAL
 from policies.profiles import profile as profile_named
 
 
@@ -56,14 +59,15 @@ class Guardrails:
         from policies import builtins
 
         document = stack.to_terraform()
-        view = StackView(document, stack.node.id, self._siblings(stack, document))
+        view = StackView(document, stack.node.id, self._siblings(stack, document), module_sources=_modules(stack))
+        judged = view.judged_document  # with the resources of its local modules
         try:
-            results = builtins.run(document, builtin_ids("synth", self.profile, self.catalog))
+            results = builtins.run(judged, builtin_ids("synth", self.profile, self.catalog))
         except builtins.BuiltinError as error:
             Annotations.of(stack).add_error(f"GATE [critical] {stack.node.path}: {error}; the stack cannot be judged")
             results = []
-        if builtins.note(document):
-            Annotations.of(stack).add_warning(f"NOTE {stack.node.path}: {builtins.note(document)}")
+        if builtins.note(judged):
+            Annotations.of(stack).add_warning(f"NOTE {stack.node.path}: {builtins.note(judged)}")
         outcomes = judge_stack(view, results, self.profile, self.catalog)
         self.findings[stack.node.id] = outcomes
         for outcome in outcomes:
@@ -86,6 +90,16 @@ class _StackValidation:
     def validate(self) -> list[str]:
         self.guardrails.record(self.stack)
         return []  # findings are annotations on their constructs, not one stack-level error
+
+
+def _modules(stack: TerraformStack) -> dict[str, Path]:
+    """The folders of the stack's local module constructs, by the name their block has (before cdktf copies them
+    into the stack's assets at synth)."""
+    return {
+        c.friendly_unique_id: Path(c.source).resolve()
+        for c in stack.node.find_all()
+        if isinstance(c, TerraformModule) and LOCAL.match(str(c.source))
+    }
 
 
 def _find(stack: TerraformStack, path: str) -> IConstruct | None:

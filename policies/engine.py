@@ -231,7 +231,7 @@ def _builtin(
         severity=catalog.severity_of(check_id) or "low",
         category=builtins.category(check_id, catalog.category_of(check_id)),
         stack=view.stack,
-        address=result.address,
+        address=subject.address if subject is not None else result.address,
         construct_path=(subject.construct_path if subject is not None else "") or view.stack,
         status=status,
         message=message,

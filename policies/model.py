@@ -36,12 +36,17 @@ class Resource:
     type: str
     name: str
     config: dict[str, Any]
-    mode: str = "resource"  # or "data"
+    mode: str = "resource"  # or "data", or "module" (a module block: type "module")
     instances: tuple[str, ...] = ()  # the instance keys of a literal count or for_each
+    module: str = ""  # the local module it belongs to (its name in the view is `<module>__<name>`)
 
     @property
     def address(self) -> str:
-        return f"{self.type}.{self.name}" if self.mode == "resource" else f"data.{self.type}.{self.name}"
+        if self.mode == "module":
+            return f"module.{self.name}"
+        name = self.name.removeprefix(f"{self.module}__") if self.module else self.name
+        local = f"{self.type}.{name}" if self.mode == "resource" else f"data.{self.type}.{name}"
+        return f"module.{self.module}.{local}" if self.module else local
 
     @property
     def construct_path(self) -> str:
@@ -116,26 +121,44 @@ def blocks_of(value: Any) -> list[dict[str, Any]]:
 class StackView:
     """A synthesized stack (cdk.tf.json as a dict) with look-ups that follow references."""
 
-    def __init__(self, document: dict[str, Any], stack: str = "", siblings: dict[str, StackView] | None = None) -> None:
-        from policies import iteration
+    def __init__(
+        self,
+        document: dict[str, Any],
+        stack: str = "",
+        siblings: dict[str, StackView] | None = None,
+        folder: Any = None,
+        module_sources: dict[str, Any] | None = None,
+    ) -> None:
+        from policies import iteration, modules
 
         self.document = document
+        # Local modules read from `folder` (the stack's folder) or the module constructs' folders
+        self.modules = modules.load(document, folder, module_sources) if document.get("module") else {}
+        # What Checkov judges: the stack with the judged modules' resources in it
+        self.judged_document = _with_modules(document, self.modules)
         self.stack = stack or document.get("//", {}).get("metadata", {}).get("stackName", "")
         # The other stacks of the same synth, by name (shared: each holds this view too): cdktf's cross-stack
-        # references read their outputs through remote state (stacks.siblings builds them).
+        # references read their outputs through remote state (views_of builds them).
         self.siblings: dict[str, StackView] = siblings if siblings is not None else {}
         self._resources: dict[tuple[str, str, str], Resource] = {}
         found = [
             (mode, rtype, name, config)
             for mode, section in (("resource", "resource"), ("data", "data"))
-            for rtype, items in (document.get(section) or {}).items()
+            for rtype, items in (self.judged_document.get(section) or {}).items()
             for name, config in (items or {}).items()
             if isinstance(config, dict)
         ]
         known = {f"{rtype}.{name}" if mode == "resource" else f"data.{rtype}.{name}" for mode, rtype, name, _ in found}
+        owner = {f"{m}__": m for m, module in self.modules.items() if module.judged}
         for mode, rtype, name, config in found:
             read = iteration.read(config, known)
-            self._resources[(mode, rtype, name)] = Resource(rtype, name, read, mode, iteration.instances(config))
+            module = next((m for prefix, m in owner.items() if name.startswith(prefix)), "")
+            self._resources[(mode, rtype, name)] = Resource(
+                rtype, name, read, mode, iteration.instances(config), module
+            )
+        for name, block in (document.get("module") or {}).items():
+            if isinstance(block, dict):
+                self._resources[("module", "module", name)] = Resource("module", name, block, "module")
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self._resources.values())
@@ -206,11 +229,24 @@ class StackView:
         return suppressions(self.document)
 
 
-def views_of(documents: dict[str, dict[str, Any]]) -> dict[str, StackView]:
+def _with_modules(document: dict[str, Any], modules: dict[str, Any]) -> dict[str, Any]:
+    judged = [m for m in modules.values() if m.judged]
+    if not judged:
+        return document
+    merged = {**document}
+    for module in judged:
+        for section, types in module.document.items():
+            merged[section] = {**(merged.get(section) or {})}
+            for rtype, items in types.items():
+                merged[section][rtype] = {**merged[section].get(rtype, {}), **items}
+    return merged
+
+
+def views_of(documents: dict[str, dict[str, Any]], folders: dict[str, Any] | None = None) -> dict[str, StackView]:
     """The stacks of one synth as views that see each other (cross-stack references, access-log targets)."""
     shared: dict[str, StackView] = {}
     for name, document in documents.items():
-        shared[name] = StackView(document, name, shared)
+        shared[name] = StackView(document, name, shared, (folders or {}).get(name))
     return shared
 
 

@@ -60,7 +60,7 @@ class Unjudgeable(Exception):
 
 @lru_cache(maxsize=32)
 def _view(path: str, mtime: float) -> StackView:
-    return StackView(json.loads(Path(path).read_text()))
+    return StackView(json.loads(Path(path).read_text()), folder=Path(path).parent)
 
 
 @lru_cache(maxsize=32)

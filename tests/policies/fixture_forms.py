@@ -29,6 +29,14 @@ CASES = [
 ]
 
 
+def subject_key(form: Form) -> tuple[str, str, str]:
+    """(mode, type, name) of the resource a form is about: `aws_x.n`, `data.aws_x.n` or `module.n`."""
+    parts = form.subject.split(".")
+    if parts[0] == "module":
+        return "module", "module", parts[1]
+    return ("data", parts[1], parts[2]) if parts[0] == "data" else ("resource", parts[0], parts[1])
+
+
 def profile_of(rule_id: str, form: Form) -> str:
     """The profile a form is judged in: its own, else the first its rule judges."""
     return form.profile or (rule_by_id(rule_id).profiles or PROFILE_NAMES)[0]

@@ -8,7 +8,7 @@ import pytest
 from policies.engine import judge
 from policies.model import StackView
 from policies.rulebook import all_rules, rule_by_id
-from tests.policies.fixture_forms import CASES, FORMS, MIN_FAIL, MIN_PASS, profile_of
+from tests.policies.fixture_forms import CASES, FORMS, MIN_FAIL, MIN_PASS, profile_of, subject_key
 
 
 def test_every_rule_has_enough_forms_and_an_aws_recommended_one():
@@ -21,9 +21,8 @@ def test_every_rule_has_enough_forms_and_an_aws_recommended_one():
 
 def _subject(form):
     view = StackView(form.document, "fixture")
-    parts = form.subject.split(".")
-    mode = "data" if parts[0] == "data" else "resource"
-    return view, view.get(parts[-2], parts[-1], mode)
+    mode, rtype, name = subject_key(form)
+    return view, view.get(rtype, name, mode)
 
 
 @pytest.mark.parametrize(("rule_id", "kind", "index"), CASES, ids=[f"{r}-{k}-{i}" for r, k, i in CASES])

@@ -15,10 +15,11 @@ import pytest
 from policies.engine import judge
 from policies.model import StackView
 from policies.rulebook import all_rules
-from tests.policies.fixture_forms import CASES, FORMS, profile_of
+from tests.policies.fixture_forms import CASES, FORMS, profile_of, subject_key
 
 TOKENS = ("${var.input}", '${lookup(local.settings, "key", 7)}')
 BUG = "could not evaluate this resource"
+SECTION = {"resource": "resource", "data": "data", "module": "module"}
 
 
 def _leaves(value, path=()):
@@ -42,17 +43,12 @@ def _replaced(config, path, token):
     return changed
 
 
-def _subject_key(form):
-    parts = form.subject.split(".")
-    return ("data", parts[1], parts[2]) if parts[0] == "data" else ("resource", parts[0], parts[1])
-
-
 @pytest.mark.parametrize(("rule_id", "kind", "index"), CASES, ids=[f"{r}-{k}-{i}" for r, k, i in CASES])
 def test_no_rule_raises_on_a_token_in_any_field(rule_id, kind, index):
     form = FORMS[rule_id][kind][index]
-    mode, rtype, name = _subject_key(form)
-    section = form.document["data" if mode == "data" else "resource"]
-    config = section[rtype][name]
+    mode, rtype, name = subject_key(form)
+    section = SECTION[mode]
+    config = form.document[section][name] if mode == "module" else form.document[section][rtype][name]
     profile = profile_of(rule_id, form)
     rules = [r for r in all_rules() if mode in r.modes and ("*" in r.resource_types or rtype in r.resource_types)]
     view = StackView(form.document, "fixture")
@@ -61,7 +57,8 @@ def test_no_rule_raises_on_a_token_in_any_field(rule_id, kind, index):
     for path in _leaves(config):
         for token in TOKENS:
             document = copy.deepcopy(form.document)
-            document["data" if mode == "data" else "resource"][rtype][name] = _replaced(config, path, token)
+            holder = document[section] if mode == "module" else document[section][rtype]
+            holder[name] = _replaced(config, path, token)
             view = StackView(document, "fixture")
             subject = view.get(rtype, name, mode)
             for rule in rules:
