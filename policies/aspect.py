@@ -3,9 +3,9 @@ offending constructs."""
 
 from __future__ import annotations
 
-import jsii
 from pathlib import Path
 
+import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformModule, TerraformStack
 from constructs import IConstruct, IValidation
 
