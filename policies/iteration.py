@@ -30,11 +30,24 @@ WHOLE_REFERENCE = re.compile(r"^\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-
 
 def read(config: dict[str, Any], known: set[str]) -> dict[str, Any]:
     """A resource's configuration as the rules read it (`known`: the addresses of the stack's resources)."""
+    return _dynamic(_references(config, known))
+
+
+def written(config: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    """The same, as Terraform JSON Checkov can read: one instance standing for all (its configuration is every
+    instance's: `count` and `for_each` dropped), references followed, each dynamic block written out where it can
+    be and left as written where it cannot. Checkov's graph links a companion iterated over its bucket to no
+    instance of it, and reads no dynamic block in Terraform JSON."""
+    read = _dynamic(_references(config, known), keep_unreadable=True)
+    return {k: v for k, v in read.items() if k not in ("count", "for_each")}
+
+
+def _references(config: dict[str, Any], known: set[str]) -> dict[str, Any]:
     target = iterated_resource(config.get("for_each"), known)
     config = _strings(config, lambda text: _drop_indexes(text, known))
     if target is not None:
         config = _strings(config, lambda text: _each_value(text, target))
-    return _dynamic(config)
+    return config
 
 
 def iterated_resource(for_each: Any, known: set[str]) -> str | None:
@@ -52,7 +65,7 @@ def instances(config: dict[str, Any]) -> tuple[str, ...]:
         return tuple(str(i) for i in range(count))
     for_each = literal_collection(config.get("for_each"))
     if isinstance(for_each, dict):
-        return tuple(json.dumps(key) for key in for_each)
+        return tuple(json.dumps(key) for key in sorted(for_each))
     if isinstance(for_each, list) and all(isinstance(v, str) for v in for_each):
         return tuple(json.dumps(v) for v in sorted(set(for_each)))
     return ()
@@ -129,19 +142,26 @@ class DynamicBlock(dict):
         return 1
 
 
-def _dynamic(config: Any) -> Any:
+def _dynamic(config: Any, keep_unreadable: bool = False) -> Any:
     if isinstance(config, list):
-        return [_dynamic(v) for v in config]
+        return [_dynamic(v, keep_unreadable) for v in config]
     if not isinstance(config, dict) or isinstance(config, DynamicBlock):
         return config
-    out = {k: (v if k == "//" else _dynamic(v)) for k, v in config.items() if k != "dynamic"}
+    out = {k: (v if k == "//" else _dynamic(v, keep_unreadable)) for k, v in config.items() if k != "dynamic"}
     dynamic = config.get("dynamic")
     if not isinstance(dynamic, dict):
         return out
+    kept = {}
     for block, specs in dynamic.items():
-        built = [b for spec in (specs if isinstance(specs, list) else [specs]) for b in _expand(block, spec)]
+        specs = specs if isinstance(specs, list) else [specs]
+        built = [b for spec in specs for b in _expand(block, spec)]
+        if keep_unreadable and any(isinstance(b, DynamicBlock) for b in built):
+            kept[block] = dynamic[block]  # as written
+            continue
         existing = out.get(block)
         out[block] = (existing if isinstance(existing, list) else [existing] if existing else []) + built
+    if kept:
+        out["dynamic"] = kept
     return out
 
 

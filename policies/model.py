@@ -134,8 +134,7 @@ class StackView:
         self.document = document
         # Local modules read from `folder` (the stack's folder) or the module constructs' folders
         self.modules = modules.load(document, folder, module_sources) if document.get("module") else {}
-        # What Checkov judges: the stack with the judged modules' resources in it
-        self.judged_document = _with_modules(document, self.modules)
+        merged = _with_modules(document, self.modules)
         self.stack = stack or document.get("//", {}).get("metadata", {}).get("stackName", "")
         # The other stacks of the same synth, by name (shared: each holds this view too): cdktf's cross-stack
         # references read their outputs through remote state (views_of builds them).
@@ -144,11 +143,25 @@ class StackView:
         found = [
             (mode, rtype, name, config)
             for mode, section in (("resource", "resource"), ("data", "data"))
-            for rtype, items in (self.judged_document.get(section) or {}).items()
+            for rtype, items in (merged.get(section) or {}).items()
             for name, config in (items or {}).items()
             if isinstance(config, dict)
         ]
         known = {f"{rtype}.{name}" if mode == "resource" else f"data.{rtype}.{name}" for mode, rtype, name, _ in found}
+        # What Checkov judges: the stack with the judged modules' resources in it, references through iteration
+        # followed and the dynamic blocks that can be written out written out, as the rules read them.
+        self.judged_document = {**merged}
+        for section in ("resource", "data"):
+            if isinstance(merged.get(section), dict):
+                self.judged_document[section] = {
+                    rtype: {
+                        name: iteration.written(config, known) if isinstance(config, dict) else config
+                        for name, config in items.items()
+                    }
+                    if isinstance(items, dict)
+                    else items
+                    for rtype, items in merged[section].items()
+                }
         owner = {f"{m}__": m for m, module in self.modules.items() if module.judged}
         for mode, rtype, name, config in found:
             read = iteration.read(config, known)

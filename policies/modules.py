@@ -12,6 +12,8 @@ construct path. A module inside a module is not read (it is named in the module'
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,27 +138,41 @@ def _is_block(value: Any) -> bool:
     )
 
 
+_JSONENCODE = re.compile(r"^\$\{jsonencode\((?P<body>.*)\)\}$", re.DOTALL)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items() if not (k.startswith("__") and k.endswith("__"))}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    match = _JSONENCODE.match(value) if isinstance(value, str) else None
+    if match:  # bc-python-hcl2 writes jsonencode's object argument as a Python literal: the JSON it encodes
+        try:
+            return json.dumps(ast.literal_eval(match.group("body")))
+        except (ValueError, SyntaxError):
+            return value
     return value
 
 
 _VAR = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
 
 
+_UNSET = object()  # a variable that is null: the argument is not set at all
+
+
 def _substitute(value: Any, values: dict[str, Any], local: set[str], module: str) -> Any:
     if isinstance(value, dict):
-        return {k: _substitute(v, values, local, module) for k, v in value.items()}
+        out = {k: _substitute(v, values, local, module) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not _UNSET}
     if isinstance(value, list):
         return [_substitute(v, values, local, module) for v in value]
     if not isinstance(value, str):
         return value
     whole = _VAR.fullmatch(value)
-    if whole and whole.group(1) in values and values[whole.group(1)] is not None:
-        return values[whole.group(1)]
+    if whole and whole.group(1) in values:
+        given = values[whole.group(1)]
+        return _UNSET if given is None else given
 
     def one(match: re.Match[str]) -> str:
         given = values.get(match.group(1))
