@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--profile", default="ephemeral", choices=list(PROFILES))
     check.add_argument("--catalog", type=Path, help="control catalog (default compliance/catalog.yaml)")
     check.add_argument(
+        "--workers",
+        type=int,
+        help="processes judging stacks (default: one per core, at most one per stack; 0: this one)",
+    )
+    check.add_argument(
         "--synth",
         action="store_true",
         help="first synthesize the platform with Guardrails into SYNTH_DIR, in this process (python -m infra; "
@@ -68,7 +73,9 @@ def _check(args: argparse.Namespace) -> int:
         code = synthesize(["--outdir", str(args.synth_dir), "--profile", args.profile, *args.infra_args])
         if code:
             return code  # 1: Guardrails failed synth (the lines above say what); 2: a bad option
-    result = scan(args.synth_dir, args.profile, catalog)
+    if args.workers is not None and args.workers < 0:
+        raise GateUsageError(f"--workers {args.workers}: give 0 (judge in this process) or more")
+    result = scan(args.synth_dir, args.profile, catalog, args.workers)
     document = with_summary(result, catalog)
     validate_findings(document)
     write_reports(document, args.out)

@@ -222,14 +222,16 @@ Judged = tuple[list[Outcome], dict[str, Any], str, str]  # outcomes, the stack's
 
 
 def _view(index: int) -> StackView:
-    """The stack's view, seeing the other stacks of the synth (built once per process, when a stack crosses)."""
+    """The stack's view (built once per process), seeing the other stacks of the synth when one crosses."""
     stack, document, _, _ = _WORK["stacks"][index]
-    if not any(crosses_stacks(d) for _, d, _, _ in _WORK["stacks"]):
-        return StackView(document, stack.name, folder=stack.path.parent)
-    if "views" not in _WORK:
+    views = _WORK.setdefault("views", {})
+    if stack.name not in views:
         stacks = _WORK["stacks"]
-        _WORK["views"] = views_of({s.name: d for s, d, _, _ in stacks}, {s.name: s.path.parent for s, *_ in stacks})
-    return _WORK["views"][stack.name]
+        if any(crosses_stacks(d) for _, d, _, _ in stacks):
+            views.update(views_of({s.name: d for s, d, _, _ in stacks}, {s.name: s.path.parent for s, *_ in stacks}))
+        else:
+            views[stack.name] = StackView(document, stack.name, folder=stack.path.parent)
+    return views[stack.name]
 
 
 def _judge(index: int, results: Any = None, ours: Any = None) -> Judged:

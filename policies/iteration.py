@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from policies.model import Unreadable, is_opaque
+from policies.model import DynamicBlock, is_opaque
 
 INDEXED = re.compile(r"(?<![\w.$])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)\[[^\[\]]*\](?=[.}\s,)\]])")
 EACH_VALUE = re.compile(r"(?<![\w.])each\.value(?![\w])")
@@ -116,30 +116,6 @@ def _strings(value: Any, change: Any) -> Any:
     if isinstance(value, list):
         return [_strings(v, change) for v in value]
     return value
-
-
-class DynamicBlock(dict):
-    """A block built by a `dynamic` block whose content cannot be read: any rule that reads it fails the resource
-    with this block's message (never "has no such block")."""
-
-    def __init__(self, block: str, for_each: Any, content: Any = None) -> None:
-        super().__init__()
-        self.content = content  # the template as written (a rule that scans text may read it)
-        self.why = (
-            f"{block} is built with a dynamic block whose content cannot be read (its for_each is {for_each!r}, and "
-            "the content reads the iterator's value): write the blocks out, or give for_each a literal list or map"
-        )
-
-    def _refuse(self, *_: Any, **__: Any) -> Any:
-        raise Unreadable(self.why)
-
-    get = __getitem__ = __contains__ = __iter__ = keys = values = items = _refuse
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __len__(self) -> int:
-        return 1
 
 
 def _dynamic(config: Any, keep_unreadable: bool = False) -> Any:

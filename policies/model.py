@@ -28,6 +28,30 @@ class Unreadable(ValueError):
     variable): the rule fails the resource with this message, which says what and how to make it readable."""
 
 
+class DynamicBlock(dict):
+    """A block built by a `dynamic` block whose content cannot be read: any rule that reads it fails the resource
+    with this block's message (never "has no such block")."""
+
+    def __init__(self, block: str, for_each: Any, content: Any = None) -> None:
+        super().__init__()
+        self.content = content if content is not None else {}  # the template as written (text scans read it)
+        self.why = (
+            f"{block} is built with a dynamic block whose content cannot be read (its for_each is {for_each!r}, and "
+            "the content reads the iterator's value): write the blocks out, or give for_each a literal list or map"
+        )
+
+    def _refuse(self, *_: Any, **__: Any) -> Any:
+        raise Unreadable(self.why)
+
+    get = __getitem__ = __contains__ = __iter__ = keys = values = items = _refuse
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        return 1
+
+
 @dataclass(frozen=True)
 class Resource:
     """One resource (or data source) as the rules read it: its configuration with references through `count`,
@@ -271,9 +295,16 @@ def crosses_stacks(document: dict[str, Any]) -> bool:
     return reads or any(n.startswith("cross-stack-output-") for n in (document.get("output") or {}))
 
 
+def text_of(value: Any) -> str:
+    """Every key and string of a configuration as one text (a dynamic block no rule can read: its template's)."""
+    return _flatten(value)
+
+
 def _flatten(value: Any) -> str:
     if isinstance(value, str):
         return value
+    if isinstance(value, DynamicBlock):
+        return _flatten(value.content)
     if isinstance(value, dict):
         return " ".join(f"{k} {_flatten(v)}" for k, v in value.items() if k != "//")
     if isinstance(value, list):

@@ -25,8 +25,7 @@ import re
 from typing import Any
 
 from policies.iam.documents import PolicyUnreadable, parse_hcl_expression
-from policies.iteration import DynamicBlock
-from policies.model import Rule, Unreadable, Violation, is_opaque, judged
+from policies.model import DynamicBlock, Rule, Unreadable, Violation, is_opaque, judged
 from policies.secrets import detection as secrets
 from policies.secrets.sensitive import free_maps, sensitive_computed, sensitive_inputs
 
