@@ -29,6 +29,7 @@ except ImportError:  # loaded by plain `checkov --external-checks-dir policies/c
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
+from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies.engine import Outcome, judge_stack
@@ -44,6 +45,7 @@ CATEGORY = {
     "logging": CheckCategories.LOGGING,
     "secrets": CheckCategories.SECRETS,
     "resilience": CheckCategories.BACKUP_AND_RECOVERY,
+    "hardening": CheckCategories.GENERAL_SECURITY,
 }
 VERDICT = {
     "failed": CheckResult.FAILED,
@@ -174,5 +176,18 @@ def _data_check(rule: Rule) -> BaseDataCheck:
     return GuardrailDataCheck()
 
 
+def _module_check(rule: Rule) -> BaseModuleCheck:
+    class GuardrailModuleCheck(BaseModuleCheck):
+        def __init__(self) -> None:
+            self.rule = rule
+            super().__init__(name=rule.title, id=rule.id, categories=[CATEGORY[rule.category]], guideline=rule.fix)
+
+        def scan_module_conf(self, conf):
+            return _scan(self, conf, "module")
+
+    return GuardrailModuleCheck()
+
+
 CHECKS = [_resource_check(rule) for rule in all_rules() if "resource" in rule.modes]
 DATA_CHECKS = [_data_check(rule) for rule in all_rules() if "data" in rule.modes]
+MODULE_CHECKS = [_module_check(rule) for rule in all_rules() if "module" in rule.modes]

@@ -268,26 +268,14 @@ TABLE = [
         "failed",
         OURS,
         "CKV_AWS_66 tests that a retention is set; 0 keeps logs forever, "
-        "7 days is below the 30 the control asks for, and a variable cannot be read",
-        {"retention 0", "7 days", "retention from a variable"},
-    ),
-    (
-        "LOG-RET-001",
-        "CKV_AWS_66",
-        "failed",
-        CHECKOV,
-        'Terraform converts the string "30" to the number 30, so a '
-        "retention is set; the rule asks for a JSON number and fails closed on the string",
-        {"retention as a string"},
-    ),
-    (
-        "RDS-IAM-001",
-        "CKV_AWS_162",
-        "failed",
-        CHECKOV,
-        'Terraform converts the string "true" to true, so IAM '
-        "authentication is on; the rule asks for a JSON boolean and fails closed on the string",
-        {"string true"},
+        "7 and 14 days (a string Terraform converts) are below the 30 the control asks for, and a variable cannot "
+        "be read",
+        {
+            "retention 0",
+            "7 days",
+            "retention from a variable",
+            "14 days written as a string (Terraform converts it to 14)",
+        },
     ),
     (
         "RDS-LOG-001",
