@@ -21,7 +21,7 @@ USAGE = (
 def _build_errors() -> tuple[type[Exception], ...]:
     from anomaly.package import PackagingError
     from infra.capacity import CapacityError
-    from infra.components.certificates import CertificateBundleError
+    from infra.constructs.certificates import CertificateBundleError
 
     return CapacityError, CertificateBundleError, PackagingError
 
@@ -40,7 +40,7 @@ def build_error_line(error: Exception, config) -> str:
             f"avg_event_bytes={s.avg_event_bytes}, headroom={s.headroom}, glue_workers={workers}"
         )
     elif name == "CertificateBundleError":
-        where = "RDS CA bundle (infra/components/certificates.py)"
+        where = "RDS CA bundle (infra/constructs/certificates.py)"
     else:
         where = "Glue job package (anomaly/package.py)"
     return f"error: {where}: " + " ".join(str(error).split())

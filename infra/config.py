@@ -242,7 +242,7 @@ def _arns(name: str, raw: Any, source: str) -> tuple[str, ...]:
 
 
 def _window(name: str, raw: Any, source: str) -> str:
-    from infra.keeper.glue_job_keeper import parse_window  # the keeper's own parser: one reading of the form
+    from infra.lambdas.glue_job_keeper import parse_window  # the keeper's own parser: one reading of the form
 
     value = str(raw).strip().lower()
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document
-from infra.components.logs import encrypted_log_group
+from infra.constructs.iam import Statement, policy_document
+from infra.constructs.log_group import encrypted_log_group
+from infra.context import PlatformContext
 from policies import suppress
 
 ENGINE = "aurora-postgresql"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document, service_role
 from infra.components.lake import DataLake
+from infra.constructs.iam import Statement, policy_document, service_role
+from infra.context import PlatformContext
 
 GOVERNED_BUCKETS = ("raw", "curated", "anomalies")
 

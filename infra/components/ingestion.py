@@ -8,8 +8,8 @@ from constructs import Construct
 
 from infra import aws
 from infra.capacity import StreamPlan, plan_stream
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
+from infra.constructs.iam import Statement, service_role
+from infra.context import PlatformContext
 from policies import suppress
 
 # Devices publish to factory/<line>/<thing>/telemetry; the device policy binds <line> and <thing> to the thing's
@@ -93,7 +93,7 @@ def _agrees() -> str:
 
 class IotIngestion(Construct):
     """The environment's IoT registry pieces. The device endpoint, its TLS policy and IoT logging are account-wide:
-    the account baseline owns them (infra/baseline.py) and this stack only reads the endpoint."""
+    the account baseline owns them (infra/stacks/account_baseline.py) and this stack only reads the endpoint."""
 
     def __init__(self, scope: Construct, id_: str, ctx: PlatformContext) -> None:
         super().__init__(scope, id_)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document
+from infra.constructs.iam import Statement, policy_document
+from infra.context import PlatformContext
 
 DOMAINS = {
     "stream": "Kinesis sensor stream",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
-from infra.components.logs import encrypted_log_group
+from infra.constructs.iam import Statement, service_role
+from infra.constructs.log_group import encrypted_log_group
+from infra.context import PlatformContext
 from policies import suppress
 
 VPC_CIDR = "10.40.0.0/16"

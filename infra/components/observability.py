@@ -9,8 +9,8 @@ from constructs import Construct
 
 from infra import aws
 from infra.capacity import iterator_age_threshold_ms
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document
+from infra.constructs.iam import Statement, policy_document
+from infra.context import PlatformContext
 
 ANOMALY_RATE_PERCENT = 5.0
 

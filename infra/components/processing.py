@@ -10,11 +10,11 @@ from constructs import Construct
 from anomaly.package import GLUE_SCRIPT, build_job_package
 from infra import aws
 from infra.capacity import DrainPlan
-from infra.components.certificates import RDS_CA_BUNDLE, rds_ca_bundle
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
 from infra.components.lake import TABLE_PATHS
-from infra.components.logs import encrypted_log_group
+from infra.constructs.certificates import RDS_CA_BUNDLE, rds_ca_bundle
+from infra.constructs.iam import Statement, service_role
+from infra.constructs.log_group import encrypted_log_group
+from infra.context import PlatformContext
 from policies import suppress
 
 BUILD_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "glue"

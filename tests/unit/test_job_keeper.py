@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from infra.config import ConfigError, load_config
-from infra.keeper import glue_job_keeper as keeper
+from infra.lambdas import glue_job_keeper as keeper
 from tests.unit.test_operations import FakeCloudWatch, FakeGlue
 
 

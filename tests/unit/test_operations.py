@@ -7,14 +7,14 @@ import shutil
 
 import pytest
 
-from infra.components.certificates import (
+from infra.constructs.certificates import (
     RDS_CA_BUNDLE_SHA256,
     RDS_CA_CERTIFICATES,
     CertificateBundleError,
     rds_ca_bundle,
 )
-from infra.keeper import glue_job_keeper as keeper
-from infra.migration import schema_migration as migration
+from infra.lambdas import glue_job_keeper as keeper
+from infra.lambdas import schema_migration as migration
 from tests.conftest import PROJECT
 
 

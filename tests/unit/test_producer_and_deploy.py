@@ -10,9 +10,9 @@ from moto import mock_aws
 
 from infra.deploy.local_target import EXCLUSIONS, RELEASE_BEFORE_DESTROY, Exclusion, apply_exclusions
 from infra.deploy.outputs import write_flat_outputs
-from infra.producer import MAX_RECORDS, ProducerError, read_stream, send_events
 from tests.conftest import PROJECT
 from tests.deployability.conftest import baseline  # noqa: F401 - the account baseline, synthesized once
+from tests.integration.producer import MAX_RECORDS, ProducerError, read_stream, send_events
 from tests.integration.test_iot_routing import telemetry_message
 
 

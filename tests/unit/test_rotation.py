@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from moto import mock_aws
 
-from infra.rotation import api_key_rotation as rotation
+from infra.lambdas import api_key_rotation as rotation
 
 SECRET_NAME = "iotsp/t/mes-api-key"
 

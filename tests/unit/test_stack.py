@@ -284,7 +284,7 @@ def _validate(stack_dir: Path, tmp_path: Path) -> None:
 
 
 def test_detective_config_rules_follow_the_catalog(ephemeral, production):
-    from infra.components.audit import config_rule_identifiers
+    from infra.components.detective_controls import config_rule_identifiers
 
     assert "aws_config_config_rule" not in ephemeral.document["resource"]
     rules = production.resources("aws_config_config_rule")
@@ -436,7 +436,7 @@ def test_account_baseline_owns_the_singletons_once_per_account_and_region(baseli
     assert group["name"] == "AWSIotLogsV2" and group["retention_in_days"] == 365 and group["kms_key_id"]
     for key in baseline.resources("aws_kms_key").values():
         assert key["deletion_window_in_days"] == 30 and key["enable_key_rotation"]
-    from infra.baseline import BaselineContract
+    from infra.stacks.account_baseline import BaselineContract
 
     contract = BaselineContract("iotsp")
     names = {p["name"] for p in baseline.resources("aws_ssm_parameter").values()}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
-from infra.components.logs import encrypted_log_group
+from infra.constructs.iam import Statement, service_role
+from infra.constructs.log_group import encrypted_log_group
+from infra.context import PlatformContext
 from policies import suppress
 
+BUILD_DIR = Path(__file__).resolve().parents[2] / "build" / "lambda"
 LAMBDA_RUNTIME = "python3.12"
 # Active tracing needs these two actions on the execution role, or CreateFunction is refused with
 # InvalidParameterValueException; X-Ray supports no resource-level permissions for them, so Resource is "*"
@@ -28,7 +30,19 @@ def xray_statement(region: str) -> Statement:
     )
 
 
+def staged(name: str, files: Mapping[str, Path]) -> Path:
+    """A Lambda code folder under build/, holding exactly `files` (so the asset hash follows their content)."""
+    folder = BUILD_DIR / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for target, source in files.items():
+        shutil.copyfile(source, folder / target)
+    return folder
+
+
 class VpcFunction(Construct):
+    """`code` maps each file name in the function's package to its source; the package is staged alone."""
+
     def __init__(
         self,
         scope: Construct,
@@ -37,7 +51,7 @@ class VpcFunction(Construct):
         *,
         purpose: str,
         description: str,
-        code: Path,
+        code: Mapping[str, Path],
         handler: str,
         statements: Sequence[Statement],
         key_arn: str,
@@ -53,7 +67,7 @@ class VpcFunction(Construct):
         n = ctx.namer
         name = n.lambda_function(purpose)
         self.log_group = encrypted_log_group(self, "logs", ctx, f"/aws/lambda/{name}", log_key_arn)
-        asset = TerraformAsset(self, "code", path=str(code), type=AssetType.ARCHIVE)
+        asset = TerraformAsset(self, "code", path=str(staged(purpose, code)), type=AssetType.ARCHIVE)
         self.role = service_role(
             self,
             "role",

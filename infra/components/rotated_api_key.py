@@ -1,22 +1,21 @@
-"""Existing secrets: fetched by name (never created with a value here) and rotated by our own Lambda."""
+"""The MES API key: an existing secret, fetched by name (never created with a value here) and rotated by our own
+Lambda (infra/lambdas/api_key_rotation.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.functions import VpcFunction
-from infra.components.iam import Statement
+from infra.constructs.iam import Statement
+from infra.constructs.vpc_function import VpcFunction
+from infra.context import PlatformContext
+from infra.lambdas import HANDLERS
 
-ROTATION_CODE = Path(__file__).resolve().parent.parent / "rotation"
 ROTATION_DAYS = 30
 
 
 class RotatedApiKey(Construct):
-    """The MES API key: an existing secret, rotated every 30 days by `infra/rotation/api_key_rotation.py`."""
+    """The MES API key: an existing secret, rotated every 30 days by `infra/lambdas/api_key_rotation.py`."""
 
     def __init__(
         self,
@@ -40,7 +39,7 @@ class RotatedApiKey(Construct):
             ctx,
             purpose="api-key-rotation",
             description="Rotates the MES API key (createSecret, setSecret, testSecret against the MES, finishSecret)",
-            code=ROTATION_CODE,
+            code={"api_key_rotation.py": HANDLERS / "api_key_rotation.py"},
             handler="api_key_rotation.handler",
             statements=[
                 Statement(

@@ -1,5 +1,5 @@
-"""A Kinesis producer for sensor events: batched PutRecords (500 records / 5 MiB), partition key per device,
-failed records retried with backoff, and a clear error when records still fail."""
+"""The integration tests' Kinesis producer for sensor events: batched PutRecords (500 records / 5 MiB),
+partition key per device, failed records retried with backoff, and a clear error when records still fail."""
 
 from __future__ import annotations
 

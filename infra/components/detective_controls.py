@@ -8,7 +8,7 @@ from constructs import Construct
 
 from compliance.catalog import default_catalog
 from infra import aws
-from infra.components.context import PlatformContext
+from infra.context import PlatformContext
 from policies.rules.general.required_tags import REQUIRED_TAGS
 
 # Managed rules that need parameters to check what our controls mean.

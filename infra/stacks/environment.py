@@ -1,4 +1,5 @@
-"""The platform stack: composes the constructs, sets provider default tags, backend and outputs."""
+"""An environment of the platform (one per PR suffix): composes the components, sets provider default tags, backend
+and outputs."""
 
 from __future__ import annotations
 
@@ -8,20 +9,21 @@ from constructs import Construct
 from infra import aws
 from infra.backend import state_backend
 from infra.capacity import plan_glue_read, plan_stream
-from infra.components.account import AccountBaseline
-from infra.components.audit import DetectiveControls
-from infra.components.context import PlatformContext
+from infra.components.baseline_reader import BaselineReader
 from infra.components.database import DATABASE_NAME, MonitoringDatabase
+from infra.components.detective_controls import DetectiveControls
 from infra.components.governance import LakeGovernance
 from infra.components.ingestion import IotIngestion, LineIngestion
+from infra.components.job_keeper import JobKeeper
 from infra.components.keys import DOMAINS, PlatformKeys
 from infra.components.lake import DataLake
 from infra.components.network import PlatformNetwork
 from infra.components.observability import Observability
-from infra.components.operations import JobKeeper, SchemaMigration
 from infra.components.processing import StreamProcessing, metrics_namespace
-from infra.components.secrets import RotatedApiKey
+from infra.components.rotated_api_key import RotatedApiKey
+from infra.components.schema_migration import SchemaMigration
 from infra.config import PlatformConfig
+from infra.context import PlatformContext
 from infra.naming import Namer
 from policies.stack_kind import ENVIRONMENT, declare_stack_kind
 
@@ -55,7 +57,7 @@ class IotPlatformStack(TerraformStack):
         log_key = self.keys.arn("observability")
         self.network = PlatformNetwork(self, "network", ctx, log_key)
         self.lake = DataLake(self, "lake", ctx, self.keys.arn("lake"))
-        self.account = AccountBaseline(self, "account-baseline", ctx)
+        self.account = BaselineReader(self, "account-baseline", ctx)
         self.iot = IotIngestion(self, "iot", ctx)
         quarantine = self.lake.buckets["quarantine"]
         self.lines = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
+from infra.context import PlatformContext
 
 
 def retention_days(ctx: PlatformContext) -> int:

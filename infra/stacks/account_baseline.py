@@ -14,11 +14,11 @@ from constructs import Construct
 
 from infra import aws
 from infra.backend import state_backend
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
 from infra.components.keys import PlatformKeys
-from infra.components.logs import encrypted_log_group
 from infra.config import PlatformConfig
+from infra.constructs.iam import Statement, service_role
+from infra.constructs.log_group import encrypted_log_group
+from infra.context import PlatformContext
 from infra.naming import Namer
 from policies.stack_kind import ACCOUNT_BASELINE, declare_stack_kind
 

@@ -7,15 +7,15 @@ from cdktf import Fn, Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from infra import aws
-from infra.baseline import BaselineContract, baseline_stack_name
-from infra.components.context import PlatformContext
+from infra.context import PlatformContext
+from infra.stacks.account_baseline import BaselineContract, baseline_stack_name
 
 
 def _check(condition: str, error: str) -> TerraformResourceLifecycle:
     return TerraformResourceLifecycle(postcondition=[Postcondition(condition=condition, error_message=error)])
 
 
-class AccountBaseline(Construct):
+class BaselineReader(Construct):
     """The account baseline's facts, read through data sources (the environment owns none of them)."""
 
     def __init__(self, scope: Construct, id_: str, ctx: PlatformContext) -> None:
