@@ -8,7 +8,10 @@ import json
 from constructs import Construct
 
 from infra import aws
+from infra.components.processing import StreamProcessing
+from infra.components.schema_migration import SchemaMigration
 from infra.constructs.iam import Statement
+from infra.constructs.placement import VpcPlacement
 from infra.constructs.vpc_function import VpcFunction
 from infra.context import PlatformContext
 from infra.lambdas import HANDLERS
@@ -18,22 +21,22 @@ RESTART_STATES = ["FAILED", "TIMEOUT", "ERROR"]
 
 
 class JobKeeper(Construct):
+    """A function in `placement` (its environment under `key`) that keeps the jobs of `processing` running; it starts
+    them at deploy, again whenever their script, package or the schema `migration` applies changes."""
+
     def __init__(
         self,
         scope: Construct,
         id_: str,
         ctx: PlatformContext,
         *,
-        jobs: list[aws.GlueJob],
-        job_names: list[str],
-        metrics_namespace: str,
-        key_arn: str,
-        log_key_arn: str,
-        subnet_ids: list[str],
-        security_group_id: str,
-        deploy_triggers: dict[str, str],
+        processing: StreamProcessing,
+        migration: SchemaMigration,
+        key: aws.KmsKey,
+        placement: VpcPlacement,
     ) -> None:
         super().__init__(scope, id_)
+        job_names, metrics_namespace = processing.job_names, processing.metrics_namespace
         environment = {"JOB_NAMES": json.dumps(job_names), "METRICS_NAMESPACE": metrics_namespace}
         if ctx.config.maintenance_window:
             environment["MAINTENANCE_WINDOW"] = ctx.config.maintenance_window
@@ -58,10 +61,8 @@ class JobKeeper(Construct):
                     conditions=[("StringEquals", "cloudwatch:namespace", [metrics_namespace])],
                 ),
             ],
-            key_arn=key_arn,
-            log_key_arn=log_key_arn,
-            subnet_ids=subnet_ids,
-            security_group_id=security_group_id,
+            key=key,
+            placement=placement,
             environment=environment,
             timeout=60,
             synchronous_reason="EventBridge retries a failed invocation itself (24 h, 185 attempts) and the "
@@ -109,6 +110,10 @@ class JobKeeper(Construct):
             "start-at-deploy",
             function_name=self.lambda_.name,
             input=json.dumps({"action": "deploy"}),
-            triggers=deploy_triggers,
-            depends_on=jobs,
+            triggers={
+                "script": processing.script.source_hash,
+                "package": processing.package.source_hash,
+                "schema": migration.invocation.id,
+            },
+            depends_on=processing.jobs,
         )

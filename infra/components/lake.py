@@ -53,7 +53,7 @@ ANOMALY_COLUMNS = (
 
 
 class DataLake(Construct):
-    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, lake_key_arn: str) -> None:
+    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, key: aws.KmsKey) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
         self.access_logs = SecureBucket(
@@ -61,12 +61,11 @@ class DataLake(Construct):
             "access-logs",
             ctx,
             ACCESS_LOGS,
-            key_arn=None,
+            key=None,
             log_bucket=None,
         )
         self.buckets: dict[str, SecureBucket] = {
-            spec.purpose: SecureBucket(self, spec.purpose, ctx, spec, lake_key_arn, self.access_logs)
-            for spec in BUCKETS
+            spec.purpose: SecureBucket(self, spec.purpose, ctx, spec, key, self.access_logs) for spec in BUCKETS
         }
 
         self.database = aws.GlueCatalogDatabase(
@@ -103,7 +102,7 @@ class DataLake(Construct):
                 result_configuration=aws.AthenaWorkgroupConfigurationResultConfiguration(
                     output_location=f"s3://{self.buckets['athena-results'].name}/results/",
                     encryption_configuration=aws.AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
-                        encryption_option="SSE_KMS", kms_key_arn=lake_key_arn
+                        encryption_option="SSE_KMS", kms_key_arn=key.arn
                     ),
                 ),
             ),

@@ -30,7 +30,7 @@ HTTPS_PORT = 443
 
 
 class PlatformNetwork(Construct):
-    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, log_key_arn: str) -> None:
+    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, log_key: aws.KmsKey) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
         self.vpc = aws.Vpc(
@@ -148,7 +148,7 @@ class PlatformNetwork(Construct):
             for service in INTERFACE_ENDPOINTS
         }
 
-        flow_log_group = encrypted_log_group(self, "flow-log-group", ctx, n.log_group("vpc", "flow-logs"), log_key_arn)
+        flow_log_group = encrypted_log_group(self, "flow-log-group", ctx, n.log_group("vpc", "flow-logs"), log_key)
         flow_role = service_role(
             self,
             "flow-log-role",

@@ -7,6 +7,7 @@ from constructs import Construct
 
 from infra import aws
 from infra.constructs.iam import Statement
+from infra.constructs.placement import VpcPlacement
 from infra.constructs.vpc_function import VpcFunction
 from infra.context import PlatformContext
 from infra.lambdas import HANDLERS
@@ -15,7 +16,8 @@ ROTATION_DAYS = 30
 
 
 class RotatedApiKey(Construct):
-    """The MES API key: an existing secret, rotated every 30 days by `infra/lambdas/api_key_rotation.py`."""
+    """The MES API key: an existing secret (encrypted with `key`), rotated every 30 days by
+    `infra/lambdas/api_key_rotation.py` from a function in `placement`."""
 
     def __init__(
         self,
@@ -23,10 +25,8 @@ class RotatedApiKey(Construct):
         id_: str,
         ctx: PlatformContext,
         *,
-        secrets_key_arn: str,
-        log_key_arn: str,
-        subnet_ids: list[str],
-        security_group_id: str,
+        key: aws.KmsKey,
+        placement: VpcPlacement,
     ) -> None:
         super().__init__(scope, id_)
         self.secret = aws.DataAwsSecretsmanagerSecret(self, "mes-api-key", name=ctx.config.mes_secret_name)
@@ -58,12 +58,10 @@ class RotatedApiKey(Construct):
                     ["*"],
                     conditions=[("StringEquals", "aws:RequestedRegion", [ctx.region])],
                 ),
-                Statement("UseSecretsKey", ["kms:Decrypt", "kms:GenerateDataKey"], [secrets_key_arn]),
+                Statement("UseSecretsKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key.arn]),
             ],
-            key_arn=secrets_key_arn,
-            log_key_arn=log_key_arn,
-            subnet_ids=subnet_ids,
-            security_group_id=security_group_id,
+            key=key,
+            placement=placement,
             environment=environment,
             synchronous_reason="Secrets Manager invokes rotation synchronously and retries failed steps itself; a "
             "DLQ only receives asynchronous invocations",

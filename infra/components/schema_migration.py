@@ -10,7 +10,9 @@ from pathlib import Path
 from constructs import Construct
 
 from infra import aws
+from infra.components.database import MonitoringDatabase
 from infra.constructs.iam import Statement
+from infra.constructs.placement import VpcPlacement
 from infra.constructs.vpc_function import VpcFunction
 from infra.context import PlatformContext
 from infra.lambdas import HANDLERS
@@ -19,7 +21,8 @@ SCHEMA_SQL = Path(__file__).resolve().parents[2] / "anomaly" / "schema.sql"
 
 
 class SchemaMigration(Construct):
-    """anomaly/schema.sql through the RDS Data API as the RDS-managed master user, re-run when the file changes."""
+    """anomaly/schema.sql into `database` through the RDS Data API as the RDS-managed master user (its secret under
+    `secrets_key`), from a function in `placement`; re-run when the file changes."""
 
     def __init__(
         self,
@@ -27,17 +30,12 @@ class SchemaMigration(Construct):
         id_: str,
         ctx: PlatformContext,
         *,
-        cluster: aws.RdsCluster,
-        master_secret_arn: str,
-        database_name: str,
-        instances: list,
-        key_arn: str,
-        secrets_key_arn: str,
-        log_key_arn: str,
-        subnet_ids: list[str],
-        security_group_id: str,
+        database: MonitoringDatabase,
+        secrets_key: aws.KmsKey,
+        placement: VpcPlacement,
     ) -> None:
         super().__init__(scope, id_)
+        cluster, master_secret_arn = database.cluster, database.secret_arn
         self.lambda_ = VpcFunction(
             self,
             "migration",
@@ -58,16 +56,14 @@ class SchemaMigration(Construct):
                     [cluster.arn],
                 ),
                 Statement("ReadMasterSecret", ["secretsmanager:GetSecretValue"], [master_secret_arn]),
-                Statement("DecryptMasterSecret", ["kms:Decrypt"], [secrets_key_arn]),
+                Statement("DecryptMasterSecret", ["kms:Decrypt"], [secrets_key.arn]),
             ],
-            key_arn=key_arn,
-            log_key_arn=log_key_arn,
-            subnet_ids=subnet_ids,
-            security_group_id=security_group_id,
+            key=secrets_key,
+            placement=placement,
             environment={
                 "CLUSTER_ARN": cluster.arn,
                 "SECRET_ARN": master_secret_arn,
-                "DATABASE_NAME": database_name,
+                "DATABASE_NAME": database.database_name,
             },
             timeout=120,
             concurrency=1,
@@ -80,5 +76,5 @@ class SchemaMigration(Construct):
             function_name=self.lambda_.name,
             input=json.dumps({"action": "migrate"}),
             triggers={"schema_sha256": hashlib.sha256(SCHEMA_SQL.read_bytes()).hexdigest()},
-            depends_on=instances,
+            depends_on=database.instances,
         )

@@ -14,13 +14,14 @@ def retention_days(ctx: PlatformContext) -> int:
 
 
 def encrypted_log_group(
-    scope: Construct, id_: str, ctx: PlatformContext, name: str, key_arn: str
+    scope: Construct, id_: str, ctx: PlatformContext, name: str, key: aws.KmsKey
 ) -> aws.CloudwatchLogGroup:
+    """A log group encrypted with `key` and kept for the profile's retention."""
     return aws.CloudwatchLogGroup(
         scope,
         id_,
         name=name,
-        kms_key_id=key_arn,
+        kms_key_id=key.arn,
         retention_in_days=retention_days(ctx),
         skip_destroy=False,
     )

@@ -22,7 +22,8 @@ class BucketSpec:
 
 
 class SecureBucket(Construct):
-    """SSE-KMS with bucket key, versioning, public access block, TLS-only policy, access logging, lifecycle."""
+    """SSE-KMS with `key` and a bucket key (SSE-S3 without a key: the log bucket), versioning, public access block,
+    TLS-only policy, access logging to `log_bucket` (None: this is the log bucket), lifecycle."""
 
     def __init__(
         self,
@@ -30,7 +31,7 @@ class SecureBucket(Construct):
         id_: str,
         ctx: PlatformContext,
         spec: BucketSpec,
-        key_arn: str | None,
+        key: aws.KmsKey | None,
         log_bucket: SecureBucket | None,
     ) -> None:
         super().__init__(scope, id_)
@@ -61,9 +62,9 @@ class SecureBucket(Construct):
         # S3 server access logs can only be delivered to an SSE-S3 bucket: the log bucket is the one exception.
         by_default = (
             aws.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                sse_algorithm="aws:kms", kms_master_key_id=key_arn
+                sse_algorithm="aws:kms", kms_master_key_id=key.arn
             )
-            if key_arn
+            if key is not None
             else aws.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                 sse_algorithm="AES256"
             )
@@ -74,7 +75,7 @@ class SecureBucket(Construct):
             bucket=self.bucket.id,
             rule=[
                 aws.S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=by_default, bucket_key_enabled=bool(key_arn)
+                    apply_server_side_encryption_by_default=by_default, bucket_key_enabled=key is not None
                 )
             ],
         )

@@ -12,6 +12,7 @@ from constructs import Construct
 from infra import aws
 from infra.constructs.iam import Statement, service_role
 from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.placement import VpcPlacement
 from infra.context import PlatformContext
 from policies import suppress
 
@@ -41,7 +42,8 @@ def staged(name: str, files: Mapping[str, Path]) -> Path:
 
 
 class VpcFunction(Construct):
-    """`code` maps each file name in the function's package to its source; the package is staged alone."""
+    """A function of the platform in `placement`, its environment encrypted with `key`. `code` maps each file name
+    in the function's package to its source; the package is staged alone."""
 
     def __init__(
         self,
@@ -54,10 +56,8 @@ class VpcFunction(Construct):
         code: Mapping[str, Path],
         handler: str,
         statements: Sequence[Statement],
-        key_arn: str,
-        log_key_arn: str,
-        subnet_ids: list[str],
-        security_group_id: str,
+        key: aws.KmsKey,
+        placement: VpcPlacement,
         environment: dict[str, str] | None = None,
         timeout: int = 30,
         concurrency: int = 2,
@@ -66,7 +66,7 @@ class VpcFunction(Construct):
         super().__init__(scope, id_)
         n = ctx.namer
         name = n.lambda_function(purpose)
-        self.log_group = encrypted_log_group(self, "logs", ctx, f"/aws/lambda/{name}", log_key_arn)
+        self.log_group = encrypted_log_group(self, "logs", ctx, f"/aws/lambda/{name}", placement.log_key)
         asset = TerraformAsset(self, "code", path=str(staged(purpose, code)), type=AssetType.ARCHIVE)
         self.role = service_role(
             self,
@@ -93,8 +93,8 @@ class VpcFunction(Construct):
                     ],
                     [
                         ctx.arn("ec2", "network-interface/*"),
-                        *(ctx.arn("ec2", f"subnet/{s}") for s in subnet_ids),
-                        ctx.arn("ec2", f"security-group/{security_group_id}"),
+                        *(ctx.arn("ec2", f"subnet/{s}") for s in placement.subnet_ids),
+                        ctx.arn("ec2", f"security-group/{placement.security_group.id}"),
                     ],
                 ),
             ],
@@ -113,9 +113,11 @@ class VpcFunction(Construct):
             timeout=timeout,
             memory_size=256,
             reserved_concurrent_executions=concurrency,
-            kms_key_arn=key_arn,
+            kms_key_arn=key.arn,
             environment=aws.LambdaFunctionEnvironment(variables=environment) if environment else None,
-            vpc_config=aws.LambdaFunctionVpcConfig(subnet_ids=subnet_ids, security_group_ids=[security_group_id]),
+            vpc_config=aws.LambdaFunctionVpcConfig(
+                subnet_ids=placement.subnet_ids, security_group_ids=[placement.security_group.id]
+            ),
             tracing_config=aws.LambdaFunctionTracingConfig(mode="Active"),
             logging_config=aws.LambdaFunctionLoggingConfig(log_format="JSON", log_group=self.log_group.name),
             # The role's policy (X-Ray among it) must exist before Lambda validates the role at CreateFunction.

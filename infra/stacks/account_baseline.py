@@ -133,7 +133,7 @@ class AccountBaselineStack(TerraformStack):
             allow_full_table_external_data_access=False,
         )
 
-        self.iot_log_group = encrypted_log_group(self, "iot-log-group", ctx, IOT_LOG_GROUP, self.keys.arn("logs"))
+        self.iot_log_group = encrypted_log_group(self, "iot-log-group", ctx, IOT_LOG_GROUP, self.keys.key("logs"))
         logging_role = service_role(
             self,
             "iot-logging-role",

@@ -10,7 +10,7 @@ from infra import aws
 from infra.backend import state_backend
 from infra.capacity import plan_glue_read, plan_stream
 from infra.components.baseline_reader import BaselineReader
-from infra.components.database import DATABASE_NAME, MonitoringDatabase
+from infra.components.database import MonitoringDatabase
 from infra.components.detective_controls import DetectiveControls
 from infra.components.governance import LakeGovernance
 from infra.components.ingestion import IotIngestion, LineIngestion
@@ -19,10 +19,11 @@ from infra.components.keys import DOMAINS, PlatformKeys
 from infra.components.lake import DataLake
 from infra.components.network import PlatformNetwork
 from infra.components.observability import Observability
-from infra.components.processing import StreamProcessing, metrics_namespace
+from infra.components.processing import StreamProcessing
 from infra.components.rotated_api_key import RotatedApiKey
 from infra.components.schema_migration import SchemaMigration
 from infra.config import PlatformConfig
+from infra.constructs.placement import VpcPlacement
 from infra.context import PlatformContext
 from infra.naming import Namer
 from policies.stack_kind import ENVIRONMENT, declare_stack_kind
@@ -54,34 +55,31 @@ class IotPlatformStack(TerraformStack):
         self.ctx = ctx
 
         self.keys = PlatformKeys(self, "keys", ctx)
-        log_key = self.keys.arn("observability")
-        self.network = PlatformNetwork(self, "network", ctx, log_key)
-        self.lake = DataLake(self, "lake", ctx, self.keys.arn("lake"))
+        keys = self.keys.key
+        self.network = PlatformNetwork(self, "network", ctx, keys("observability"))
+        self.lake = DataLake(self, "lake", ctx, keys("lake"))
         self.account = BaselineReader(self, "account-baseline", ctx)
         self.iot = IotIngestion(self, "iot", ctx)
-        quarantine = self.lake.buckets["quarantine"]
         self.lines = [
             LineIngestion(
                 self,
                 f"line-{line}",
                 ctx,
                 line,
-                stream_key_arn=self.keys.arn("stream"),
-                quarantine_bucket=quarantine.name,
-                quarantine_bucket_arn=quarantine.arn,
-                lake_key_arn=self.keys.arn("lake"),
+                stream_key=keys("stream"),
+                quarantine=self.lake.buckets["quarantine"],
+                lake_key=keys("lake"),
             )
             for line in range(1, config.production_lines + 1)
         ]
+        network = self.network
         self.database = MonitoringDatabase(
             self,
             "database",
             ctx,
-            db_key_arn=self.keys.arn("database"),
-            secrets_key_arn=self.keys.arn("secrets"),
-            log_key_arn=log_key,
-            subnet_ids=self.network.subnet_ids,
-            security_group_id=self.network.db_sg.id,
+            key=keys("database"),
+            secrets_key=keys("secrets"),
+            placement=VpcPlacement(network.private_subnets, network.db_sg, keys("observability")),
         )
         sizing = config.sizing
         self.drain = plan_glue_read(
@@ -95,18 +93,13 @@ class IotPlatformStack(TerraformStack):
             self,
             "processing",
             ctx,
-            lake_key_arn=self.keys.arn("lake"),
-            stream_key_arn=self.keys.arn("stream"),
-            log_key_arn=log_key,
-            buckets={purpose: b.bucket for purpose, b in self.lake.buckets.items()},
-            subnet=self.network.private_subnets[0],
-            security_group_id=self.network.job_sg.id,
-            catalog_database=self.lake.database.name,
+            lake=self.lake,
+            lake_key=keys("lake"),
+            stream_key=keys("stream"),
+            placement=VpcPlacement(network.private_subnets, network.job_sg, keys("observability")),
             streams=[line.stream for line in self.lines],
-            db_endpoint=self.database.cluster.endpoint,
-            db_resource_id=self.database.cluster.cluster_resource_id,
-            db_name=DATABASE_NAME,
-            catalog_key_arn=self.account.catalog_key_arn,
+            database=self.database,
+            baseline=self.account,
             drain=self.drain,
         )
         self.governance = LakeGovernance(
@@ -114,63 +107,34 @@ class IotPlatformStack(TerraformStack):
             "governance",
             ctx,
             lake=self.lake,
-            lake_key_arn=self.keys.arn("lake"),
-            catalog_key_arn=self.account.catalog_key_arn,
+            lake_key=keys("lake"),
+            baseline=self.account,
             job_role=self.processing.role,
-            lake_settings=self.account.lake_settings,
         )
-        functions = {
-            "key_arn": self.keys.arn("secrets"),
-            "log_key_arn": log_key,
-            "subnet_ids": self.network.subnet_ids,
-            "security_group_id": self.network.lambda_sg.id,
-        }
+        # The platform's functions: in the private subnets behind the Lambda security group, their environment
+        # encrypted with the secrets key.
+        functions = VpcPlacement(network.private_subnets, network.lambda_sg, keys("observability"))
         self.migration = SchemaMigration(
-            self,
-            "schema-migration",
-            ctx,
-            cluster=self.database.cluster,
-            master_secret_arn=self.database.secret_arn,
-            database_name=DATABASE_NAME,
-            instances=self.database.instances,
-            secrets_key_arn=self.keys.arn("secrets"),
-            **functions,
+            self, "schema-migration", ctx, database=self.database, secrets_key=keys("secrets"), placement=functions
         )
         self.keeper = JobKeeper(
             self,
             "job-keeper",
             ctx,
-            jobs=self.processing.jobs,
-            job_names=self.processing.job_names,
-            metrics_namespace=metrics_namespace(ctx),
-            deploy_triggers={
-                "script": self.processing.script.source_hash,
-                "package": self.processing.package.source_hash,
-                "schema": self.migration.invocation.id,
-            },
-            **functions,
+            processing=self.processing,
+            migration=self.migration,
+            key=keys("secrets"),
+            placement=functions,
         )
-        self.api_key = RotatedApiKey(
-            self,
-            "mes-api-key",
-            ctx,
-            secrets_key_arn=self.keys.arn("secrets"),
-            log_key_arn=log_key,
-            subnet_ids=self.network.subnet_ids,
-            security_group_id=self.network.lambda_sg.id,
-        )
-        self.observability = Observability(self, "observability", ctx, log_key_arn=log_key)
+        self.api_key = RotatedApiKey(self, "mes-api-key", ctx, key=keys("secrets"), placement=functions)
+        self.observability = Observability(self, "observability", ctx, log_key=keys("observability"))
+        window = self.drain.settings.window_seconds
         for line, job in zip(self.lines, self.processing.jobs, strict=True):
             purpose = ctx.line_purpose("line", line.line)
-            window = self.drain.settings.window_seconds
-            self.observability.stream_alarms(purpose, line.stream.name, line.rule_name, window)
-            self.observability.iot_alarms(
-                purpose,
-                [line.rule_name, line.quarantine_rule_name],
-                {line.rule_name: ["Kinesis"], line.quarantine_rule_name: ["S3"]},
-            )
-            self.observability.job_alarms(purpose, job.name, metrics_namespace(ctx), window)
-        self.observability.database_alarms(self.database.cluster.cluster_identifier, DB_MAX_CONNECTIONS_ALARM)
+            self.observability.stream_alarms(purpose, line.stream, window)
+            self.observability.iot_alarms(purpose, line.rule_actions)
+            self.observability.job_alarms(purpose, job, self.processing.metrics_namespace, window)
+        self.observability.database_alarms(self.database.cluster, DB_MAX_CONNECTIONS_ALARM)
         self.dashboard = self.observability.dashboard()
         self.detective = DetectiveControls(self, "detective-controls", ctx) if config.config_rules_enabled else None
         self._outputs()
@@ -215,7 +179,7 @@ class IotPlatformStack(TerraformStack):
             "alertTopicArn": self.observability.topic.arn,
             "dashboardName": self.dashboard.dashboard_name,
             "vpcId": self.network.vpc.id,
-            "metricsNamespace": metrics_namespace(self.ctx),
+            "metricsNamespace": self.processing.metrics_namespace,
         }
         for domain in DOMAINS:
             values[f"kmsKeyArn{domain.capitalize()}"] = self.keys.arn(domain)
