@@ -1,16 +1,23 @@
-"""Detective controls: the AWS Config managed rules named in the control catalog, re-checking the running account."""
+"""Detective controls: the AWS Config managed rules named in the control catalog, re-checking the running account.
+
+The identifiers are read from compliance/catalog.yaml as data (`config_rule_identifiers`) and handed to the
+construct: infra uses policies, never compliance.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from pathlib import Path
 
+import yaml
 from constructs import Construct
 
-from compliance.catalog import default_catalog
 from infra import aws
 from infra.context import PlatformContext
 from policies.rules.general.required_tags import REQUIRED_TAGS
 
+CATALOG = Path(__file__).resolve().parents[2] / "compliance" / "catalog.yaml"
 # Managed rules that need parameters to check what our controls mean.
 PARAMETERS = {
     "REQUIRED_TAGS": {f"tag{i}Key": tag for i, tag in enumerate(REQUIRED_TAGS, start=1)},
@@ -19,15 +26,17 @@ PARAMETERS = {
 }
 
 
-def config_rule_identifiers() -> list[str]:
-    return sorted({i for control in default_catalog().controls for i in control.mappings.get("config", ())})
+def config_rule_identifiers(catalog: Path = CATALOG) -> list[str]:
+    """The AWS Config managed rules the catalog's controls map to (each control's `mappings: config:`), sorted."""
+    controls = yaml.safe_load(catalog.read_text())["controls"]
+    return sorted({i for control in controls for i in control.get("mappings", {}).get("config", ())})
 
 
 class DetectiveControls(Construct):
-    """One aws_config_config_rule per catalog identifier. Needs the account's AWS Config recorder (account-wide,
-    usually owned by the landing zone), which is why the ephemeral profile leaves these off by default."""
+    """One aws_config_config_rule per identifier. Needs the account's AWS Config recorder (account-wide, usually
+    owned by the landing zone), which is why the ephemeral profile leaves these off by default."""
 
-    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext) -> None:
+    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, identifiers: Iterable[str]) -> None:
         super().__init__(scope, id_)
         self.rules = {
             identifier: aws.ConfigConfigRule(
@@ -38,5 +47,5 @@ class DetectiveControls(Construct):
                 source=aws.ConfigConfigRuleSource(owner="AWS", source_identifier=identifier),
                 input_parameters=json.dumps(PARAMETERS[identifier]) if identifier in PARAMETERS else None,
             )
-            for identifier in config_rule_identifiers()
+            for identifier in identifiers
         }

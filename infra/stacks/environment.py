@@ -11,7 +11,7 @@ from infra.backend import state_backend
 from infra.capacity import plan_glue_read, plan_stream
 from infra.components.baseline_reader import BaselineReader
 from infra.components.database import MonitoringDatabase
-from infra.components.detective_controls import DetectiveControls
+from infra.components.detective_controls import DetectiveControls, config_rule_identifiers
 from infra.components.governance import LakeGovernance
 from infra.components.ingestion import IotIngestion, LineIngestion
 from infra.components.job_keeper import JobKeeper
@@ -136,7 +136,11 @@ class IotPlatformStack(TerraformStack):
             self.observability.job_alarms(purpose, job, self.processing.metrics_namespace, window)
         self.observability.database_alarms(self.database.cluster, DB_MAX_CONNECTIONS_ALARM)
         self.dashboard = self.observability.dashboard()
-        self.detective = DetectiveControls(self, "detective-controls", ctx) if config.config_rules_enabled else None
+        self.detective = (
+            DetectiveControls(self, "detective-controls", ctx, config_rule_identifiers())
+            if config.config_rules_enabled
+            else None
+        )
         self._outputs()
 
     def output_values(self) -> dict[str, str]:
