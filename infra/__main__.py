@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.config import ConfigError, load_config, parse_cli, read_context
+from infra.config import OUTDIR_VARIABLE, ConfigError, load_config, parse_cli, read_context
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 USAGE = (
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "-h" in args or "--help" in args:
         print(USAGE)
         return 0
-    outdir = os.environ.get("CDKTF_OUTDIR", "cdktf.out")
+    outdir = os.environ.get(OUTDIR_VARIABLE, "cdktf.out")
     if "--outdir" in args:
         index = args.index("--outdir")
         if index + 1 >= len(args):

@@ -113,3 +113,30 @@ def test_cli_refuses_an_unknown_stack_kind():
         timeout=60,
     )
     assert run.returncode == 2 and "environment or account-baseline" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_table_is_every_configurable_field_once():
+    """FIELDS is the dataclasses' own declaration: every attribute but the fixed ones is a row, each name once."""
+    import dataclasses
+
+    from infra.config import FIELDS, PlatformConfig, Sizing
+
+    attributes = {f.name for cls in (PlatformConfig, Sizing) for f in dataclasses.fields(cls)}
+    assert {f.name for f in FIELDS} == attributes - {"project", "sizing", "consumers"}
+    for column in ("name", "flag", "context"):
+        values = [getattr(f, column) for f in FIELDS]
+        assert len(values) == len(set(values)), column
+    envs = [f.env for f in FIELDS if f.env]
+    assert len(envs) == len(set(envs)) == 13
+    assert all(f.valid and f.doc for f in FIELDS)
+    assert [f.name for f in FIELDS if f.required] == ["environment_suffix"]
+
+
+def test_the_generator_prints_the_configuration_page():
+    from infra.config import configuration_markdown
+
+    run = subprocess.run(
+        [sys.executable, "-m", "infra.config"], cwd=PROJECT, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0 and run.stdout == configuration_markdown()
+    assert "| mes_cidr | `--mes-cidr` |  | `mesCidr` | none | an IPv4 CIDR of /16 to /32 |" in run.stdout
