@@ -62,8 +62,8 @@ def writer_statements(sid: str, bucket_arn: str, prefixes: list[str]) -> list[St
     """What Glue's S3 file system (EMRFS) needs to write, read back, rename and delete under each prefix of one
     bucket, and nothing else: the objects under it; a HEAD of each folder on the way as a file; the `_$folder$`
     object it reads and creates for each folder (https://repost.aws/knowledge-center/emr-s3-empty-files);
-    listings of those folders only (s3:prefix). tests/unit/test_job_s3_access.py derives the same from the real
-    writer (anomaly/sinks.py) and holds the role to exactly that."""
+    listings of those folders only (s3:prefix). tests/infra/components/test_job_s3_access.py derives the same from
+    the real writer (anomaly/sinks.py) and holds the role to exactly that."""
     folders = sorted({"/".join(p.split("/")[: i + 1]) for p in prefixes for i in range(p.count("/") + 1)})
     above = [f for f in folders if f not in prefixes]
     return [

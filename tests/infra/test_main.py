@@ -1,4 +1,5 @@
-"""The synth entry point turns the build's own errors into one actionable line and a non-zero exit, no traceback."""
+"""`python -m infra` (infra/__main__.py, infra/synth.py): it writes the stack, refuses bad arguments, lists a failed
+synth's findings, and turns the build's own errors into one actionable line and a non-zero exit, no traceback."""
 
 from __future__ import annotations
 
@@ -7,6 +8,26 @@ import pytest
 import anomaly.package
 import infra.constructs.certificates
 from infra.__main__ import main
+from infra.synth import SynthFailed
+
+
+def test_synth_cli_writes_the_stack(tmp_path, capsys, ephemeral):
+    out = tmp_path / "deep" / "out"
+    assert main(["--environment-suffix", "cli-1", "--outdir", str(out), "--no-guardrails"]) == 0
+    assert (out / "stacks" / "iot-platform-cli-1" / "cdk.tf.json").is_file()
+    assert "without Guardrails" in capsys.readouterr().err
+    assert main(["--help"]) == 0
+    assert main(["--outdir"]) == 2
+    (tmp_path / "file").write_text("x")
+    assert main(["--environment-suffix", "cli-2", "--outdir", str(tmp_path / "file" / "sub")]) == 2
+    assert main(["--environment-suffix", "x", "--profile", "nope"]) == 2
+
+
+def test_synth_failed_report_lists_findings():
+    failure = SynthFailed("Error: encountered\n[stack/a/b] S3-ENC-001 [high] stack/a/b (x.y): bad. Fix: do\n")
+    assert failure.findings == [("stack/a/b", "S3-ENC-001 [high] stack/a/b (x.y): bad. Fix: do")]
+    assert failure.report().startswith("synth failed: 1 guardrail violation(s)")
+    assert SynthFailed("odd").report() == "synth failed: odd"
 
 
 def _run(capsys, *argv: str) -> tuple[int, list[str]]:

@@ -1,4 +1,5 @@
-"""The synthesized platform stack, construct by construct, and the differences between profiles."""
+"""The synthesized environment stack (infra/stacks/environment.py), component by component, and the differences
+between profiles."""
 
 from __future__ import annotations
 
@@ -257,10 +258,10 @@ def _terraform_env():
 
 @pytest.mark.terraform
 def test_terraform_validate_offline(ephemeral, tmp_path):
-    _validate(ephemeral.path.parent, tmp_path)
+    terraform_validate(ephemeral.path.parent, tmp_path)
 
 
-def _validate(stack_dir: Path, tmp_path: Path) -> None:
+def terraform_validate(stack_dir: Path, tmp_path: Path) -> None:
     mirror = _terraform_env()
     rc = tmp_path / "terraformrc"
     rc.write_text(
@@ -394,83 +395,3 @@ def test_schema_migration_runs_once_per_schema_from_the_vpc(ephemeral):
     assert len(run) == 1 and run[0].startswith("${aws_rds_cluster.") and run[0].endswith(".arn}")
     endpoints = {e["service_name"].rsplit(".", 1)[1] for e in ephemeral.resources("aws_vpc_endpoint").values()}
     assert {"rds-data", "xray", "glue", "monitoring"} <= endpoints
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    from infra.app import build_baseline_app
-    from infra.config import load_config
-    from infra.synth import synth
-    from tests.conftest import Synthesized
-
-    config = load_config(
-        {}, {}, {"environment_suffix": "pr-7", "lake_formation_admins": "arn:aws:iam::111122223333:role/ci-deployer"}
-    )
-    outdir = tmp_path_factory.mktemp("baseline")
-    app, stack = build_baseline_app(config, outdir=str(outdir))
-    synth(app)
-    return Synthesized(outdir, stack)
-
-
-def test_account_baseline_owns_the_singletons_once_per_account_and_region(baseline):
-    doc = baseline.document
-    assert baseline.stack.node.id == "iot-account-baseline-eu-central-1"
-    assert doc["//"]["guardrails"]["stack_kind"] == "account-baseline"
-    for rtype in (
-        "aws_lakeformation_data_lake_settings",
-        "aws_glue_data_catalog_encryption_settings",
-        "aws_iot_logging_options",
-        "aws_iot_domain_configuration",
-    ):
-        assert len(baseline.resources(rtype)) == 1, rtype
-    assert "pr-7" not in baseline.text  # no environment's suffix reaches account-wide state
-    tags = doc["provider"]["aws"][0]["default_tags"][0]["tags"]
-    assert tags["Environment"] == "account-baseline"
-    settings = next(iter(baseline.resources("aws_lakeformation_data_lake_settings").values()))
-    assert settings["admins"].startswith("${distinct(concat(tolist(data.aws_lakeformation_data_lake_settings.")
-    assert "arn:aws:iam::111122223333:role/ci-deployer" in settings["admins"]
-    domain = next(iter(baseline.resources("aws_iot_domain_configuration").values()))
-    assert domain["tls_config"]["security_policy"] == "IoTSecurityPolicy_TLS13_1_2_2022_10"
-    assert domain["service_type"] == "DATA" and "domain_name" not in domain  # AWS-managed domain
-    group = next(iter(baseline.resources("aws_cloudwatch_log_group").values()))
-    assert group["name"] == "AWSIotLogsV2" and group["retention_in_days"] == 365 and group["kms_key_id"]
-    for key in baseline.resources("aws_kms_key").values():
-        assert key["deletion_window_in_days"] == 30 and key["enable_key_rotation"]
-    from infra.stacks.account_baseline import BaselineContract
-
-    contract = BaselineContract("iotsp")
-    names = {p["name"] for p in baseline.resources("aws_ssm_parameter").values()}
-    assert names == {
-        contract.device_endpoint_parameter,
-        contract.domain_configuration_parameter,
-        contract.tls_policy_parameter,
-    }
-    assert doc["terraform"]["backend"]["local"]["path"].endswith("state/iot-account-baseline-eu-central-1.tfstate")
-
-
-def test_environment_reads_what_the_baseline_publishes(ephemeral, baseline):
-    published = {p["name"] for p in baseline.resources("aws_ssm_parameter").values()}
-    read = {p["name"] for p in ephemeral.document["data"]["aws_ssm_parameter"].values()}
-    assert read and read <= published
-
-
-@pytest.mark.terraform
-def test_terraform_validate_baseline_offline(baseline, tmp_path):
-    _validate(baseline.path.parent, tmp_path)
-
-
-def test_the_readme_counts_and_names_the_account_wide_types():
-    """The README's ENV-ACCT-001 sentence: the count is the rule's list, the path is the rule's file."""
-    import re
-    from pathlib import Path
-
-    from policies.rules.general import account_singletons
-    from tests.conftest import PROJECT
-
-    readme = (PROJECT / "README.md").read_text()
-    sentence = re.search(
-        r"declares one of (\d+) account-wide resource types \(each with\s+AWS's word for why, `([^`]+)`", readme
-    )
-    assert sentence, "the README no longer states ENV-ACCT-001's list"
-    assert int(sentence.group(1)) == len(account_singletons.ACCOUNT_WIDE)
-    assert (PROJECT / sentence.group(2)).resolve() == Path(account_singletons.__file__).resolve()

@@ -1,4 +1,6 @@
-"""The Kinesis producer (batching, retries) and the deploy helpers that need no emulator or terraform."""
+"""What the local deploy runs after apply, tested without a deployment: the integration tests' contract (each states
+its proof and its mutation), how they trust their outputs, the Kinesis producer and the IoT probe they use
+(tests/integration/), and the integration envs' pins."""
 
 from __future__ import annotations
 
@@ -8,12 +10,58 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.deploy.local_target import EXCLUSIONS, RELEASE_BEFORE_DESTROY, Exclusion, apply_exclusions
-from infra.deploy.outputs import write_flat_outputs
 from tests.conftest import PROJECT
-from tests.deployability.conftest import baseline  # noqa: F401 - the account baseline, synthesized once
 from tests.integration.producer import MAX_RECORDS, ProducerError, read_stream, send_events
 from tests.integration.test_iot_routing import telemetry_message
+
+
+def test_every_integration_test_states_its_proof_and_mutation(monkeypatch):
+    from tests.integration import mutations
+
+    assert mutations.contract_problems() == []
+    tests = dict(mutations.integration_tests())
+    assert len(tests) >= 15
+    hosted = [node for node, test in tests.items() if hasattr(test, "mutation")]
+    assert len(hosted) >= 11  # the emulator hosts most of them; the rest say why not
+
+    def test_unexplained(outputs):
+        pass
+
+    def test_both(outputs):
+        """Proves nothing in particular."""
+
+    test_both.mutation, test_both.aws_only = object(), "reason"
+    monkeypatch.setattr(
+        mutations, "integration_tests", lambda: [("x::test_unexplained", test_unexplained), ("x::test_both", test_both)]
+    )
+    assert mutations.contract_problems() == [
+        "x::test_unexplained: no docstring saying what it proves",
+        "x::test_unexplained: needs exactly one of @mutation(...) or @aws_only(reason)",
+        "x::test_both: needs exactly one of @mutation(...) or @aws_only(reason)",
+    ]
+
+
+def test_integration_outputs_fail_loudly_when_they_cannot_be_trusted(monkeypatch, tmp_path):
+    from _pytest.outcomes import Failed, Skipped
+
+    from tests.integration import conftest
+
+    monkeypatch.setattr(conftest, "OUTPUTS", tmp_path / "flat-outputs.json")
+    monkeypatch.setattr(conftest, "REQUIRED", False)
+    with pytest.raises(Skipped, match="is absent: deploy first"):
+        conftest.load_outputs()
+    monkeypatch.setattr(conftest, "REQUIRED", True)  # tox -e integration, the local deploy
+    with pytest.raises(Failed, match="is absent: deploy first"):
+        conftest.load_outputs()
+    (tmp_path / "flat-outputs.json").write_text('{"region": "eu-central-1"}')
+    dead = {"target": "emulator", "endpoint": "http://127.0.0.1:9", "stop": "python -m infra.deploy stop-local"}
+    monkeypatch.setattr(conftest, "TARGET", dead)
+    monkeypatch.setattr(conftest, "ON_EMULATOR", True)
+    with pytest.raises(Failed, match=r"no longer running: .*`python -m infra\.deploy stop-local`"):
+        conftest.load_outputs()
+    factory = conftest.clients(dead, "eu-central-1")
+    assert factory("s3").meta.endpoint_url == "http://127.0.0.1:9"
+    assert conftest.clients({"target": "aws"}, "eu-central-1")("s3").meta.endpoint_url.startswith("https://")
 
 
 def _events(n):
@@ -57,49 +105,6 @@ def test_failed_records_are_retried_and_persistent_failures_raise():
         send_events(Flaky(fail_forever=True), "s", _events(3), attempts=3, sleep=lambda s: None)
     with pytest.raises(ProducerError, match="1 MiB"):
         send_events(Flaky(), "s", [{"event_id": "big", "blob": "x" * (1024 * 1024)}])
-
-
-def test_exclusions_remove_types_and_refuse_dangling_references(ephemeral):
-    local, removed = apply_exclusions(ephemeral.document)
-    removed_types = {r["address"].split(".")[0] for r in removed if not r["address"].startswith("output.")}
-    assert removed_types <= {e.resource_type for e in EXCLUSIONS}
-    assert "aws_iot_topic_rule" in removed_types and all(r["reason"] for r in removed)
-    dropped_outputs = {r["address"] for r in removed if r["address"].startswith("output.")}
-    assert dropped_outputs == {"output.iotPolicyName", "output.iotThingTypeName"}  # no domain configuration here
-    kept_policies = local["resource"]["aws_s3_bucket_policy"]
-    assert [c["//"]["metadata"]["path"].split("/")[-2] for c in kept_policies.values()] == ["access-logs"]
-    assert "aws_kinesis_stream" in local["resource"] and "aws_iot_topic_rule" not in local["resource"]
-    assert "aws_iot_topic_rule" in ephemeral.document["resource"]  # the real stack is untouched
-    with pytest.raises(ValueError, match="still references excluded resources"):
-        apply_exclusions(ephemeral.document, (Exclusion("aws_kinesis_stream", "test"),))
-
-
-def test_what_the_baseline_cannot_publish_goes_with_what_reads_it(baseline, ephemeral):  # noqa: F811
-    """The baseline's target leaves out the device domain configuration, so the parameters publishing its values
-    go too; the environment's data sources reading those parameters, and the output naming them, follow."""
-    _, removed = apply_exclusions(baseline.document)
-    gone = {r["address"].split(".")[0] for r in removed}
-    assert {"aws_iot_domain_configuration", "aws_iot_logging_options", "aws_ssm_parameter"} <= gone
-    unpublished = {r["parameter"]: "the baseline's target leaves out" for r in removed if "parameter" in r}
-    assert len(unpublished) == 2 and all(name.startswith("/iotsp/account-baseline/") for name in unpublished)
-    alone, _ = apply_exclusions(ephemeral.document)  # alone, the environment cannot know: its readers stay
-    assert len(alone["data"]["aws_ssm_parameter"]) == 2
-    local, env_removed = apply_exclusions(ephemeral.document, unpublished=unpublished)
-    readers = [r for r in env_removed if r["address"].startswith("data.aws_ssm_parameter.")]
-    assert len(readers) == 2 and all("the baseline's target leaves out" in r["reason"] for r in readers)
-    assert "output.iotEndpoint" in {r["address"] for r in env_removed} and "iotEndpoint" not in local["output"]
-
-
-def test_flat_outputs_are_checked_against_the_schema(tmp_path):
-    with pytest.raises(ValueError, match="flat-outputs"):
-        write_flat_outputs({"streamName": "s"}, tmp_path / "o.json")
-
-
-def test_grants_are_applied_on_the_emulator_and_released_before_destroy(ephemeral):
-    local, _ = apply_exclusions(ephemeral.document)
-    assert local["resource"]["aws_lakeformation_permissions"]  # tested there (tests/integration)
-    assert "aws_lakeformation_permissions" in {r.resource_type for r in RELEASE_BEFORE_DESTROY}
-    assert not {r.resource_type for r in RELEASE_BEFORE_DESTROY} & {e.resource_type for e in EXCLUSIONS}
 
 
 def _pins(path):

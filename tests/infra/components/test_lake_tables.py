@@ -14,7 +14,7 @@ import ast
 from datetime import date
 
 from tests.conftest import PROJECT
-from tests.unit.test_job_s3_access import SINKS, table_arguments, table_writes
+from tests.infra.components.test_job_s3_access import SINKS, table_arguments, table_writes
 
 
 def _catalog_tables(synth) -> dict[str, dict]:

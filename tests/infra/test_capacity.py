@@ -63,11 +63,9 @@ from infra.capacity import (  # noqa: E402 - grouped with the tests that use the
     MAX_RECORDS_PER_GET_RECORDS,
     READ_BYTES_PER_SHARD,
     GlueReadSettings,
-    capacity_table,
     drain_plan,
     plan_glue_read,
 )
-from tests.conftest import PROJECT  # noqa: E402
 
 
 def simulate_backlog(settings: GlueReadSettings, load: float, size: int, shards: int, backlog_s: float, batches: int):
@@ -194,9 +192,3 @@ def test_glue_workers_is_a_config_value_and_too_few_stop_the_plan():
         with pytest.raises(ConfigError, match="glueWorkers"):
             load_config({"GLUE_WORKERS": bad}, {"environmentSuffix": "t"})
     assert plan_glue_read(10_000, 1_024, 20, workers=8).settings.workers == 8
-
-
-def test_readme_shows_the_computed_capacity(ephemeral):
-    readme = (PROJECT / "README.md").read_text()
-    workers = next(iter(ephemeral.resources("aws_glue_job").values()))["number_of_workers"]
-    assert capacity_table(10_000, 1_024, 2.0, workers) in readme

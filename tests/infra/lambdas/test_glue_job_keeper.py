@@ -1,4 +1,5 @@
-"""The job keeper under rollout and maintenance: never a second run, never a start inside the window."""
+"""The job keeper (infra/lambdas/glue_job_keeper.py): it starts what is not running and restarts only failed jobs;
+under rollout and maintenance never a second run, never a start inside the window."""
 
 from __future__ import annotations
 
@@ -12,7 +13,54 @@ from hypothesis import strategies as st
 
 from infra.config import ConfigError, load_config
 from infra.lambdas import glue_job_keeper as keeper
-from tests.unit.test_operations import FakeCloudWatch, FakeGlue
+
+
+class FakeGlue:
+    def __init__(self, states: dict[str, list[str]]):
+        self.states, self.started = states, []
+
+    def get_job_runs(self, JobName, MaxResults):
+        return {"JobRuns": [{"Id": f"jr_{i}", "JobRunState": s} for i, s in enumerate(self.states.get(JobName, []))]}
+
+    def start_job_run(self, JobName):
+        self.started.append(JobName)
+        return {"JobRunId": f"jr_new_{JobName}"}
+
+
+class FakeCloudWatch:
+    def __init__(self):
+        self.data = []
+
+    def put_metric_data(self, Namespace, MetricData):
+        self.data.append((Namespace, MetricData))
+
+
+@pytest.fixture
+def jobs(monkeypatch):
+    monkeypatch.setenv("JOB_NAMES", json.dumps(["line-1", "line-2"]))
+    monkeypatch.setenv("METRICS_NAMESPACE", "IoTSensorPlatform/t")
+
+
+def test_keeper_starts_what_is_not_running_and_counts_it(jobs):
+    glue, cloudwatch = FakeGlue({"line-1": ["RUNNING"], "line-2": ["FAILED", "SUCCEEDED"]}), FakeCloudWatch()
+    result = keeper.handler({"action": "deploy"}, None, glue, cloudwatch)
+    assert glue.started == ["line-2"] and result == {"reason": "deploy", "started": {"line-2": "jr_new_line-2"}}
+    namespace, data = cloudwatch.data[0]
+    assert namespace == "IoTSensorPlatform/t" and data[0]["MetricName"] == "JobStarts"
+    assert {"Name": "Reason", "Value": "deploy"} in data[0]["Dimensions"]
+
+
+def test_keeper_restarts_only_the_failed_job_and_ignores_others(jobs):
+    glue = FakeGlue({"line-1": ["FAILED"], "line-2": []})
+    event = {"source": "aws.glue", "detail": {"jobName": "line-1", "state": "FAILED"}}
+    assert keeper.handler(event, None, glue, FakeCloudWatch())["started"] == {"line-1": "jr_new_line-1"}
+    foreign = {"source": "aws.glue", "detail": {"jobName": "someone-elses", "state": "FAILED"}}
+    assert keeper.handler(foreign, None, glue, FakeCloudWatch())["started"] == {}
+    glue = FakeGlue({"line-1": ["STOPPING"], "line-2": ["WAITING"]})
+    assert keeper.handler({"source": "aws.events"}, None, glue, FakeCloudWatch()) == {
+        "reason": "schedule",
+        "started": {},
+    }
 
 
 class RacingGlue(FakeGlue):
@@ -29,25 +77,25 @@ class RacingGlue(FakeGlue):
 
 
 @pytest.fixture
-def jobs(monkeypatch):
+def one_job(monkeypatch):
     monkeypatch.setenv("JOB_NAMES", json.dumps(["line-1"]))
     monkeypatch.setenv("METRICS_NAMESPACE", "IoTSensorPlatform/t")
     monkeypatch.delenv("MAINTENANCE_WINDOW", raising=False)
 
 
-def test_a_concurrent_start_during_rollout_is_already_running_not_an_error(jobs):
+def test_a_concurrent_start_during_rollout_is_already_running_not_an_error(one_job):
     glue, cloudwatch = RacingGlue(), FakeCloudWatch()
     for event in ({"action": "deploy"}, {"source": "aws.events"}):
         assert keeper.handler(event, None, glue, cloudwatch)["started"] == {}
     assert cloudwatch.data == []  # no JobStarts: nothing was started
 
 
-def test_other_start_errors_still_fail_the_invocation(jobs):
+def test_other_start_errors_still_fail_the_invocation(one_job):
     with pytest.raises(ClientError):
         keeper.handler({"action": "deploy"}, None, RacingGlue("AccessDeniedException"), FakeCloudWatch())
 
 
-def test_the_deploy_of_a_new_version_leaves_the_running_run_alone(jobs):
+def test_the_deploy_of_a_new_version_leaves_the_running_run_alone(one_job):
     glue = FakeGlue({"line-1": ["RUNNING", "SUCCEEDED"]})
     for _ in range(3):  # idempotent: repeated deploy invocations, still one run
         assert keeper.handler({"action": "deploy"}, None, glue, FakeCloudWatch())["started"] == {}
@@ -57,7 +105,7 @@ def test_the_deploy_of_a_new_version_leaves_the_running_run_alone(jobs):
 SUNDAY_0400 = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)  # a Sunday
 
 
-def test_no_start_of_any_kind_inside_the_maintenance_window(jobs, monkeypatch):
+def test_no_start_of_any_kind_inside_the_maintenance_window(one_job, monkeypatch):
     monkeypatch.setenv("MAINTENANCE_WINDOW", "sun:03:30-sun:04:30")
     failure = {"source": "aws.glue", "detail": {"jobName": "line-1", "state": "FAILED"}}
     for event in (failure, {"source": "aws.events"}, {"action": "deploy"}):
