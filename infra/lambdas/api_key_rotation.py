@@ -1,6 +1,6 @@
 """Secrets Manager rotation Lambda for the MES API key: the four rotation steps, idempotent.
 
-The contract the MES must offer (docs/deploy.md, "MES API key rotation"):
+The contract the MES must offer (README, "MES API key rotation"):
 - it reads its accepted keys from this secret and accepts both AWSCURRENT and AWSPENDING while both exist, so
   setSecret pushes nothing;
 - `POST <verify_url>` over HTTPS with `Authorization: Bearer <key>` answers 2xx when it accepts the key and

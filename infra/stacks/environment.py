@@ -23,7 +23,6 @@ from infra.components.processing import StreamProcessing
 from infra.components.rotated_api_key import RotatedApiKey
 from infra.components.schema_migration import SchemaMigration
 from infra.config import PlatformConfig
-from infra.constructs.placement import VpcPlacement
 from infra.context import PlatformContext
 from infra.naming import Namer
 from policies.stack_kind import ENVIRONMENT, declare_stack_kind
@@ -79,7 +78,7 @@ class IotPlatformStack(TerraformStack):
             ctx,
             key=keys("database"),
             secrets_key=keys("secrets"),
-            placement=VpcPlacement(network.private_subnets, network.db_sg, keys("observability")),
+            placement=network.placement(network.db_sg),
         )
         sizing = config.sizing
         self.drain = plan_glue_read(
@@ -96,7 +95,7 @@ class IotPlatformStack(TerraformStack):
             lake=self.lake,
             lake_key=keys("lake"),
             stream_key=keys("stream"),
-            placement=VpcPlacement(network.private_subnets, network.job_sg, keys("observability")),
+            placement=network.placement(network.job_sg),
             streams=[line.stream for line in self.lines],
             database=self.database,
             baseline=self.account,
@@ -113,7 +112,7 @@ class IotPlatformStack(TerraformStack):
         )
         # The platform's functions: in the private subnets behind the Lambda security group, their environment
         # encrypted with the secrets key.
-        functions = VpcPlacement(network.private_subnets, network.lambda_sg, keys("observability"))
+        functions = network.placement(network.lambda_sg)
         self.migration = SchemaMigration(
             self, "schema-migration", ctx, database=self.database, secrets_key=keys("secrets"), placement=functions
         )
