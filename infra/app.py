@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from cdktf import App
 
-from infra.baseline import AccountBaselineStack
 from infra.config import PlatformConfig, Sizing, with_overrides
-from infra.stack import IotPlatformStack
+from infra.stacks.account_baseline import AccountBaselineStack
+from infra.stacks.environment import IotPlatformStack
 
 STACKS = ("environment", "account-baseline")
 

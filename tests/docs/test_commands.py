@@ -347,7 +347,7 @@ PROOFS = {
         (
             RefusesInOneLine("error: the local deploy cannot run: terraform", path=NO_TERRAFORM),
             ProvenByTests(
-                "tests/unit/test_cli_and_emulator.py",
+                "tests/infra/deploy/test_emulator.py",
                 ("def test_kept_emulator_outlives_its_run_until_stopped", "moto_server(keep=True)"),
                 "py",
             ),
