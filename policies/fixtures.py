@@ -174,6 +174,26 @@ def bucket(name: str = "b", **companions: Any) -> dict[str, Any]:
     return resources
 
 
+def iterated_bucket(name: str = "b", how: str = "for_each", **companions: Any) -> dict[str, Any]:
+    """A bucket written with `count` or `for_each`, and its companions iterated the way cdktf writes them: over the
+    bucket (`TerraformIterator.from_resources`: `for_each = "${aws_s3_bucket.b}"`, `bucket = "${each.value.id}"`),
+    or by index (`count`: `"${aws_s3_bucket.b[count.index].id}"`)."""
+    config: dict[str, Any] = {"bucket": f"fixture-{name}", "force_destroy": True}
+    if how == "count":
+        config["count"] = 2
+        reach, iterate = f"${{aws_s3_bucket.{name}[count.index]", {"count": 2}
+    else:
+        config["for_each"] = '${toset(["raw", "curated"])}'
+        reach, iterate = "${each.value", {"for_each": f"${{aws_s3_bucket.{name}}}"}
+    resources: dict[str, Any] = {"aws_s3_bucket": {name: config}}
+    for rtype, body in companions.items():  # "${BUCKET_ARN}" (or BUCKET_ARN inside jsonencode): the bucket's ARN
+        text = json.dumps(body).replace("${BUCKET_ARN}", f"{reach}.arn}}").replace("BUCKET_ARN", f"{reach[2:]}.arn")
+        resources[f"aws_s3_bucket_{rtype}"] = {
+            f"{name}_{rtype}": {"bucket": f"{reach}.id}}", **iterate, **json.loads(text)}
+        }
+    return resources
+
+
 def cmk_forms(rtype: str, key_attribute: str, config: dict[str, Any], source: str) -> tuple[list[Form], list[Form]]:
     """The failing and passing ways to name a resource's KMS key, for every customer-managed-key rule."""
     subject = f"{rtype}.x"

@@ -325,4 +325,29 @@ PASS = [
         ),
         "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
     ),
+    Form(
+        "a TLS-only Deny on buckets from a variable (each.value: a Deny grants nothing)",
+        "aws_s3_bucket_policy.p",
+        doc(
+            {
+                "aws_s3_bucket_policy": {
+                    "p": {
+                        "for_each": "${var.buckets}",
+                        "bucket": "${each.value}",
+                        "policy": as_jsonencode(
+                            policy(
+                                {
+                                    "Effect": "Deny",
+                                    "Principal": "*",
+                                    "Action": "s3:*",
+                                    "Resource": ["${each.value.arn}", "${each.value.arn}/*"],
+                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                }
+                            )
+                        ),
+                    }
+                }
+            }
+        ),
+    ),
 ]
