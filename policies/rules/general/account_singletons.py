@@ -179,6 +179,6 @@ RULE = Rule(
     severity="high",
     resource_types=(*ACCOUNT_WIDE, "aws_cloudwatch_log_group", "aws_iam_service_linked_role"),
     check=check,
-    fix="move it to the account baseline stack (infra/stacks/account_baseline.py, declare_stack_kind(stack, 'account-baseline')) "
-    "and read it from the environment through a data source",
+    fix="move it to the account baseline stack (infra/stacks/account_baseline.py, "
+    "declare_stack_kind(stack, 'account-baseline')) and read it from the environment through a data source",
 )
