@@ -306,6 +306,25 @@ PROOFS = {
             ),
         )
     ),
+    "python -m compliance report reports/findings.json --format html|sarif|junit|md [--out FILE]": All(
+        (
+            Runs(("python", "-m", "compliance", "check", "{outdir}", "--out", "{tmp}/rerendered"), in_process=True),
+            Runs(
+                (
+                    "python",
+                    "-m",
+                    "compliance",
+                    "report",
+                    "{tmp}/rerendered/findings.json",
+                    "--format",
+                    "md",
+                    "--out",
+                    "{tmp}/rerendered/summary-again.md",
+                ),
+                in_process=True,
+            ),
+        )
+    ),
     "checkov -d cdktf.out/stacks/<stack> --framework terraform_json --external-checks-dir policies/checkov": Runs(
         (
             str(Path(sys.executable).parent / "checkov"),
