@@ -15,6 +15,7 @@ from compliance.gate import GateUsageError, failed, scan
 from compliance.reports import RENDERERS
 from policies.catalog import CatalogError, default_catalog, load_catalog
 from policies.engine import STATUSES
+from policies.metadata import ACCOUNT
 from policies.profiles import PROFILES
 
 
@@ -36,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         help="processes judging stacks (default: one per core, at most one per stack; 0: this one)",
+    )
+    check.add_argument(
+        "--account-id",
+        action="append",
+        default=[],
+        dest="accounts",
+        metavar="ID",
+        help="an AWS account that is the stacks' own (repeatable), for stacks not synthesized with guard(accounts=)",
     )
     check.add_argument(
         "--synth",
@@ -75,7 +84,10 @@ def _check(args: argparse.Namespace) -> int:
             return code  # 1: Guardrails failed synth (the lines above say what); 2: a bad option
     if args.workers is not None and args.workers < 0:
         raise GateUsageError(f"--workers {args.workers}: give 0 (judge in this process) or more")
-    result = scan(args.synth_dir, args.profile, catalog, args.workers)
+    bad = [a for a in args.accounts if not ACCOUNT.match(a)]
+    if bad:
+        raise GateUsageError(f"--account-id {bad[0]!r}: an AWS account id is 12 digits")
+    result = scan(args.synth_dir, args.profile, catalog, args.workers, args.accounts)
     document = with_summary(result, catalog)
     validate_findings(document)
     write_reports(document, args.out)

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,13 +225,14 @@ Judged = tuple[list[Outcome], dict[str, Any], str, str]  # outcomes, the stack's
 def _view(index: int) -> StackView:
     """The stack's view (built once per process), seeing the other stacks of the synth when one crosses."""
     stack, document, _, _ = _WORK["stacks"][index]
-    views = _WORK.setdefault("views", {})
+    views, accounts = _WORK.setdefault("views", {}), _WORK.get("accounts", ())
     if stack.name not in views:
         stacks = _WORK["stacks"]
         if any(crosses_stacks(d) for _, d, _, _ in stacks):
-            views.update(views_of({s.name: d for s, d, _, _ in stacks}, {s.name: s.path.parent for s, *_ in stacks}))
+            folders = {s.name: s.path.parent for s, *_ in stacks}
+            views.update(views_of({s.name: d for s, d, _, _ in stacks}, folders, accounts))
         else:
-            views[stack.name] = StackView(document, stack.name, folder=stack.path.parent)
+            views[stack.name] = StackView(document, stack.name, folder=stack.path.parent, accounts=accounts)
     return views[stack.name]
 
 
@@ -269,8 +271,15 @@ def _judge_all(loaded: list[Any], workers: int) -> list[Judged]:
         return pool.map(_judge, range(len(loaded)), chunksize=1)
 
 
-def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None, workers: int | None = None) -> dict[str, Any]:
-    """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one)."""
+def scan(
+    synth_dir: Path,
+    profile: str,
+    catalog: Catalog | None = None,
+    workers: int | None = None,
+    accounts: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one);
+    `accounts` are declared the stacks' own, beside what each stack declares."""
     if profile not in PROFILES:
         raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     started = time.perf_counter()
@@ -278,7 +287,13 @@ def scan(synth_dir: Path, profile: str, catalog: Catalog | None = None, workers:
     loaded = [(stack, *read_stack(stack.path)) for stack in stacks]
     judged = PROFILES[profile]
     catalog = catalog or default_catalog()
-    _WORK.update(stacks=loaded, ids=builtin_ids("gate", judged, catalog), profile=judged, catalog=catalog)
+    _WORK.update(
+        stacks=loaded,
+        ids=builtin_ids("gate", judged, catalog),
+        profile=judged,
+        catalog=catalog,
+        accounts=tuple(accounts),
+    )
     workers = min(len(loaded), os.cpu_count() or 1) if workers is None else workers
     try:
         judgements = _judge_all(loaded, workers) if workers else [_judge(i) for i in range(len(loaded))]

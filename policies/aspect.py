@@ -3,6 +3,7 @@ offending constructs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import jsii
@@ -11,6 +12,7 @@ from constructs import IConstruct, IValidation
 
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, judge_stack, preload
+from policies.metadata import ACCOUNTS_CONTEXT, declare_accounts
 from policies.model import StackView, crosses_stacks, views_of
 from policies.modules import LOCAL
 from policies.profiles import profile as profile_named
@@ -115,8 +117,17 @@ def _find(stack: TerraformStack, path: str) -> IConstruct | None:
     return node
 
 
-def guard(scope: IConstruct, profile: str = "ephemeral", catalog: Catalog | None = None) -> Guardrails:
+def guard(
+    scope: IConstruct,
+    profile: str = "ephemeral",
+    catalog: Catalog | None = None,
+    accounts: Sequence[str] | None = None,
+) -> Guardrails:
     """Attach Guardrails to a stack, or to every stack of an app.
+
+    `accounts`: the AWS accounts that are the stacks' own (default: the cdktf context key guardrailsAccounts), written
+    into each stack's "//".guardrails metadata where both engines read them: a literal account id in a policy is
+    another account unless declared.
 
     cdktf 0.21 invokes Aspects from each stack down (synthesizer.js: `invokeAspects(this.stack)`), so an Aspect
     added to the App itself never runs. For an app, `guard` adds Guardrails to each stack, plus an app validation
@@ -124,12 +135,17 @@ def guard(scope: IConstruct, profile: str = "ephemeral", catalog: Catalog | None
     """
     guardrails = Guardrails(profile, catalog)
     preload()
-    if TerraformStack.is_stack(scope):
-        Aspects.of(scope).add(guardrails)
-        return guardrails
-    for stack in (c for c in scope.node.find_all() if TerraformStack.is_stack(c)):
+    if accounts is None:
+        accounts = scope.node.try_get_context(ACCOUNTS_CONTEXT)
+    stacks = (
+        [scope] if TerraformStack.is_stack(scope) else [c for c in scope.node.find_all() if TerraformStack.is_stack(c)]
+    )
+    for stack in stacks:
+        if accounts:
+            declare_accounts(stack, list(accounts))
         Aspects.of(stack).add(guardrails)
-    scope.node.add_validation(_EveryStackGuarded(scope, guardrails))
+    if not TerraformStack.is_stack(scope):
+        scope.node.add_validation(_EveryStackGuarded(scope, guardrails))
     return guardrails
 
 

@@ -47,6 +47,16 @@ def doc(
     return document
 
 
+LITERAL_ACCOUNT = "111122223333"  # the account id AWS's documentation writes
+
+
+def declared(document: dict[str, Any], *accounts: str) -> dict[str, Any]:
+    """The document of a stack that declares these accounts its own, as guard(app, accounts=[...]) writes them."""
+    meta = document.setdefault("//", {}).setdefault("guardrails", {})
+    meta["accounts"] = sorted(accounts)
+    return document
+
+
 def merge(*parts: dict[str, Any]) -> dict[str, Any]:
     """Merge resource sections type by type."""
     out: dict[str, Any] = {}

@@ -1,5 +1,6 @@
 """What a stack declares about itself in its "//".guardrails metadata (Terraform ignores it; every engine reads it):
-its kind and the suppressions its author recorded (policies/suppressions.py writes those).
+its kind, the AWS accounts that are its own (`guard(app, accounts=[...])`), and the suppressions its author
+recorded (policies/suppressions.py writes those).
 
 Kind: account-wide resources belong only to an account baseline; an undeclared stack counts as an environment, so
 a stack that says nothing cannot own them by omission.
@@ -7,6 +8,7 @@ a stack that says nothing cannot own them by omission.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ENVIRONMENT = "environment"
@@ -38,3 +40,25 @@ def suppressions(document: dict[str, Any]) -> list[dict[str, Any]]:
     """The suppressions recorded in the stack (the gate refuses a document whose entries are malformed)."""
     found = guardrails_metadata(document).get("suppressions")
     return list(found) if isinstance(found, list) else []
+
+
+ACCOUNT = re.compile(r"^\d{12}$")
+ACCOUNTS_CONTEXT = "guardrailsAccounts"  # the cdktf context key guard() reads when not given accounts
+HOW_TO_DECLARE = (
+    "guard(app, accounts=[...]), the cdktf context key guardrailsAccounts, or "
+    "`python -m compliance check --account-id ID`"
+)
+
+
+def declare_accounts(stack: Any, accounts: list[str]) -> None:
+    """Write the stack's own AWS accounts into its "//".guardrails metadata (12-digit ids; ValueError otherwise)."""
+    bad = [a for a in accounts if not isinstance(a, str) or not ACCOUNT.match(a)]
+    if bad:
+        raise ValueError(f"accounts {bad!r}: an AWS account id is 12 digits, written as a string")
+    stack.add_override("//.guardrails.accounts", sorted(set(accounts)))
+
+
+def accounts(document: dict[str, Any]) -> set[str]:
+    """The accounts a synthesized stack declares its own (metadata written by guard)."""
+    found = guardrails_metadata(document).get("accounts")
+    return {a for a in found if isinstance(a, str) and ACCOUNT.match(a)} if isinstance(found, list) else set()

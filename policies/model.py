@@ -152,10 +152,14 @@ class StackView:
         siblings: dict[str, StackView] | None = None,
         folder: Any = None,
         module_sources: dict[str, Any] | None = None,
+        accounts: Any = (),
     ) -> None:
-        from policies import iteration, modules
+        from policies import iteration, metadata, modules
 
         self.document = document
+        # The AWS accounts that are the stack's own: declared in its metadata, passed in (the gate's --account-id),
+        # and its AWS provider's allowed_account_ids
+        self.accounts = metadata.accounts(document) | set(accounts) | _allowed_accounts(document)
         # Local modules read from `folder` (the stack's folder) or the module constructs' folders
         self.modules = modules.load(document, folder, module_sources) if document.get("module") else {}
         merged = _with_modules(document, self.modules)
@@ -266,6 +270,15 @@ class StackView:
         return suppressions(self.document)
 
 
+def _allowed_accounts(document: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    providers = (document.get("provider") or {}).get("aws") or []
+    for provider in providers if isinstance(providers, list) else [providers]:
+        if isinstance(provider, dict) and isinstance(provider.get("allowed_account_ids"), list):
+            found.update(str(a) for a in provider["allowed_account_ids"])
+    return found
+
+
 def _with_modules(document: dict[str, Any], modules: dict[str, Any]) -> dict[str, Any]:
     judged = [m for m in modules.values() if m.judged]
     if not judged:
@@ -279,11 +292,13 @@ def _with_modules(document: dict[str, Any], modules: dict[str, Any]) -> dict[str
     return merged
 
 
-def views_of(documents: dict[str, dict[str, Any]], folders: dict[str, Any] | None = None) -> dict[str, StackView]:
+def views_of(
+    documents: dict[str, dict[str, Any]], folders: dict[str, Any] | None = None, accounts: Any = ()
+) -> dict[str, StackView]:
     """The stacks of one synth as views that see each other (cross-stack references, access-log targets)."""
     shared: dict[str, StackView] = {}
     for name, document in documents.items():
-        shared[name] = StackView(document, name, shared, (folders or {}).get(name))
+        shared[name] = StackView(document, name, shared, (folders or {}).get(name), accounts=accounts)
     return shared
 
 

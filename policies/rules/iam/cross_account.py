@@ -16,13 +16,15 @@ verify, so it must carry its bound, or a suppression whose reason the auditors' 
   ReEncryptFrom only with an encryption-context constraint (KMS grant best practices,
   https://docs.aws.amazon.com/kms/latest/developerguide/grant-best-practices.html).
 
-"Another account": an account id or IAM ARN whose account is neither data.aws_caller_identity's nor in the AWS
-provider's allowed_account_ids. A literal account id the stack does not declare counts as another account.
+"Another account": an account id or IAM ARN whose account is neither data.aws_caller_identity's nor declared the
+stack's own (guard's accounts, the cdktf context key guardrailsAccounts, the gate's --account-id, the AWS provider's
+allowed_account_ids). A literal account id the stack does not declare counts as another account, and the finding
+names it with the three ways to declare it.
 """
 
 from policies.iam.conditions import fixed
 from policies.iam.documents import Condition
-from policies.iam.principals import account_of, foreign_principals, is_own_account
+from policies.iam.principals import account_of, foreign_principals, is_literal_account, is_own_account, undeclared
 from policies.iam.sources import KEY_POLICY_TYPES, RESOURCE_TYPES, read, resource_policies
 from policies.model import Rule, Violation, block_of, is_opaque, judged
 
@@ -49,9 +51,12 @@ def check(resource, view):
         if any(c.key in keys and fixed(c) for c in s.conditions):
             continue
         bound = "a fixed sts:ExternalId condition" if trust else "an aws:PrincipalOrgID condition"
+        accounts = sorted({a for p in foreign if is_literal_account(a := account_of(p))})
+        whose = f"; it names {'; '.join(undeclared(a) for a in accounts)}" if accounts else ""
         violations.append(
             Violation(
-                f"{s.label} grants {', '.join(foreign)} (another account) without {bound}", (*foreign, *s.actions)
+                f"{s.label} grants {', '.join(foreign)} (another account) without {bound}{whose}",
+                (*foreign, *s.actions),
             )
         )
     return judged(violations, "no grant to another account without its bound")

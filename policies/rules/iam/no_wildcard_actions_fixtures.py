@@ -1,7 +1,20 @@
 """The forms that must fail IAM-LP-001 and those that must pass it, AWS's documented form among them
 (Policies name their actions (no wildcard patterns, no NotAction))."""
 
-from policies.fixtures import ACCOUNT, CALLER, KEY_REF, ROOT, Form, allow, as_json, as_jsonencode, doc, identity, policy
+from policies.fixtures import (
+    ACCOUNT,
+    CALLER,
+    KEY_REF,
+    LITERAL_ACCOUNT,
+    ROOT,
+    Form,
+    allow,
+    as_json,
+    as_jsonencode,
+    doc,
+    identity,
+    policy,
+)
 
 B = "arn:aws:s3:::lake/*"
 KMS_DEFAULT = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
@@ -106,5 +119,10 @@ PASS = [
                 }
             }
         ),
+    ),
+    Form(
+        "kms:* to an account root written literally in a key policy (whose account it is, KMS-POL-001 asks)",
+        "aws_kms_key.k",
+        key(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{LITERAL_ACCOUNT}:root"})),
     ),
 ]
