@@ -19,6 +19,7 @@ import jsonschema_rs
 from compliance.coverage import control_status, framework_matrix
 from policies.catalog import Catalog, default_catalog, schema_errors
 from policies.engine import NO_CONTROL, PROBLEMS, STATUSES, Outcome
+from policies.suppressions import EXPIRING
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "findings.schema.json"
 SCHEMA_VERSION = 2
@@ -54,6 +55,7 @@ def finding(outcome: Outcome, stack: str, file: str, ranges: dict[str, tuple[int
         "reason": outcome.reason,
         "suppression": outcome.suppression,
         "instances": list(outcome.instances),
+        "names": list(outcome.names),
     }
 
 
@@ -76,6 +78,7 @@ def outcome_of(found: dict[str, Any]) -> Outcome:
         reason=found.get("reason", ""),
         suppression=found.get("suppression"),
         instances=tuple(found.get("instances") or ()),
+        names=tuple(found.get("names") or ()),
     )
 
 
@@ -86,6 +89,11 @@ def problem_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         (f for f in findings if f["status"] in order),
         key=lambda f: (order[f["status"]], f["construct_path"], f["rule_id"]),
     )
+
+
+def expiring(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Suppressed findings whose acceptance ends within 14 days: their lines are printed with the date."""
+    return [f for f in findings if f["status"] == "suppressed" and EXPIRING in f.get("reason", "")]
 
 
 def upgrade(document: Any) -> Any:
@@ -155,6 +163,15 @@ def git_commit(directory: Path | None = None) -> str:
         return "unknown"
 
 
+def _stale(result: dict[str, Any]) -> list[str]:
+    baseline = result.get("baseline")
+    return [
+        f"baseline {baseline['file']}: the entry for {e['rule_id']} on {e['stack']}/{e['path']} matches nothing any "
+        "more (fixed or moved): remove it"
+        for e in (baseline or {}).get("stale", [])
+    ]
+
+
 def with_summary(result: dict[str, Any], catalog: Catalog | None = None) -> dict[str, Any]:
     catalog = catalog or default_catalog()
     findings = result["findings"]
@@ -175,7 +192,7 @@ def with_summary(result: dict[str, Any], catalog: Catalog | None = None) -> dict
         "git_commit": git_commit(),
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "stack_sha256": {s["name"]: s["sha256"] for s in result["stacks"]},
-        "notes": [f"{s['name']}: {n}" for s in result["stacks"] for n in s.get("notes", [])],
+        "notes": [f"{s['name']}: {n}" for s in result["stacks"] for n in s.get("notes", [])] + _stale(result),
         "controls": controls,
         "frameworks": frameworks,
         "by_framework": {

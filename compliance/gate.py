@@ -17,12 +17,14 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from compliance.findings import SCHEMA_VERSION, finding
 from compliance.stack_graph import stack_graph
 from policies import builtins
+from policies.baseline import Baseline
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, evaluate, judge_stack
 from policies.model import MIN_REASON, StackView, crosses_stacks, views_of
@@ -225,14 +227,14 @@ Judged = tuple[list[Outcome], dict[str, Any], str, str]  # outcomes, the stack's
 def _view(index: int) -> StackView:
     """The stack's view (built once per process), seeing the other stacks of the synth when one crosses."""
     stack, document, _, _ = _WORK["stacks"][index]
-    views, accounts = _WORK.setdefault("views", {}), _WORK.get("accounts", ())
+    views, judged_with = _WORK.setdefault("views", {}), _WORK.get("judged_with", {})
     if stack.name not in views:
         stacks = _WORK["stacks"]
         if any(crosses_stacks(d) for _, d, _, _ in stacks):
             folders = {s.name: s.path.parent for s, *_ in stacks}
-            views.update(views_of({s.name: d for s, d, _, _ in stacks}, folders, accounts))
+            views.update(views_of({s.name: d for s, d, _, _ in stacks}, folders, **judged_with))
         else:
-            views[stack.name] = StackView(document, stack.name, folder=stack.path.parent, accounts=accounts)
+            views[stack.name] = StackView(document, stack.name, folder=stack.path.parent, **judged_with)
     return views[stack.name]
 
 
@@ -277,9 +279,12 @@ def scan(
     catalog: Catalog | None = None,
     workers: int | None = None,
     accounts: Sequence[str] = (),
+    baseline: Baseline | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one);
-    `accounts` are declared the stacks' own, beside what each stack declares."""
+    `accounts` are declared the stacks' own, beside what each stack declares; `baseline` accepts the findings it
+    lists; `today` decides expiries (default: today, UTC)."""
     if profile not in PROFILES:
         raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     started = time.perf_counter()
@@ -287,13 +292,9 @@ def scan(
     loaded = [(stack, *read_stack(stack.path)) for stack in stacks]
     judged = PROFILES[profile]
     catalog = catalog or default_catalog()
-    _WORK.update(
-        stacks=loaded,
-        ids=builtin_ids("gate", judged, catalog),
-        profile=judged,
-        catalog=catalog,
-        accounts=tuple(accounts),
-    )
+    judged_with = {"accounts": tuple(accounts), "baseline": baseline, "today": today}
+    _WORK.update(stacks=loaded, ids=builtin_ids("gate", judged, catalog), profile=judged, catalog=catalog)
+    _WORK["judged_with"] = judged_with
     workers = min(len(loaded), os.cpu_count() or 1) if workers is None else workers
     try:
         judgements = _judge_all(loaded, workers) if workers else [_judge(i) for i in range(len(loaded))]
@@ -323,8 +324,22 @@ def scan(
         ],
         "thresholds": {name: p.threshold for name, p in PROFILES.items()},
         "profile": profile,
+        "baseline": _baseline_use(baseline, findings),
         "scan_seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _baseline_use(baseline: Baseline | None, findings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Which baseline judged the stacks, and its entries that matched nothing (fixed or moved: stale)."""
+    if baseline is None:
+        return None
+    matched = {
+        f["suppression"]["entry"]
+        for f in findings
+        if f.get("suppression") and f["suppression"].get("source") == baseline.source and "entry" in f["suppression"]
+    }
+    stale = [e for i, e in enumerate(baseline.entries) if i not in matched]
+    return {"file": baseline.file, "written": baseline.written, "entries": len(baseline.entries), "stale": stale}
 
 
 def failed(result: dict[str, Any]) -> list[dict[str, Any]]:

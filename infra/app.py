@@ -20,7 +20,7 @@ def build_app(
     if guardrails:
         from policies import guard
 
-        guard(app, profile=config.profile)
+        guard(app, profile=config.profile, baseline=config.baseline)
     return app, stack
 
 
@@ -33,7 +33,7 @@ def build_baseline_app(
     if guardrails:
         from policies import guard
 
-        guard(app, profile="production")
+        guard(app, profile="production", baseline=config.baseline)
     return app, stack
 
 

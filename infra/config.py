@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from policies.baseline import CONTEXT_KEY as BASELINE_CONTEXT
+from policies.baseline import ENV as BASELINE_ENV
 from policies.profiles import PROFILE_NAMES as PROFILES  # the one definition of the profiles
 
 BACKENDS = ("local", "s3")
@@ -385,6 +387,14 @@ class PlatformConfig:
         env="MES_VERIFY_URL",
         parser=Text(re.compile(r"^https://[A-Za-z0-9.-]+(:\d{2,5})?(/[\w./%-]*)?$"), "an https:// URL"),
         doc="the MES endpoint the key rotation's testSecret proves the new key against",
+    )
+    baseline: str | None = setting(
+        None,
+        context=BASELINE_CONTEXT,
+        env=BASELINE_ENV,
+        parser=Text(re.compile(r"^\S+\.json$"), "a path to a baseline file written by `python -m compliance baseline`"),
+        default_doc="none",
+        doc="findings accepted as they stand: synth and the gate then fail only on what is new (docs/gate.md)",
     )
     mes_cidr: str | None = setting(
         None,

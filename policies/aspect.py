@@ -4,18 +4,23 @@ offending constructs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformModule, TerraformStack
 from constructs import IConstruct, IValidation
 
+from policies.baseline import CONTEXT_KEY as BASELINE_CONTEXT
+from policies.baseline import Baseline
+from policies.baseline import load as load_baseline
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, judge_stack, preload
-from policies.metadata import ACCOUNTS_CONTEXT, declare_accounts
+from policies.metadata import ACCOUNTS_CONTEXT, declare_accounts, declare_environment
 from policies.model import StackView, crosses_stacks, views_of
 from policies.modules import LOCAL
 from policies.profiles import profile as profile_named
+from policies.suppressions import EXPIRING
 
 
 @jsii.implements(IAspect)
@@ -28,8 +33,12 @@ class Guardrails:
     fails). A failure is an error annotation on its construct (synth fails); a warning is a warning annotation.
     """
 
-    def __init__(self, profile: str = "ephemeral", catalog: Catalog | None = None) -> None:
+    def __init__(
+        self, profile: str = "ephemeral", catalog: Catalog | None = None, baseline: Baseline | None = None, today=None
+    ) -> None:
         self.profile = profile_named(profile)  # ValueError on an unknown profile, naming the valid ones
+        self.baseline = baseline  # findings accepted as they stand (policies/baseline.py)
+        self.today = today  # the day expiries are judged on (default: today, UTC)
         self.findings: dict[str, list[Outcome]] = {}
         self.visited: set[str] = set()
         self._documents: dict[str, dict] = {}  # stack -> its JSON, for stacks that cross
@@ -61,7 +70,14 @@ class Guardrails:
         from policies import builtins
 
         document = stack.to_terraform()
-        view = StackView(document, stack.node.id, self._siblings(stack, document), module_sources=_modules(stack))
+        view = StackView(
+            document,
+            stack.node.id,
+            self._siblings(stack, document),
+            module_sources=_modules(stack),
+            baseline=self.baseline,
+            today=self.today,
+        )
         judged = view.judged_document  # with the resources of its local modules
         try:
             results = builtins.run(judged, builtin_ids("synth", self.profile, self.catalog))
@@ -73,7 +89,7 @@ class Guardrails:
         outcomes = judge_stack(view, results, self.profile, self.catalog)
         self.findings[stack.node.id] = outcomes
         for outcome in outcomes:
-            if not outcome.problem:
+            if not outcome.problem and EXPIRING not in outcome.reason:
                 continue
             target = _find(stack, outcome.construct_path) or stack
             if outcome.status == "failed":
@@ -122,18 +138,24 @@ def guard(
     profile: str = "ephemeral",
     catalog: Catalog | None = None,
     accounts: Sequence[str] | None = None,
+    baseline: str | None = None,
+    environment: str | None = None,
+    today: date | None = None,
 ) -> Guardrails:
     """Attach Guardrails to a stack, or to every stack of an app.
 
     `accounts`: the AWS accounts that are the stacks' own (default: the cdktf context key guardrailsAccounts), written
     into each stack's "//".guardrails metadata where both engines read them: a literal account id in a policy is
-    another account unless declared.
+    another account unless declared. `baseline`: the file of findings accepted as they stand (default: the cdktf
+    context key guardrailsBaseline); synth then fails only on what is new. `environment`: the stacks' environment
+    suffix, which the baseline leaves out of names. `today`: the day expiries are judged on (tests).
 
     cdktf 0.21 invokes Aspects from each stack down (synthesizer.js: `invokeAspects(this.stack)`), so an Aspect
     added to the App itself never runs. For an app, `guard` adds Guardrails to each stack, plus an app validation
     that fails synth if a stack was created afterwards and so ran without them.
     """
-    guardrails = Guardrails(profile, catalog)
+    baseline = baseline or scope.node.try_get_context(BASELINE_CONTEXT)
+    guardrails = Guardrails(profile, catalog, load_baseline(baseline) if baseline else None, today)
     preload()
     if accounts is None:
         accounts = scope.node.try_get_context(ACCOUNTS_CONTEXT)
@@ -143,6 +165,8 @@ def guard(
     for stack in stacks:
         if accounts:
             declare_accounts(stack, list(accounts))
+        if environment:
+            declare_environment(stack, environment)
         Aspects.of(stack).add(guardrails)
     if not TerraformStack.is_stack(scope):
         scope.node.add_validation(_EveryStackGuarded(scope, guardrails))

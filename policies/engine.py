@@ -28,7 +28,7 @@ from policies.model import Resource, Rule, StackView, Unreadable, Verdict, Viola
 from policies.profiles import Profile
 from policies.profiles import profile as profile_named
 from policies.rulebook import all_rules, replacements, twins
-from policies.suppressions import matching_suppression, record
+from policies.suppressions import expiry, matching_suppression, record
 
 STATUSES = ("failed", "warning", "suppressed", "waived", "passed")
 PROBLEMS = ("failed", "warning")
@@ -57,6 +57,7 @@ class Outcome:
     reason: str = ""  # warning: which threshold or that no control maps it; suppressed, waived: why
     suppression: dict[str, Any] | None = None  # who accepted it: source, reason, path, expiry
     instances: tuple[str, ...] = ()  # a counted or iterated resource's instance keys (literal count/for_each)
+    names: tuple[str, ...] = ()  # the actions and ARNs its violations name (what a baseline entry keys on)
 
     @property
     def problem(self) -> bool:
@@ -126,18 +127,37 @@ def _ours(
     )
     if verdict.passed:
         return replace(outcome, status="waived", reason=verdict.waiver) if verdict.waiver else outcome
+    return _accepted(outcome, view, resource, verdict.violations, profile, catalog)
+
+
+def _accepted(
+    outcome: Outcome,
+    view: StackView,
+    resource: Resource | None,
+    violations: Iterable[Violation],
+    profile: Profile,
+    catalog: Catalog,
+) -> Outcome:
+    """A failure, unless what accepts each violation (a suppression or a baseline entry, not expired) covers all."""
     left: list[Violation] = []
-    used = None
-    for violation in verdict.violations:
-        entry = matching_suppression(view.suppressions, rule.id, resource, violation)
-        if entry is None:
-            left.append(violation)
-        else:
+    used, said = None, []
+    for violation in violations:
+        entry = matching_suppression(view, outcome.id, resource, violation) if resource is not None else None
+        accepted, note = expiry(entry, view.today) if entry is not None else (False, "")
+        if note:
+            said.append(note)
+        if accepted:
             used = used or entry
+        else:
+            left.append(violation)
     if not left and used is not None:
-        return replace(outcome, status="suppressed", reason=str(used["reason"]), suppression=record(used))
-    status, why = _classify(rule.id, rule.severity, profile, catalog)
-    return replace(outcome, status=status, reason=why, message="; ".join(v.message for v in left))
+        reason = str(used["reason"]) + (f" ({said[0]})" if said else "")
+        return replace(outcome, status="suppressed", reason=reason, suppression=record(used))
+    status, why = _classify(outcome.id, outcome.severity, profile, catalog)
+    expired = sorted({n for n in said if "expired" in n})
+    message = "; ".join([*(v.message for v in left), *expired]) if left else outcome.message
+    names = tuple(sorted({n for v in left for n in v.names}))
+    return replace(outcome, status=status, reason=why, message=message, names=names)
 
 
 def evaluate(
@@ -258,11 +278,7 @@ def _failed_builtin(
         for replacement, rule_id in replacements().get(result.check_id, ()):
             if types and types <= set(replacement.types):
                 return replace(outcome, status="waived", reason=f"replaced by {rule_id}: {replacement.reason}")
-        entry = matching_suppression(view.suppressions, result.check_id, subject)
-        if entry is not None:
-            return replace(outcome, status="suppressed", reason=str(entry["reason"]), suppression=record(entry))
-    status, why = _classify(result.check_id, outcome.severity, profile, catalog)
-    return replace(outcome, status=status, reason=why)
+    return _accepted(outcome, view, subject, [Violation(message)], profile, catalog)
 
 
 def preload() -> threading.Thread:

@@ -62,3 +62,14 @@ def accounts(document: dict[str, Any]) -> set[str]:
     """The accounts a synthesized stack declares its own (metadata written by guard)."""
     found = guardrails_metadata(document).get("accounts")
     return {a for a in found if isinstance(a, str) and ACCOUNT.match(a)} if isinstance(found, list) else set()
+
+
+def declare_environment(stack: Any, suffix: str) -> None:
+    """Write the stack's environment suffix into its metadata: the baseline names the stack and its ARNs without it."""
+    stack.add_override("//.guardrails.environment", suffix)
+
+
+def environment(document: dict[str, Any]) -> str:
+    """The environment suffix a stack declares ("" when none)."""
+    found = guardrails_metadata(document).get("environment")
+    return found if isinstance(found, str) else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from policies.metadata import suppressions
@@ -153,6 +154,8 @@ class StackView:
         folder: Any = None,
         module_sources: dict[str, Any] | None = None,
         accounts: Any = (),
+        baseline: Any = None,
+        today: Any = None,
     ) -> None:
         from policies import iteration, metadata, modules
 
@@ -160,6 +163,9 @@ class StackView:
         # The AWS accounts that are the stack's own: declared in its metadata, passed in (the gate's --account-id),
         # and its AWS provider's allowed_account_ids
         self.accounts = metadata.accounts(document) | set(accounts) | _allowed_accounts(document)
+        # What the stack is judged with besides itself: the baseline of accepted findings, and the day (expiries)
+        self.baseline = baseline
+        self.today = today or datetime.now(UTC).date()
         # Local modules read from `folder` (the stack's folder) or the module constructs' folders
         self.modules = modules.load(document, folder, module_sources) if document.get("module") else {}
         merged = _with_modules(document, self.modules)
@@ -293,12 +299,13 @@ def _with_modules(document: dict[str, Any], modules: dict[str, Any]) -> dict[str
 
 
 def views_of(
-    documents: dict[str, dict[str, Any]], folders: dict[str, Any] | None = None, accounts: Any = ()
+    documents: dict[str, dict[str, Any]], folders: dict[str, Any] | None = None, **judged_with: Any
 ) -> dict[str, StackView]:
-    """The stacks of one synth as views that see each other (cross-stack references, access-log targets)."""
+    """The stacks of one synth as views that see each other (cross-stack references, access-log targets);
+    `judged_with`: accounts, baseline, today, as StackView takes them."""
     shared: dict[str, StackView] = {}
     for name, document in documents.items():
-        shared[name] = StackView(document, name, shared, (folders or {}).get(name), accounts=accounts)
+        shared[name] = StackView(document, name, shared, (folders or {}).get(name), **judged_with)
     return shared
 
 

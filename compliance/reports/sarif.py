@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for code scanning: one rule per check, results with the synthesized file, lines and construct path.
 Failures at their severity's level, warnings as warnings; a suppressed result carries an in-source suppression
-(the stack's author accepted it, or the baseline file), a waived one an external suppression (the project's
-policy), each with its justification."""
+(the stack's author accepted it in the code) or an external one (a baseline file), a waived one an external
+suppression (the project's policy), each with its justification."""
 
 from __future__ import annotations
 
@@ -56,9 +56,11 @@ def render_sarif(document: dict[str, Any]) -> str:
             "properties": {"controls": f["control_ids"], "engine": f["engine"], "status": f["status"], "also": f["also"]},
         }
         if f["status"] in SUPPRESSION_KIND:
-            result["suppressions"] = [
-                {"kind": SUPPRESSION_KIND[f["status"]], "status": "accepted", "justification": f["reason"]}
-            ]
+            # the stack's author accepted it in the code (inSource); a baseline file or the project's policy did
+            # outside it (external)
+            source = (f.get("suppression") or {}).get("source", "")
+            kind = "external" if source.startswith("baseline") else SUPPRESSION_KIND[f["status"]]
+            result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": f["reason"]}]
         results.append(result)
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -25,7 +25,7 @@ from infra.components.schema_migration import SchemaMigration
 from infra.config import PlatformConfig
 from infra.context import PlatformContext
 from infra.naming import Namer
-from policies.metadata import ENVIRONMENT, declare_stack_kind
+from policies.metadata import ENVIRONMENT, declare_environment, declare_stack_kind
 
 AWS_PROVIDER_VERSION = "5.100.0"
 DB_MAX_CONNECTIONS_ALARM = 400
@@ -35,6 +35,7 @@ class IotPlatformStack(TerraformStack):
     def __init__(self, scope: Construct, config: PlatformConfig) -> None:
         super().__init__(scope, config.stack_name)
         declare_stack_kind(self, ENVIRONMENT)
+        declare_environment(self, config.environment_suffix)  # a baseline names the stack and its ARNs without it
         self.config = config
         self.provider = aws.AwsProvider(
             self,

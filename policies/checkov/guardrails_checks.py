@@ -11,7 +11,8 @@ It fails closed: a resource whose stack file cannot be found or read, or an unkn
 reason in the result's details, never UNKNOWN or PASSED. Statuses: failed -> FAILED; warning and suppressed ->
 SKIPPED (not a failure, with the reason); passed and waived -> PASSED; a rule that does not apply to the resource
 says nothing (UNKNOWN, not reported).
-Profile: GUARDRAILS_PROFILE (ephemeral by default); plain Checkov has no flag for it. The gate takes --profile.
+Profile: GUARDRAILS_PROFILE (ephemeral by default), baseline: GUARDRAILS_BASELINE; plain Checkov has no flag for
+them. The gate takes --profile and --baseline.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from checkov.terraform.checks.data.base_check import BaseDataCheck
 from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
+from policies.baseline import ENV as BASELINE_ENV
+from policies.baseline import load as load_baseline
 from policies.engine import Outcome, judge_stack
 from policies.model import Rule, StackView
 from policies.profiles import PROFILES
@@ -62,7 +65,9 @@ class Unjudgeable(Exception):
 
 @lru_cache(maxsize=32)
 def _view(path: str, mtime: float) -> StackView:
-    return StackView(json.loads(Path(path).read_text()), folder=Path(path).parent)
+    baseline = os.environ.get(BASELINE_ENV)
+    accepted = load_baseline(baseline) if baseline else None
+    return StackView(json.loads(Path(path).read_text()), folder=Path(path).parent, baseline=accepted)
 
 
 @lru_cache(maxsize=32)

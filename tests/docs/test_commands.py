@@ -325,6 +325,21 @@ PROOFS = {
             ),
         )
     ),
+    "python -m compliance baseline cdktf.out --out compliance/baseline.json": Runs(
+        ("python", "-m", "compliance", "baseline", "{outdir}", "--out", "{tmp}/baseline.json"),
+        expect_out="accepted finding(s) to",
+        in_process=True,
+    ),
+    "python -m compliance check cdktf.out --baseline compliance/baseline.json": All(
+        (
+            Runs(("python", "-m", "compliance", "baseline", "{outdir}", "--out", "{tmp}/b.json"), in_process=True),
+            Runs(
+                ("python", "-m", "compliance", "check", "{outdir}", "--out", "{tmp}/rb", "--baseline", "{tmp}/b.json"),
+                expect_out="compliance gate PASSED",
+                in_process=True,
+            ),
+        )
+    ),
     "checkov -d cdktf.out/stacks/<stack> --framework terraform_json --external-checks-dir policies/checkov": Runs(
         (
             str(Path(sys.executable).parent / "checkov"),
