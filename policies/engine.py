@@ -184,7 +184,7 @@ def builtin_ids(at: str, profile: Profile | str, catalog: Catalog | None = None)
 
 def users_of(document: Resource, view: StackView) -> list[Resource]:
     """The resources that use a policy document (reference it anywhere in their configuration)."""
-    return [r for r in view.resources() if r is not document and view.references(r.config, document)]
+    return [r for r in view.resources() if r is not document and view.references(r, document)]
 
 
 def judge_stack(
@@ -204,12 +204,12 @@ def judge_stack(
     folded: dict[int, list[str]] = {}
     for result in results:
         subject = _subject(view, result.address)
-        subjects = [subject] if subject is not None else []
-        if subject is not None and subject.mode == "data" and subject.type == POLICY_DOCUMENT:
-            subjects += users_of(subject, view)
         if result.passed:
             outcomes.append(_builtin(result, subject, view, catalog, "passed", "compliant"))
             continue
+        subjects = [subject] if subject is not None else []
+        if subject is not None and subject.mode == "data" and subject.type == POLICY_DOCUMENT:
+            subjects += users_of(subject, view)
         targets = [
             index[(s.address, rule_id)]
             for s in subjects

@@ -174,6 +174,8 @@ class StackView:
         # references read their outputs through remote state (views_of builds them).
         self.siblings: dict[str, StackView] = siblings if siblings is not None else {}
         self._resources: dict[tuple[str, str, str], Resource] = {}
+        self._prefixes: dict[str, re.Pattern[str]] = {}
+        self._texts: dict[int, str] = {}
         found = [
             (mode, rtype, name, config)
             for mode, section in (("resource", "resource"), ("data", "data"))
@@ -238,16 +240,23 @@ class StackView:
         return [self, *(v for name, v in sorted(self.siblings.items()) if v is not self)]
 
     def references(self, value: Any, target: Resource) -> bool:
-        """Does `value` (any JSON) reference `target` anywhere?"""
+        """Does `value` (any JSON, or a resource: its whole configuration) reference `target` anywhere?"""
         prefix = f"data.{target.type}.{target.name}" if target.mode == "data" else f"{target.type}.{target.name}"
-        pattern = re.compile(r"(?<![\w.])" + re.escape(prefix) + r"(?![\w-])")
-        return bool(pattern.search(_flatten(value)))
+        if prefix not in self._prefixes:
+            self._prefixes[prefix] = re.compile(r"(?<![\w.])" + re.escape(prefix) + r"(?![\w-])")
+        if isinstance(value, Resource):  # its text is built once per view
+            if id(value) not in self._texts:
+                self._texts[id(value)] = _flatten(value.config)
+            text = self._texts[id(value)]
+        else:
+            text = _flatten(value)
+        return bool(self._prefixes[prefix].search(text))
 
     def referencing(self, target: Resource, *types: str, attribute: str | None = None) -> list[Resource]:
         """Resources of `types` whose `attribute` (or any attribute) references `target`."""
         found = []
         for resource in self.resources(*types):
-            value = resource.config.get(attribute) if attribute else resource.config
+            value = resource.config.get(attribute) if attribute else resource
             if value is not None and self.references(value, target):
                 found.append(resource)
         return found

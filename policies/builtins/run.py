@@ -325,10 +325,11 @@ def worst(results: Iterable[Result]) -> list[Result]:
     is, so the verdict is the same on every run."""
     found: dict[tuple[str, str], Result] = {}
     for result in results:
-        address = INSTANCE.sub("", result.address)
-        key = (result.check_id, address)
+        if result.address.endswith("]"):
+            result = Result(result.check_id, INSTANCE.sub("", result.address), result.passed, result.error)
+        key = (result.check_id, result.address)
         if key not in found or not result.passed:
-            found[key] = Result(result.check_id, address, result.passed, result.error)
+            found[key] = result
     return sorted(found.values(), key=lambda r: (r.address, r.check_id))
 
 
