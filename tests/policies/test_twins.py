@@ -251,8 +251,11 @@ TABLE = [
         OURS,
         "CKV_AWS_33 tests for a wildcard principal in a JSON-string key "
         "policy; the rule also refuses the provider's default policy, kms:* or key administration to a role, an "
-        "unbound service principal or another account, and NotPrincipal, in every form the policy is written",
+        "unbound service principal or another account (a literal account the stack does not declare, root or "
+        "a service's binding), and NotPrincipal, in every form the policy is written",
         {
+            "AWS's default key policy naming an account the stack does not declare",
+            "a service bound with aws:SourceAccount to an account the stack does not declare",
             "no key policy (the default)",
             "Principal * without a condition",
             "kms:* to a role",
