@@ -340,6 +340,45 @@ TABLE = [
         {"rotation without a schedule", "schedule from a variable"},
     ),
     (
+        "SNAP-ENC-001",
+        "CKV_AWS_183",
+        "failed",
+        OURS,
+        "CKV_AWS_183 takes any kms_key_id; " + CMK,
+        {"EBS snapshot copy encrypted with alias/aws/ebs", "EBS snapshot copy, encrypted from a variable"},
+    ),
+    (
+        "SNAP-ENC-001",
+        "CKV_AWS_204",
+        "failed",
+        OURS,
+        "CKV_AWS_204 passes every device made from a snapshot; such a device has the snapshot's encryption (EC2 API "
+        "EbsBlockDevice), which the rule follows to the snapshot's volume or copy, and fails closed on a snapshot "
+        "the stack does not show",
+        {
+            "AMI from a literal snapshot id (its encryption cannot be read)",
+            "AMI from a snapshot copy with the AWS-managed key",
+            "AMI from a snapshot of an unencrypted volume",
+        },
+    ),
+    (
+        "SNAP-ENC-001",
+        "CKV_AWS_235",
+        "failed",
+        OURS,
+        "CKV_AWS_235 tests encrypted only; without kms_key_id CopyImage encrypts with the AWS-managed aws/ebs key",
+        {"AMI copy encrypted with the AWS-managed key (no kms_key_id)"},
+    ),
+    (
+        "SNAP-ENC-001",
+        "CKV_AWS_236",
+        "failed",
+        OURS,
+        "CKV_AWS_236 tests kms_key_id only; CopyImage uses the key only with Encrypted = true (EC2 API CopyImage), "
+        "otherwise the copy keeps its source's encryption, or none",
+        {"AMI copy with a CMK but encrypted left out"},
+    ),
+    (
         "SEC-ROT-001",
         "CKV2_AWS_57",
         "failed",
