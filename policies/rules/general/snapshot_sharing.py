@@ -73,5 +73,4 @@ RULE = Rule(
     check=check,
     fix='never share with group/shared_accounts "all"; share AMIs with the organization (organization_arn) and '
     "snapshots only with the stack's own, declared accounts, or suppress with the sharing decision",
-    covers=("CKV_AWS_302",),
 )

@@ -8,10 +8,7 @@ A condition such as aws:SecureTransport does not.
 Also public, though no policy document says "*":
 - a Lambda function URL whose authorization_type is not AWS_IAM: with NONE "Lambda doesn't perform any
   authentication" (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html);
-- an aws_lambda_permission to "*" without source_arn, source_account or principal_org_id; and one whose action is
-  a wildcard (`lambda:*`, `*`: AddPermission accepts both), which hands the principal every Lambda action on the
-  function (its code, configuration and policy) instead of invoking it
-  (https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html);
+- an aws_lambda_permission to "*" without source_arn, source_account or principal_org_id;
 - an aws_lambda_layer_version_permission to "*" without organization_id: every AWS account may download the layer
   (https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html);
 - an aws_cloudwatch_event_permission to "*" without a condition on aws:PrincipalOrgId: every account may put events
@@ -21,6 +18,11 @@ Also public, though no policy document says "*":
   it every token the provider issues (any GitHub repository) may assume the role. IAM User Guide, "Create a role
   for OpenID Connect federation" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html)
   and GitHub's "Configuring OpenID Connect in Amazon Web Services".
+
+A Lambda permission is read whole, so its action is judged here too, whoever it names: a wildcard (`lambda:*` or
+`*`, both of which AddPermission accepts) hands the principal every Lambda action on the function, its code,
+configuration and policy among them, instead of invoking it
+(https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
 """
 
 from policies.iam.arns import has_wildcard
@@ -185,6 +187,7 @@ RULE = Rule(
     resource_types=(*RESOURCE_TYPES, "aws_iam_role", "aws_lambda_permission", "aws_lambda_function_url", *GRANTS),
     check=check,
     fix="name the principals (account, role, or service with aws:SourceAccount / aws:SourceArn) instead of * or "
-    "NotPrincipal; function URLs use AWS_IAM; web-identity trusts fix the token's sub (repo:org/repo:ref:...)",
+    "NotPrincipal; function URLs use AWS_IAM; web-identity trusts fix the token's sub (repo:org/repo:ref:...); "
+    "Lambda permissions name their action (lambda:InvokeFunction)",
     covers=("CKV_AWS_70", "CKV_AWS_60", "CKV_AWS_283"),
 )
