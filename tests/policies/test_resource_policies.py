@@ -99,3 +99,21 @@ def test_a_wildcard_action_fails_iam_lp_001(rtype):
 @pytest.mark.parametrize("rtype", TYPES)
 def test_a_named_principal_and_action_pass_both(rtype):
     assert (_status("IAM-PUB-001", rtype, NAMED), _status("IAM-LP-001", rtype, NAMED)) == ("passed", "passed")
+
+
+TOP_LEVEL = sorted({(t, a) for t, a in RESOURCE_POLICIES.items() if "." not in a})
+
+
+@pytest.mark.parametrize("rtype,attribute", TOP_LEVEL, ids=[t for t, _ in TOP_LEVEL])
+def test_a_policy_written_as_a_reference_to_another_resources_policy_is_followed(rtype, attribute):
+    """A bucket policy written as `${<type>.x.<attribute>}` is judged by the document the other resource holds, not
+    failed as unreadable (policies/iam/documents.py POLICY_ATTRIBUTES)."""
+    public = as_json(policy({**NAMED, "Principal": "*"}))
+    resources = {
+        rtype: {"x": {attribute: public}},
+        "aws_s3_bucket_policy": {"p": {"bucket": "b", "policy": f"${{{rtype}.x.{attribute}}}"}},
+    }
+    view = StackView(doc(resources, CALLER), "fixture")
+    outcome = judge(rule_by_id("IAM-PUB-001"), view.get("aws_s3_bucket_policy", "p"), view, "ephemeral")
+    assert outcome.status == "failed"
+    assert "whose content this stack does not show" not in outcome.line()
