@@ -36,6 +36,10 @@ PROFILES: dict[str, Profile] = {
             **_EVERY_PROFILE,
             "CKV_AWS_139": "ephemeral environments must destroy cleanly; RES-PRD-001 and this check enforce it in "
             "production",
+            **dict.fromkeys(
+                ("CKV_AWS_293", "CKV2_AWS_58", "CKV_AWS_172"),  # database instance, Neptune, QLDB
+                "deletion protection: ephemeral environments must destroy cleanly (DES-EPH-001); production runs it",
+            ),
             "CKV_AWS_338": "ephemeral environments keep logs 30 days (LOG-RET-001); production keeps 365 (LOG-RET-002 "
             "and this check)",
         },
