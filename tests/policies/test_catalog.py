@@ -15,7 +15,7 @@ from policies.builtins import Builtin
 from policies.catalog import CATALOG, CatalogError, default_catalog, parse_catalog
 from policies.engine import NO_CONTROL, _classify, unmapped_reason
 from policies.profiles import PROFILES
-from policies.rulebook import all_rules
+from policies.rulebook import all_rules, rules_page
 
 FORMATS = {
     "iec62443": r"^SR [1-7]\.\d{1,2}$",
@@ -108,6 +108,18 @@ def test_hygiene_warns_with_its_reason_and_never_fails():
         assert _classify("CKV2_AWS_61", "critical", profile, catalog) == ("warning", f"warning: {reason}")
     assert unmapped_reason("CKV2_AWS_61", catalog) == f"warning: {reason}"
     assert all(len(r) >= 10 and "\n" not in r for r in catalog.warnings.values())
+
+
+def test_the_rules_page_shows_the_classification_and_its_counts():
+    catalog = default_catalog()
+    page = rules_page()
+    aws = [b for b in builtins.catalog().values() if b.aws]
+    assert f"| total | | {len(aws)} |" in page and f"| warnings | never fails | {len(catalog.warnings)} |" in page
+    for control in catalog.controls:
+        assert f"| {control.id} | {control.severity} | {len(control.checkov)} |" in page
+        assert f"| {control.id} | {', '.join(control.checkov) or '-'} |" in page
+    for check_id, reason in catalog.warnings.items():
+        assert f"| {check_id} | " in page and reason in page, check_id
 
 
 def test_identifiers_match_their_framework_formats():
