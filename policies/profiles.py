@@ -40,6 +40,12 @@ PROFILES: dict[str, Profile] = {
                 ("CKV_AWS_293", "CKV2_AWS_58", "CKV_AWS_172"),  # database instance, Neptune, QLDB
                 "deletion protection: ephemeral environments must destroy cleanly (DES-EPH-001); production runs it",
             ),
+            **dict.fromkeys(
+                # DynamoDB and its global tables, RDS, ElastiCache, Redshift, DocumentDB, Neptune
+                ("CKV_AWS_28", "CKV_AWS_165", "CKV_AWS_133", "CKV_AWS_134", "CKV_AWS_343", "CKV_AWS_360", "CKV_AWS_361"),
+                "backups: an ephemeral environment's data is disposable, destroyed with it; production runs it "
+                "(CTL-RES-01: data is recoverable in production)",
+            ),
             "CKV_AWS_338": "ephemeral environments keep logs 30 days (LOG-RET-001); production keeps 365 (LOG-RET-002 "
             "and this check)",
         },
