@@ -3,10 +3,11 @@
 python bench/fixture_verdicts.py [--before COMMIT] [--json FILE]
 
 Every failing and passing form of every rule (tests/policies/fixture_forms) is written as one stack of a cdktf output
-folder (one folder per profile), and `python -m compliance check` runs once per folder in this tree and once in a
-`git archive` copy of COMMIT (default e364b91, the gate before issue #18). For each form it reports the status the
-form's own rule got on the form's subject (failed / passed / waived / missing) and whether the stack as a whole
-fails the gate (any failing finding: a passing form that fails the gate is a false alarm for whoever writes it).
+folder (one folder per profile), and `python -m compliance check` runs over them in this tree and in a `git archive`
+copy of COMMIT (default e364b91, the gate before issue #18). For each form it reports the status the form's own rule
+got on the form's subject (failed / passed / waived / missing, or refused: the gate exits 2 on the stack and judges
+nothing of it) and whether the stack as a whole fails the gate (any failing finding: a passing form that fails the
+gate is a false alarm for whoever writes it).
 An earlier gate's statuses are read as today's (findings schema version 1: advisory -> warning, exempt and
 replaced -> waived), and every finding of every form is compared status by status.
 """
@@ -17,6 +18,7 @@ import argparse
 import collections
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -55,24 +57,58 @@ def write_forms(root: Path) -> dict[str, dict]:
     return expected
 
 
-def gate(project: Path, root: Path, label: str) -> dict[str, list[dict]]:
-    """stack -> its findings, from one gate run per profile folder in `project`."""
+def _needs_newer_grammar(document: dict) -> bool:
+    """What gates before issue #19 refused whole (exit 2): count/for_each instances, import/moved lists, modules."""
+    if isinstance(document.get("import"), list) or isinstance(document.get("moved"), list) or "module" in document:
+        return True
+    blocks = [b for by_name in document.get("resource", {}).values() for b in by_name.values()]
+    return any("count" in b or "for_each" in b for b in blocks if isinstance(b, dict))
+
+
+def _judge(project: Path, stacks: list[Path], profile: str, work: Path, label: str) -> tuple[list[dict], list[str]]:
+    """One gate run over these stacks (a folder of their own); a run that refuses its input (exit 2) is split in
+    halves until the stacks it refuses stand alone: (findings, names of the stacks refused)."""
+    folder = work / f"{label}-{profile}-{stacks[0].name}-{len(stacks)}"
+    (folder / "stacks").mkdir(parents=True)
+    for stack in stacks:
+        shutil.copytree(stack, folder / "stacks" / stack.name)
+    manifest = {"stacks": {p.name: {"name": p.name} for p in stacks}, "version": "0.21.0"}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    reports = folder / "reports"
+    done = subprocess.run(
+        [sys.executable, "-m", "compliance", "check", str(folder), "--out", str(reports), "--profile", profile],
+        cwd=project,
+        env={**ENV, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode in (0, 1):
+        return upgrade(json.loads((reports / "findings.json").read_text()))["findings"], []
+    if done.returncode != 2:
+        raise SystemExit(f"{label}: the gate could not run ({done.returncode}): {done.stderr[-2000:]}")
+    if len(stacks) == 1:
+        return [], [stacks[0].name]
+    half = len(stacks) // 2
+    first, refused_first = _judge(project, stacks[:half], profile, work, label)
+    second, refused_second = _judge(project, stacks[half:], profile, work, label)
+    return first + second, refused_first + refused_second
+
+
+def gate(project: Path, root: Path, label: str) -> tuple[dict[str, list[dict]], set[str]]:
+    """stack -> its findings, and the stacks the gate refused (exit 2), from gate runs per profile in `project`:
+    the forms an older gate could not read are judged apart, so that they alone are marked refused."""
     by_stack: dict[str, list[dict]] = collections.defaultdict(list)
+    refused: set[str] = set()
+    work = Path(tempfile.mkdtemp(dir=root.parent))
     for profile_dir in sorted(root.iterdir()):
-        reports = root.parent / f"reports-{label}-{profile_dir.name}"
-        args = [sys.executable, "-m", "compliance", "check", str(profile_dir), "--out", str(reports)]
-        done = subprocess.run(
-            [*args, "--profile", profile_dir.name],
-            cwd=project,
-            env={**ENV, "PYTHONPATH": str(project)},
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"{label}: the gate could not run ({done.returncode}): {done.stderr[-2000:]}")
-        for finding in upgrade(json.loads((reports / "findings.json").read_text()))["findings"]:
-            by_stack[finding["stack"]].append(finding)
-    return by_stack
+        stacks = sorted((profile_dir / "stacks").iterdir())
+        newer = [s for s in stacks if _needs_newer_grammar(json.loads((s / "cdk.tf.json").read_text()))]
+        for group in (g for g in ([s for s in stacks if s not in newer], newer) if g):
+            found, not_judged = _judge(project, group, profile_dir.name, work, label)
+            refused.update(not_judged)
+            for finding in found:
+                by_stack[finding["stack"]].append(finding)
+    return by_stack, refused
 
 
 def verdict(findings: list[dict], case: dict) -> tuple[str, bool]:
@@ -100,15 +136,19 @@ def main() -> int:
         (work / "before.tar").write_bytes(archive.stdout)
         with tarfile.open(work / "before.tar") as tar:
             tar.extractall(before_tree, filter="data")
-        results = {
+        judged = {
             "before": gate(before_tree, work / "forms", "before"),
             "after": gate(PROJECT, work / "forms", "after"),
         }
+        results = {label: by_stack for label, (by_stack, _) in judged.items()}
+        refusals = {label: refused for label, (_, refused) in judged.items()}
     rows = []
     for name, case in sorted(expected.items()):
         row = {"stack": name, **case}
         for label, by_stack in results.items():
             row[f"{label}_rule"], row[f"{label}_gate_fails"] = verdict(by_stack.get(name, []), case)
+            if name in refusals[label]:  # exit 2: the gate judged nothing of this stack, and fails the run
+                row[f"{label}_rule"], row[f"{label}_gate_fails"] = "refused", True
         rows.append(row)
     summary: dict[str, dict] = {}
     for label in results:

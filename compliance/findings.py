@@ -164,11 +164,15 @@ def git_commit(directory: Path | None = None) -> str:
 
 
 def _stale(result: dict[str, Any]) -> list[str]:
-    baseline = result.get("baseline")
+    baseline = result.get("baseline") or {}
+    where = f"baseline {baseline.get('file')}: the entry for"
     return [
-        f"baseline {baseline['file']}: the entry for {e['rule_id']} on {e['stack']}/{e['path']} matches nothing any "
-        "more (fixed or moved): remove it"
-        for e in (baseline or {}).get("stale", [])
+        f"{where} {e['rule_id']} on {e['stack']}/{e['path']} matches nothing any more (fixed or moved): remove it"
+        for e in baseline.get("stale", [])
+    ] + [
+        f"{where} {e['rule_id']} on {e['stack']}/{e['path']} expired on {e['expires']}: what it accepted fails "
+        "again; fix it and remove the entry, or renew the date with the reason"
+        for e in baseline.get("expired", [])
     ]
 
 

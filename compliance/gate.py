@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from policies.engine import Outcome, builtin_ids, evaluate, judge_stack
 from policies.model import MIN_REASON, StackView, crosses_stacks, views_of
 from policies.profiles import PROFILES
 from policies.rulebook import replacements
+from policies.suppressions import expiry
 
 SECTIONS = ("resource", "data")  # type -> name -> configuration object
 OBJECT_SECTIONS = ("//", "terraform", "provider", "variable", "output", "locals", "module")
@@ -324,13 +325,14 @@ def scan(
         ],
         "thresholds": {name: p.threshold for name, p in PROFILES.items()},
         "profile": profile,
-        "baseline": _baseline_use(baseline, findings),
+        "baseline": _baseline_use(baseline, findings, today or datetime.now(UTC).date()),
         "scan_seconds": round(time.perf_counter() - started, 3),
     }
 
 
-def _baseline_use(baseline: Baseline | None, findings: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Which baseline judged the stacks, and its entries that matched nothing (fixed or moved: stale)."""
+def _baseline_use(baseline: Baseline | None, findings: list[dict[str, Any]], today: date) -> dict[str, Any] | None:
+    """Which baseline judged the stacks, and its entries that accepted nothing: expired (past their date: what they
+    listed fails again unless fixed) or, not expired, stale (fixed or moved)."""
     if baseline is None:
         return None
     matched = {
@@ -338,8 +340,16 @@ def _baseline_use(baseline: Baseline | None, findings: list[dict[str, Any]]) -> 
         for f in findings
         if f.get("suppression") and f["suppression"].get("source") == baseline.source and "entry" in f["suppression"]
     }
-    stale = [e for i, e in enumerate(baseline.entries) if i not in matched]
-    return {"file": baseline.file, "written": baseline.written, "entries": len(baseline.entries), "stale": stale}
+    unused = [e for i, e in enumerate(baseline.entries) if i not in matched]
+    expired = [e for e in unused if not expiry(e, today)[0]]
+    stale = [e for e in unused if expiry(e, today)[0]]
+    return {
+        "file": baseline.file,
+        "written": baseline.written,
+        "entries": len(baseline.entries),
+        "stale": stale,
+        "expired": expired,
+    }
 
 
 def failed(result: dict[str, Any]) -> list[dict[str, Any]]:

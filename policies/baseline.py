@@ -7,6 +7,7 @@ environment suffix replaced by `{suffix}`, the construct path below the stack, t
 the violation gives (actions and ARNs) with the suffix replaced and every `${type.logical_id.attr}` reference
 replaced by `${<construct path>.attr}`. A violation is accepted when an entry of its key names all it names: a
 statement that gains an action is new. Entries that match nothing are stale (fixed or moved): the gate says so.
+Expired entries are named expired, not stale.
 An entry, like a suppression, may carry `expires` (YYYY-MM-DD, UTC): see policies.suppressions.
 """
 

@@ -1,7 +1,7 @@
 """A team with an existing estate turns the gate on: `python -m compliance baseline` writes today's failures as
 accepted, and the gate and synth then fail only on what is new. Entries survive a logical-id change and another
 environment suffix; an action added to a statement is new; entries that match nothing are reported stale;
-suppressions and entries may expire."""
+suppressions and entries may expire (an expired entry is reported as such)."""
 
 from __future__ import annotations
 
@@ -149,7 +149,8 @@ def test_a_suppression_may_expire(tmp_path, expires, status, said, capsys):
     assert said in err if said else "suppression expire" not in err
 
 
-def test_a_baseline_entry_may_expire(tmp_path, accepted):
+def test_a_baseline_entry_may_expire(tmp_path, accepted, capsys):
+    """An expired entry fails its finding again and is named as expired, never as stale ("fixed or moved")."""
     written = json.loads(accepted.read_text())
     for entry in written["entries"]:
         entry["expires"] = "2027-01-01"
@@ -157,6 +158,10 @@ def test_a_baseline_entry_may_expire(tmp_path, accepted):
     code, findings = _check(tmp_path / "first", tmp_path / "r5", "--baseline", str(accepted))
     lp = next(f for f in findings["findings"] if f["rule_id"] == "IAM-LP-001")
     assert code == 1 and lp["status"] == "failed" and "suppression expired on 2027-01-01" in lp["message"]
+    assert findings["baseline"]["stale"] == [] and len(findings["baseline"]["expired"]) == len(written["entries"])
+    err = capsys.readouterr().err
+    assert "IAM-LP-001 on app-{suffix}/aws_iam_role_policy.p expired on 2027-01-01" in err
+    assert "matches nothing any more" not in err
 
 
 def test_synth_reads_the_same_baseline(tmp_path, accepted):
