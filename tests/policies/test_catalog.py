@@ -163,10 +163,17 @@ def test_a_stack_with_what_the_mission_names_fails_each_through_its_control():
     # a built-in a rule covers fails folded into the rule's finding, on the rule's control ("also: CKV_AWS_302")
     folded = {i: o.controls for o in outcomes if o.status == "failed" for i in o.also}
     blind = {"CKV_AWS_334"}  # Checkov reads `privilege`, and not from JSON text: see ECS-PRIV-001's replacement
+    # a built-in a rule replaces on this type is waived, and the rule fails the resource on the same control
+    replaced = {"CKV_AWS_301": ("IAM-PUB-001", "aws_lambda_permission.p")}
     assert {i: c for i, c in failed.items() if i.startswith("CKV")} | folded == {
-        i: (c,) for i, c in MISSION.items() if i not in blind
+        i: (c,) for i, c in MISSION.items() if i not in blind | set(replaced)
     }
     assert folded == {"CKV_AWS_302": ("CTL-IAM-01",)}
+    for check_id, (rule_id, address) in replaced.items():
+        waived = next(o for o in outcomes if o.id == check_id and o.address == address)
+        ours = next(o for o in outcomes if o.id == rule_id and o.address == address)
+        assert waived.status == "waived" and rule_id in waived.reason
+        assert ours.status == "failed" and ours.controls == (MISSION[check_id],)
     assert failed["ECS-PRIV-001"] == ("CTL-WKL-01",)
     lifecycle = next(o for o in outcomes if o.id == "CKV2_AWS_61")
     assert (lifecycle.status, lifecycle.reason) == ("warning", unmapped_reason("CKV2_AWS_61", default_catalog()))

@@ -30,7 +30,7 @@ from policies.iam.conditions import fixed, narrows_principals
 from policies.iam.documents import Condition
 from policies.iam.principals import is_public
 from policies.iam.sources import RESOURCE_TYPES, read, resource_policies
-from policies.model import Rule, Violation, block_of, is_opaque, judged
+from policies.model import Replacement, Rule, Violation, block_of, is_opaque, judged
 
 # The claim that names who the token was issued to, per web-identity provider (default: the OIDC `sub`).
 SUBJECT_CLAIMS = {
@@ -190,4 +190,13 @@ RULE = Rule(
     "NotPrincipal; function URLs use AWS_IAM; web-identity trusts fix the token's sub (repo:org/repo:ref:...); "
     "Lambda permissions name their action (lambda:InvokeFunction)",
     covers=("CKV_AWS_70", "CKV_AWS_60", "CKV_AWS_283"),
+    replaces=(
+        Replacement(
+            checks=("CKV_AWS_301",),
+            types=("aws_lambda_permission",),
+            reason='CKV_AWS_301 fails every Lambda permission to principal "*", also one that source_account, '
+            "source_arn or principal_org_id confines to an account, a resource or an organization as AWS documents; "
+            "IAM-PUB-001 reads those conditions",
+        ),
+    ),
 )
