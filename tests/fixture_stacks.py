@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import (
+from infra.synth import SynthFailed, synth
+from policies import guard
+from policies.engine import Outcome
+from policies.framework import (
     App,
     TerraformDataSource,
     TerraformHclModule,
@@ -13,10 +16,6 @@ from cdktf import (
     TerraformResource,
     TerraformStack,
 )
-
-from infra.synth import SynthFailed, synth
-from policies import guard
-from policies.engine import Outcome
 
 
 def build(document: dict[str, Any], outdir: str, name: str = "fixture") -> tuple[App, TerraformStack]:
