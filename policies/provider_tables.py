@@ -33,7 +33,7 @@ _LINK = re.compile(
     r"(resources|data-sources)/\w+ (aws_\w+)\}"
 )
 _CONFIG = re.compile(
-    r"^class \w+Config\(_cdkt\w+\.TerraformMetaArguments\):\n(?P<body>.*?)\n    \) -> None:", re.M | re.S
+    r"^class \w+Config\(\s*_cdkt\w+\.TerraformMetaArguments,?\s*\):\n(?P<body>.*?)\n    \) -> None:", re.M | re.S
 )
 _ARGUMENT = re.compile(r"^        (\w+): ", re.M)
 _TAGS = "        tags: typing.Optional[typing.Mapping[builtins.str, builtins.str]] = None,"

@@ -2,7 +2,7 @@
 (an aliased provider's, for a resource that uses one). Tags computed from expressions (`${merge(...)}`) fail.
 
 Taggable: every AWS resource type whose configuration takes `tags` in the provider major the stack pins, derived
-from the provider bindings (policies/provider_tables.py; 714 types in provider 5.100.0, 815 in 6.69.1).
+from the provider bindings (policies/provider_tables.py; 747 types in provider 5.100.0, 859 in 6.69.1).
 """
 
 from policies.lookups import effective_tags
