@@ -163,16 +163,38 @@ def _accepted(
 def evaluate(
     view: StackView, profile: Profile | str, catalog: Catalog | None = None, rules: Iterable[Rule] | None = None
 ) -> list[Outcome]:
-    """Our rulebook's outcomes on every resource of the stack."""
+    """Our rulebook's outcomes on every resource of the stack (judged once per process for the same document and
+    judgement: the gate run in the synth's process reuses what the Aspect found)."""
     profile = profile_named(profile) if isinstance(profile, str) else profile
     catalog = catalog or default_catalog()
+    key = _judgement_key(view, profile, catalog) if rules is None else None
+    if key is not None and key in _JUDGED:
+        return list(_JUDGED[key])
     found = []
     for rule in all_rules() if rules is None else rules:
         for resource in view:
             outcome = judge(rule, resource, view, profile, catalog)
             if outcome is not None:
                 found.append(outcome)
+    if key is not None:
+        _JUDGED[key] = tuple(found)
+        while len(_JUDGED) > builtins.MEMO_SIZE:
+            _JUDGED.pop(next(iter(_JUDGED)))
     return found
+
+
+_JUDGED: dict[tuple, tuple[Outcome, ...]] = {}
+
+
+def _judgement_key(view: StackView, profile: Profile, catalog: Catalog) -> tuple | None:
+    """What decides our rules' outcomes on a stack: its document and what it is judged with (a stack that reads its
+    siblings depends on them too: not remembered)."""
+    if view.siblings:
+        return None
+    baseline = builtins.document_key({"entries": list(view.baseline.entries)}) if view.baseline is not None else ""
+    document = builtins.document_key(view.judged_document)
+    judged_by = (profile.name, profile.threshold, tuple(sorted(profile.skipped)))
+    return (document, view.stack, judged_by, id(catalog), baseline, frozenset(view.accounts), view.today)
 
 
 def builtin_ids(at: str, profile: Profile | str, catalog: Catalog | None = None) -> frozenset[str]:

@@ -139,6 +139,39 @@ def rules_page() -> str:
             f"{', '.join(control.rules) or '-'} | {len(control.checkov)} | {', '.join(m['iec62443'])} | "
             f"{', '.join(m['nist80053'])} | {', '.join(m['securityhub']) or '-'} | {', '.join(m['config']) or '-'} |"
         )
+    return "\n".join(lines) + "\n" + resource_policies_section()
+
+
+def resource_policies_section() -> str:
+    """The resource policies the rules read (policies/iam/sources.py), the grants written as resources, and the
+    policy-holding types no rule reads, with why: a section of docs/rules.md."""
+    from policies.iam.sources import KEY_POLICY_TYPES, NOT_READ, RESOURCE_POLICIES, RESOURCE_TYPES
+
+    grants = sorted(set(rule_by_id("IAM-PUB-001").resource_types) - set(RESOURCE_TYPES) - {"aws_iam_role"})
+    lines = [
+        "",
+        "# Resource policies",
+        "",
+        f"The {len(RESOURCE_POLICIES)} resource types of the AWS provider (5.100) that hold a resource policy, and "
+        "the attribute it is",
+        "read from (tests/policies/test_resource_policies.py holds this list equal to the provider's cdktf bindings).",
+        "IAM-PUB-001 judges each for public principals, IAM-LP-001 for wildcard actions, IAM-XACCT-001 for other",
+        f"accounts (key policies: KMS-POL-001, on {', '.join(rule_by_id('KMS-POL-001').resource_types)}).",
+        f"IAM-PUB-001 also reads the grants written as resources: {', '.join(grants)}.",
+        "",
+        "| type | attribute | kind |",
+        "|---|---|---|",
+        *(
+            f"| {rtype} | {attribute} | {'key policy' if rtype in KEY_POLICY_TYPES else 'resource policy'} |"
+            for rtype, attribute in sorted(RESOURCE_POLICIES.items())
+        ),
+        "",
+        "Types whose policy-named attribute no rule reads as a permission document, and why:",
+        "",
+        "| type | why not |",
+        "|---|---|",
+        *(f"| {rtype} | {why} |" for rtype, why in sorted(NOT_READ.items())),
+    ]
     return "\n".join(lines) + "\n"
 
 

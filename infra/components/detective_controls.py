@@ -14,12 +14,13 @@ from infra.context import PlatformContext
 from policies.catalog import default_catalog
 from policies.framework import Construct
 from policies.rules.general.required_tags import REQUIRED_TAGS
+from policies.rules.secretsmanager.secret_rotation import MAX_ROTATION_DAYS
 
 # Managed rules that need parameters to check what our controls mean.
 PARAMETERS = {
     "REQUIRED_TAGS": {f"tag{i}Key": tag for i, tag in enumerate(REQUIRED_TAGS, start=1)},
     "CW_LOGGROUP_RETENTION_PERIOD_CHECK": {"MinRetentionTime": "365"},
-    "SECRETSMANAGER_ROTATION_ENABLED_CHECK": {"maximumAllowedRotationFrequency": "30"},
+    "SECRETSMANAGER_ROTATION_ENABLED_CHECK": {"maximumAllowedRotationFrequency": str(MAX_ROTATION_DAYS)},
 }
 
 

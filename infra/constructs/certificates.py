@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -62,5 +63,7 @@ def rds_ca_bundle(out_dir: Path, node_modules: Path | None = None) -> Path:
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / RDS_CA_BUNDLE
-    target.write_bytes(bundle)
+    scratch = target.with_name(f".{target.name}.{os.getpid()}")
+    scratch.write_bytes(bundle)
+    os.replace(scratch, target)  # a synth reading it never sees half of it
     return target

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -30,12 +32,24 @@ def xray_statement(region: str) -> Statement:
 
 
 def staged(name: str, files: Mapping[str, Path]) -> Path:
-    """A Lambda code folder under build/, holding exactly `files` (so the asset hash follows their content)."""
-    folder = BUILD_DIR / name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    """A Lambda code folder under build/, holding exactly `files` (so the asset hash follows their content).
+
+    The folder is named after the content it holds and written once, by rename: synths running at the same time
+    (tests on several cores, apps of several stacks) never see one another's half-written folder."""
+    digest = hashlib.sha256()
+    for target, source in sorted(files.items()):
+        digest.update(target.encode() + b"\0" + Path(source).read_bytes() + b"\0")
+    folder = BUILD_DIR / name / digest.hexdigest()[:16]
+    if folder.is_dir():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=folder.parent))
     for target, source in files.items():
-        shutil.copyfile(source, folder / target)
+        shutil.copyfile(source, scratch / target)
+    try:
+        scratch.rename(folder)
+    except OSError:  # another synth wrote the same content first
+        shutil.rmtree(scratch, ignore_errors=True)
     return folder
 
 

@@ -14,15 +14,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from policies.builtins.index import Builtin, catalog
-from policies.builtins.run import PARTS, BuiltinError, Result, judged_before, note, preload, run
+from policies.builtins.run import (
+    MEMO_SIZE,
+    PARTS,
+    BuiltinError,
+    Result,
+    document_key,
+    judged_before,
+    note,
+    preload,
+    run,
+)
 
 __all__ = [
+    "MEMO_SIZE",
     "PARTS",
     "Builtin",
     "BuiltinError",
     "Result",
     "catalog",
     "category",
+    "document_key",
     "judged_before",
     "note",
     "preload",

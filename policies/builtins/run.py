@@ -173,10 +173,9 @@ def _applies(check: Any, present: set[str]) -> bool:
     return not types or "all" in types or bool(types & present)
 
 
-# Graph and graph results of the documents this process has judged, by the SHA-256 of their canonical JSON: the
-# gate run in the synth's process (`python -m compliance check --synth`) reuses what the Aspect computed for the
-# same document, and runs only the checks the Aspect did not. Python checks always run again (milliseconds), on a
-# fresh definition, as the runner runs them.
+# Graph and results of the documents this process has judged, by the SHA-256 of their canonical JSON: the gate run
+# in the synth's process (`python -m compliance check --synth`) reuses what the Aspect computed for the same
+# document, and runs only the checks the Aspect did not (each check's results depend on the document alone).
 _MEMO: OrderedDict[str, dict[str, Any]] = OrderedDict()
 MEMO_SIZE = 32
 
@@ -244,13 +243,21 @@ def run(document: dict[str, Any], ids: Iterable[str], parts: Iterable[str] = PAR
                 memo["results"].update(_graph_results(memo["graph"], graph_checks))
             results += [r for check_id, found in memo["results"].items() if check_id in wanted for r in found]
         if "python" in parts:
-            registries = _python_registries()
-            index.load_for(document)
-            definition = _guarded(lambda: prepare_definition(document))
-            # The file name Checkov's checks see: one per document, as Checkov's runner gives each file its own
-            # path. Checkov's IAM checks cache parsed policies by it (BaseTerraformCloudsplainingIAMScanner), so two
-            # stacks sharing a name must not share a path.
-            results += _python_results(definition, registries, wanted, f"/{key[:16]}{SCANNED_FILE}")
+            ran = memo.setdefault("python", {})  # check id -> its results on this document
+            todo = wanted - set(ran)
+            if todo:
+                registries = _python_registries()
+                index.load_for(document)
+                definition = _guarded(lambda: prepare_definition(document))
+                # The file name Checkov's checks see: one per document, as Checkov's runner gives each file its
+                # own path. Checkov's IAM checks cache parsed policies by it (BaseTerraformCloudsplainingIAMScanner),
+                # so two stacks sharing a name must not share a path.
+                found = _python_results(definition, registries, todo, f"/{key[:16]}{SCANNED_FILE}")
+                for check_id in todo:
+                    ran[check_id] = []
+                for result in found:
+                    ran[result.check_id].append(result)
+            results += [r for check_id, found in ran.items() if check_id in wanted for r in found]
     return worst(results)
 
 

@@ -21,6 +21,19 @@ HOW_TO_FIX = (
     "aws_iam_policy_document with literal statements; or suppress the rule on this construct with a reason"
 )
 _JSONENCODE = re.compile(r"^\$\{jsonencode\((?P<body>.*)\)\}$", re.DOTALL)
+# Attributes that hold a whole policy document on the resource that carries them (another resource's policy may be
+# written as a reference to one of these)
+POLICY_ATTRIBUTES = frozenset(
+    {
+        "policy",
+        "access_policy",
+        "access_policies",
+        "policy_document",
+        "resource_policy",
+        "repository_policy",
+        "delivery_destination_policy",
+    }
+)
 _REFERENCE = re.compile(r"^\$\{(?P<ref>(?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.(?P<attr>[a-z_]+)\}$")
 # A Terraform interpolation that is not the `$${...}` escape IAM policy variables are written with.
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{(?P<expr>[^}]*)\}")
@@ -132,7 +145,7 @@ def _referenced(ref: str, attr: str, view: StackView, seen: frozenset[str]) -> d
             raise
         except Unreadable as error:  # a statement built by a dynamic block no rule can read
             raise PolicyUnreadable(str(error)) from None
-    if attr in ("policy", "access_policy", "access_policies", "policy_document") and mode == "resource":
+    if attr in POLICY_ATTRIBUTES and mode == "resource":
         return read_document(target.get(attr), view, seen | {ref})
     raise PolicyUnreadable(f"the policy is {ref}.{attr}, whose content this stack does not show; {HOW_TO_FIX}")
 

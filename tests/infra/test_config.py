@@ -127,7 +127,7 @@ def test_the_table_is_every_configurable_field_once():
         values = [getattr(f, column) for f in FIELDS]
         assert len(values) == len(set(values)), column
     envs = [f.env for f in FIELDS if f.env]
-    assert len(envs) == len(set(envs)) == 13
+    assert len(envs) == len(set(envs)) == 14
     assert all(f.valid and f.doc for f in FIELDS)
     assert [f.name for f in FIELDS if f.required] == ["environment_suffix"]
 

@@ -251,8 +251,11 @@ TABLE = [
         OURS,
         "CKV_AWS_33 tests for a wildcard principal in a JSON-string key "
         "policy; the rule also refuses the provider's default policy, kms:* or key administration to a role, an "
-        "unbound service principal or another account, and NotPrincipal, in every form the policy is written",
+        "unbound service principal or another account (a literal account the stack does not declare, root or "
+        "a service's binding), and NotPrincipal, in every form the policy is written",
         {
+            "AWS's default key policy naming an account the stack does not declare",
+            "a service bound with aws:SourceAccount to an account the stack does not declare",
             "no key policy (the default)",
             "Principal * without a condition",
             "kms:* to a role",
@@ -338,6 +341,69 @@ TABLE = [
         "CKV2_AWS_57 takes any rotation resource; without a schedule "
         "(rotation_rules) the secret never rotates automatically, and a variable cannot be read",
         {"rotation without a schedule", "schedule from a variable"},
+    ),
+    (
+        "SNAP-ENC-001",
+        "CKV_AWS_183",
+        "failed",
+        OURS,
+        "CKV_AWS_183 takes any kms_key_id; " + CMK,
+        {"EBS snapshot copy encrypted with alias/aws/ebs", "EBS snapshot copy, encrypted from a variable"},
+    ),
+    (
+        "SNAP-ENC-001",
+        "CKV_AWS_204",
+        "failed",
+        OURS,
+        "CKV_AWS_204 passes every device made from a snapshot; such a device has the snapshot's encryption (EC2 API "
+        "EbsBlockDevice), which the rule follows to the snapshot's volume or copy, and fails closed on a snapshot "
+        "the stack does not show",
+        {
+            "AMI from a literal snapshot id (its encryption cannot be read)",
+            "AMI from a snapshot copy with the AWS-managed key",
+            "AMI from a snapshot of an unencrypted volume",
+        },
+    ),
+    (
+        "SNAP-ENC-001",
+        "CKV_AWS_235",
+        "failed",
+        OURS,
+        "CKV_AWS_235 tests encrypted only; without kms_key_id CopyImage encrypts with the AWS-managed aws/ebs key",
+        {"AMI copy encrypted with the AWS-managed key (no kms_key_id)"},
+    ),
+    (
+        "SNAP-ENC-001",
+        "CKV_AWS_236",
+        "failed",
+        OURS,
+        "CKV_AWS_236 tests kms_key_id only; CopyImage uses the key only with Encrypted = true (EC2 API CopyImage), "
+        "otherwise the copy keeps its source's encryption, or none",
+        {"AMI copy with a CMK but encrypted left out"},
+    ),
+    (
+        "SEC-ROT-001",
+        "CKV2_AWS_57",
+        "failed",
+        OURS,
+        "CKV2_AWS_57 takes any rotation resource; the control asks for a rotation at least every 30 days (the "
+        "maximum AWS Config's SECRETSMANAGER_ROTATION_ENABLED_CHECK holds the account to): these schedules leave "
+        "longer gaps, stop after a year, or come from a variable the stack does not show",
+        {
+            "every 90 days (the longest Checkov's own check allows)",
+            "31 days written as a string (Terraform converts it)",
+            "rate(31 days)",
+            "rate(1000 hours): 41.7 days",
+            "monthly cron on the 1st (31-day gaps)",
+            "cron on the last day of every month (Feb 28 to Mar 31)",
+            "quarterly cron",
+            "first Sunday of every month (up to 35 days)",
+            "cron on the 31st (months without one are skipped)",
+            "cron with a year: rotation stops after it",
+            "schedule expression from a variable",
+            "rate with its value from a variable",
+            "short schedule, but a second rotation of the same secret every 90 days",
+        },
     ),
     # NET-SG-001 judges what the merged CIDRs cover (more than one public IPv4 /8 or IPv6 /32), the twins only the
     # literal world CIDRs on their port

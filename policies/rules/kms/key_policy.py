@@ -18,7 +18,7 @@ from policies.iam.principals import (
     only_roots,
     undeclared,
 )
-from policies.iam.sources import read
+from policies.iam.sources import KEY_POLICY_TYPES, read
 from policies.model import Replacement, Rule, Violation, judged
 
 ADMIN_LEVELS = ("Permissions management",)
@@ -118,7 +118,7 @@ RULE = Rule(
     title="KMS keys have explicit least-privilege key policies",
     category="privilege",
     severity="high",
-    resource_types=("aws_kms_key", "aws_kms_key_policy"),
+    resource_types=KEY_POLICY_TYPES,
     check=check,
     fix="keep kms:* for the own account root (data.aws_caller_identity); name other principals with the actions "
     "they use; bind service principals with aws:SourceAccount or kms:CallerAccount",

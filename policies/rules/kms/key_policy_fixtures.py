@@ -24,6 +24,11 @@ def key(*statements, written=as_json):
     return doc({"aws_kms_key": {"k": {"enable_key_rotation": True, "policy": written(policy(*statements))}}}, CALLER)
 
 
+def other_key(rtype, *statements):
+    """A replica or external key (key material imported or copied) carries its key policy the same way."""
+    return doc({rtype: {"k": {"policy": as_json(policy(*statements))}}}, CALLER)
+
+
 # AWS's default key policy statement as the KMS Developer Guide writes it: the account id written literally
 LITERAL_DEFAULT = {
     "Sid": "Enable IAM User Permissions",
@@ -84,6 +89,16 @@ FAIL = [
         S,
         key(DEFAULT, BOUND_SERVICE),
     ),
+    Form(
+        "replica key granting Decrypt to Principal *",
+        "aws_kms_replica_key.k",
+        other_key("aws_kms_replica_key", DEFAULT, allow("kms:Decrypt", "*", Principal="*")),
+    ),
+    Form(
+        "external key granting kms:* to another account",
+        "aws_kms_external_key.k",
+        other_key("aws_kms_external_key", DEFAULT, allow("kms:*", "*", Principal={"AWS": "arn:aws:iam::444455556666:root"})),
+    ),
 ]
 PASS = [
     Form(
@@ -91,6 +106,12 @@ PASS = [
         S,
         key(DEFAULT),
         "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+    ),
+    Form(
+        "replica key with AWS's default key policy",
+        "aws_kms_replica_key.k",
+        other_key("aws_kms_replica_key", DEFAULT),
+        "https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-replicate.html",
     ),
     Form(
         "service principal bound by an encryption context",
