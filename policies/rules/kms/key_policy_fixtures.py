@@ -97,7 +97,9 @@ FAIL = [
     Form(
         "external key granting kms:* to another account",
         "aws_kms_external_key.k",
-        other_key("aws_kms_external_key", DEFAULT, allow("kms:*", "*", Principal={"AWS": "arn:aws:iam::444455556666:root"})),
+        other_key(
+            "aws_kms_external_key", DEFAULT, allow("kms:*", "*", Principal={"AWS": "arn:aws:iam::444455556666:root"})
+        ),
     ),
 ]
 PASS = [
