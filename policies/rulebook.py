@@ -4,7 +4,9 @@ and the relations of our rules to Checkov's built-ins that the rules declare (`c
 To add a rule: write policies/rules/<service>/<name>.py with `RULE = Rule(...)` and
 policies/rules/<service>/<name>_fixtures.py with FAIL (>= 5 forms) and PASS (>= 3 forms, AWS's recommended form
 among them, marked with its `source`); then add the rule id to a control in compliance/catalog.yaml.
-tests/policies/test_rules.py finds both and refuses a rule with fewer forms.
+tests/policies/test_rules.py finds both and refuses a rule with fewer forms. Forms written as only AWS provider 6
+accepts them (its upgrade guide's changes on what the rule reads) go in <rule>_provider6_fixtures.py; every form is
+judged on each provider major whose table has all it writes (policies/provider_tables.py).
 """
 
 from __future__ import annotations
