@@ -1,20 +1,26 @@
 """The control catalog (compliance/catalog.yaml, read as data): each control, its category and severity, the rules and
 built-ins that enforce it, and where auditors find it in IEC 62443-3-3, NIST SP 800-53 r5, AWS Security Hub and
-AWS Config. Both engines read it to decide what fails: a finding fails when it maps to a control (and is at or above
-the profile's threshold). Schema-checked (compliance/schemas/catalog.schema.json)."""
+AWS Config; and `warnings`, the built-ins classified as hygiene or outside the mission, each with its reason. Both
+engines read it to decide what fails: a finding fails when it maps to a control (and is at or above the profile's
+threshold); a built-in under `warnings` only warns, with its reason. Schema-checked
+(compliance/schemas/catalog.schema.json)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 import yaml
 
 from policies.model import CATEGORIES, SEVERITIES
 from policies.rulebook import all_rules
+
+if TYPE_CHECKING:
+    from policies.builtins import Builtin
 
 COMPLIANCE = Path(__file__).resolve().parent.parent / "compliance"
 CATALOG = COMPLIANCE / "catalog.yaml"
@@ -46,11 +52,20 @@ class Control:
 class Catalog:
     frameworks: dict[str, str]
     controls: tuple[Control, ...]
+    warnings: dict[str, str] = field(default_factory=dict)  # built-in id -> why it warns and never fails
     by_rule: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False)  # id -> controls
 
     def controls_for(self, rule_id: str) -> list[str]:
         """The controls a rule of ours or a Checkov built-in enforces."""
         return list(self.by_rule.get(rule_id, ()))
+
+    def warning_reason(self, check_id: str) -> str | None:
+        """Why a built-in classified under `warnings` is not a control's (None when it is not listed there)."""
+        return self.warnings.get(check_id)
+
+    def unclassified(self, builtins: Iterable[Builtin]) -> list[str]:
+        """The AWS built-ins among these that are classified nowhere (under no control, not in `warnings`)."""
+        return sorted(b.id for b in builtins if b.aws and b.id not in self.by_rule and b.id not in self.warnings)
 
     def _first(self, check_id: str) -> Control | None:
         """Of the controls a check maps to, the one of highest severity (the first in the catalog among equals)."""
@@ -121,7 +136,8 @@ def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
                 + ", ".join(CATEGORIES)
             )
     ours = {r.id for r in all_rules()}
-    builtins = known_builtin_ids() if any(c.checkov for c in controls) else set()
+    warnings = dict(document.get("warnings") or {})
+    builtins = known_builtin_ids() if warnings or any(c.checkov for c in controls) else set()
     for control in controls:
         dangling = [r for r in control.rules if r not in ours]
         if dangling:
@@ -135,7 +151,21 @@ def parse_catalog(document: Any, source: str = "catalog") -> Catalog:
                 f"{source}: control {control.id} names unknown Checkov check(s) {', '.join(dangling)} "
                 "(not built into the installed Checkov)"
             )
-    return Catalog(dict(document["frameworks"]), controls)
+    dangling = sorted(w for w in warnings if w not in builtins)
+    if dangling:
+        raise CatalogError(
+            f"{source}: warnings names unknown Checkov check(s) {', '.join(dangling)} (not built into the installed "
+            "Checkov)"
+        )
+    catalog = Catalog(dict(document["frameworks"]), controls, warnings)
+    both = sorted(w for w in warnings if catalog.controls_for(w))
+    if both:
+        where = "; ".join(f"{w} under {', '.join(catalog.controls_for(w))}" for w in both)
+        raise CatalogError(
+            f"{source}: warnings lists built-in(s) a control also lists ({where}); a built-in is classified in one "
+            "place: under a control (it fails) or in warnings (it warns)"
+        )
+    return catalog
 
 
 @cache

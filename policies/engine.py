@@ -4,7 +4,8 @@ synth, the gate on every synthesized stack, the plain-Checkov adapter per scanne
 same document.
 
 - failed: a finding that maps to a control in the catalog, at or above the profile's threshold.
-- warning: a finding below the profile's threshold, or mapped to no control (its reason says which).
+- warning: a finding below the profile's threshold, of a built-in the catalog classifies under `warnings` (its
+  reason is the catalog's), or of a built-in nobody classified (its reason says which).
 - suppressed: accepted by the stack's author (`suppress`, with a reason), covering every violation in it.
 - waived: passed by the project's own policy, with the reason: the exception AWS documents that a rule knows (an
   access-log target bucket), or a built-in replaced by a rule that reads the resource right (`Rule.replaces`).
@@ -34,7 +35,7 @@ STATUSES = ("failed", "warning", "suppressed", "waived", "passed")
 PROBLEMS = ("failed", "warning")
 CHECKOV_INDEX = "https://www.checkov.io/5.Policy%20Index/terraform.html"
 POLICY_DOCUMENT = "aws_iam_policy_document"
-NO_CONTROL = "warning: maps to no control of compliance/catalog.yaml"
+NO_CONTROL = "warning: maps to no control of compliance/catalog.yaml"  # a built-in nobody classified
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Outcome:
     fix: str
     controls: tuple[str, ...]
     also: tuple[str, ...] = ()  # built-ins folded into this outcome (the rule covers them)
-    reason: str = ""  # warning: which threshold or that no control maps it; suppressed, waived: why
+    reason: str = ""  # warning: which threshold, or why no control maps it; suppressed, waived: why
     suppression: dict[str, Any] | None = None  # who accepted it: source, reason, path, expiry
     instances: tuple[str, ...] = ()  # a counted or iterated resource's instance keys (literal count/for_each)
     names: tuple[str, ...] = ()  # the actions and ARNs its violations name (what a baseline entry keys on)
@@ -79,10 +80,16 @@ class Outcome:
 def _classify(check_id: str, severity: str, profile: Profile, catalog: Catalog) -> tuple[str, str]:
     """(failed or warning, why) for a finding of this check at this severity that nobody accepted."""
     if not catalog.controls_for(check_id):
-        return "warning", NO_CONTROL
+        return "warning", unmapped_reason(check_id, catalog)
     if profile.fails(severity):
         return "failed", ""
     return "warning", f"warning: {severity} is below the {profile.name} profile's threshold ({profile.threshold})"
+
+
+def unmapped_reason(check_id: str, catalog: Catalog) -> str:
+    """Why a finding of a check no control lists only warns: the catalog's `warnings` reason, or NO_CONTROL."""
+    reason = catalog.warning_reason(check_id)
+    return f"warning: {reason}" if reason else NO_CONTROL
 
 
 def judge(

@@ -28,6 +28,11 @@ _EVERY_PROFILE = {
     "recovery",
 }
 
+# CTL-RES-01's built-ins beside CKV_AWS_139 that only production runs
+_DELETION_PROTECTION = ("CKV_AWS_293", "CKV2_AWS_58", "CKV_AWS_172")  # database instance, Neptune, QLDB
+_BACKUPS = ("CKV_AWS_28", "CKV_AWS_165", "CKV_AWS_133", "CKV_AWS_134", "CKV_AWS_343", "CKV_AWS_360", "CKV_AWS_361")
+# (DynamoDB, its global tables, RDS, ElastiCache, Redshift, DocumentDB, Neptune)
+
 PROFILES: dict[str, Profile] = {
     "ephemeral": Profile(
         "ephemeral",
@@ -36,6 +41,15 @@ PROFILES: dict[str, Profile] = {
             **_EVERY_PROFILE,
             "CKV_AWS_139": "ephemeral environments must destroy cleanly; RES-PRD-001 and this check enforce it in "
             "production",
+            **dict.fromkeys(
+                _DELETION_PROTECTION,
+                "deletion protection: ephemeral environments must destroy cleanly (DES-EPH-001); production runs it",
+            ),
+            **dict.fromkeys(
+                _BACKUPS,
+                "backups: an ephemeral environment's data is disposable, destroyed with it; production runs it "
+                "(CTL-RES-01: data is recoverable in production)",
+            ),
             "CKV_AWS_338": "ephemeral environments keep logs 30 days (LOG-RET-001); production keeps 365 (LOG-RET-002 "
             "and this check)",
         },

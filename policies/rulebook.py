@@ -1,5 +1,6 @@
 """The rulebook: policies/rules/<service>/<rule>.py, each exporting RULE, with its fixtures in <rule>_fixtures.py,
-and the relations of our rules to Checkov's built-ins that the rules declare (`covers`, `replaces`).
+the relations of our rules to Checkov's built-ins that the rules declare (`covers`, `replaces`), and docs/rules.md
+generated from them and the catalog (`rules_page`, one function per section).
 
 To add a rule: write policies/rules/<service>/<name>.py with `RULE = Rule(...)` and
 policies/rules/<service>/<name>_fixtures.py with FAIL (>= 5 forms) and PASS (>= 3 forms, AWS's recommended form
@@ -13,11 +14,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from functools import cache
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from policies import rules as rules_package
 from policies.model import CATEGORIES, Replacement, Rule
+
+if TYPE_CHECKING:
+    from policies.catalog import Catalog
 
 FIXTURES_SUFFIX = "_fixtures"
 
@@ -99,13 +105,18 @@ def relied_on() -> set[str]:
 
 
 def rules_page() -> str:
-    """docs/rules.md: every rule with its severity, category, profiles, controls and the built-ins it covers or
-    replaces, then every control with the frameworks it maps to. Written by `python -m policies.rulebook`;
-    tests/docs hold the committed page equal to this."""
+    """docs/rules.md, one section per function of PAGE_SECTIONS (each takes the catalog, returns its lines). Written
+    by `python -m policies.rulebook`; tests/docs hold the committed page equal to this."""
     from policies.catalog import default_catalog
-    from policies.profiles import PROFILES
 
     catalog = default_catalog()
+    return "\n\n".join("\n".join(section(catalog)) for section in PAGE_SECTIONS) + "\n"
+
+
+def rules_section(catalog: Catalog) -> list[str]:
+    """Every rule with its severity, category, profiles, controls and the built-ins it covers or replaces."""
+    from policies.profiles import PROFILES
+
     lines = [
         "# Rules",
         "",
@@ -123,8 +134,12 @@ def rules_page() -> str:
             f"{', '.join(rule.profiles) or 'all'} | {', '.join(catalog.controls_for(rule.id))} | "
             f"{', '.join(rule.covers) or '-'} | {replaced or '-'} |"
         )
-    lines += [
-        "",
+    return lines
+
+
+def controls_section(catalog: Catalog) -> list[str]:
+    """Every control with its category, severity, rules, number of built-ins and the frameworks it maps to."""
+    lines = [
         "# Controls",
         "",
         "Each control, its category (where reports show its Checkov built-ins), the severity of its built-ins, and",
@@ -141,17 +156,16 @@ def rules_page() -> str:
             f"{', '.join(control.rules) or '-'} | {len(control.checkov)} | {', '.join(m['iec62443'])} | "
             f"{', '.join(m['nist80053'])} | {', '.join(m['securityhub']) or '-'} | {', '.join(m['config']) or '-'} |"
         )
-    return "\n".join(lines) + "\n" + resource_policies_section()
+    return lines
 
 
-def resource_policies_section() -> str:
+def resource_policies_section(catalog: Catalog) -> list[str]:
     """The resource policies the rules read (policies/iam/sources.py), the grants written as resources, and the
     policy-holding types no rule reads, with why: a section of docs/rules.md."""
     from policies.iam.sources import KEY_POLICY_TYPES, NOT_READ, PROVIDER_6_ONLY, RESOURCE_POLICIES, RESOURCE_TYPES
 
     grants = sorted(set(rule_by_id("IAM-PUB-001").resource_types) - set(RESOURCE_TYPES) - {"aws_iam_role"})
-    lines = [
-        "",
+    return [
         "# Resource policies",
         "",
         f"The {len(RESOURCE_POLICIES)} resource types of the AWS provider (5.100, and 6.x: "
@@ -175,7 +189,69 @@ def resource_policies_section() -> str:
         "|---|---|",
         *(f"| {rtype} | {why} |" for rtype, why in sorted(NOT_READ.items())),
     ]
-    return "\n".join(lines) + "\n"
+
+
+def classification_section(catalog: Catalog) -> list[str]:
+    """How many of Checkov's AWS built-ins each control and `warnings` hold, then the ids under each control."""
+    from policies import builtins
+
+    known = builtins.catalog()
+    aws = {i for i, b in known.items() if b.aws}
+    rows = [(c.id, c.severity, [i for i in c.checkov if i in aws]) for c in catalog.controls]
+    rows.append(("warnings", "never fails", [i for i in catalog.warnings if i in aws]))
+    unclassified = catalog.unclassified(known.values())
+    if unclassified:
+        rows.append(("classified nowhere", "warns: maps to no control", unclassified))
+    return [
+        "# Checkov built-ins",
+        "",
+        "Every AWS built-in of the installed Checkov is classified once in `compliance/catalog.yaml`, by what it",
+        "checks rather than the category Checkov files it under: under a control (it fails at the profile's threshold,",
+        "with the control's severity) or under `warnings` (it warns with its reason and never fails). A built-in",
+        "nobody classified warns that it maps to no control, and tests/policies/test_catalog.py fails naming it.",
+        "",
+        "| classification | severity | AWS built-ins |",
+        "|---|---|---|",
+        *(f"| {name} | {severity} | {len(ids)} |" for name, severity, ids in rows),
+        f"| total | | {sum(len(ids) for _, _, ids in rows)} |",
+        "",
+        "## Under each control",
+        "",
+        "| control | built-ins |",
+        "|---|---|",
+        *(f"| {c.id} | {', '.join(c.checkov) or '-'} |" for c in catalog.controls),
+    ]
+
+
+def warnings_section(catalog: Catalog) -> list[str]:
+    """Every built-in classified under `warnings`, what Checkov says it checks, and why it only warns."""
+    from policies import builtins
+
+    known = builtins.catalog()
+    lines = [
+        "## Warnings",
+        "",
+        "| built-in | what it checks (Checkov's name) | why it only warns |",
+        "|---|---|---|",
+    ]
+    for check_id, reason in catalog.warnings.items():
+        name = known[check_id].name if check_id in known else check_id
+        lines.append(f"| {check_id} | {_cell(name)} | {_cell(reason)} |")
+    return lines
+
+
+def _cell(text: str) -> str:
+    """Text for one Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+PAGE_SECTIONS: tuple[Callable[[Catalog], list[str]], ...] = (
+    rules_section,
+    controls_section,
+    resource_policies_section,
+    classification_section,
+    warnings_section,
+)
 
 
 RULES_PAGE = "docs/rules.md"

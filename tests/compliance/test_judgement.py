@@ -16,8 +16,8 @@ from compliance.__main__ import main
 from compliance.findings import outcome_of, problem_findings
 from compliance.gate import scan
 from policies import suppress
-from policies.catalog import CATALOG, parse_catalog
-from policies.engine import NO_CONTROL, builtin_ids
+from policies.catalog import CATALOG, default_catalog, parse_catalog
+from policies.engine import NO_CONTROL, builtin_ids, unmapped_reason
 from policies.fixtures import CALLER, KEY_REF, ROOT, as_json, bucket, doc, document_source, merge
 from policies.fixtures import policy as document_of
 from policies.profiles import PROFILES
@@ -92,15 +92,17 @@ def both(document, tmp_path: Path, suppressions=(), profile="ephemeral", catalog
 
 def _same(outcomes, result, catalog=None, profile="ephemeral"):
     """The two engines agree on every outcome (id, address, status, folded built-ins, reason) of our rules and of
-    the built-ins the Aspect runs; the gate's other built-ins can only pass or warn that no control maps them."""
+    the built-ins the Aspect runs; the gate's other built-ins can only pass or warn why no control maps them (the
+    catalog's `warnings` reason, or that nobody classified them)."""
+    catalog = catalog or default_catalog()
     synth_ids = builtin_ids("synth", profile, catalog)
     at_synth = {(o.id, o.address, o.status, o.also, o.reason) for o in outcomes}
     gated = {(f["rule_id"], f["resource"], f["status"], tuple(f["also"]), f["reason"]) for f in result["findings"]}
     shared = {g for g in gated if not g[0].startswith("CKV") or g[0] in synth_ids}
     assert shared == at_synth, (sorted(shared - at_synth)[:5], sorted(at_synth - shared)[:5])
-    assert all(g[2] == "passed" or (g[2], g[4]) == ("warning", NO_CONTROL) for g in gated - shared), sorted(
-        gated - shared
-    )
+    assert all(
+        g[2] == "passed" or (g[2], g[4]) == ("warning", unmapped_reason(g[0], catalog)) for g in gated - shared
+    ), sorted(gated - shared)
 
 
 def _two_statements():
@@ -374,19 +376,27 @@ def _lambda():
     return doc(merge(role, {"aws_lambda_function": {"f": function}}, KEY), CALLER)
 
 
-def test_unmapped_builtins_warn_and_a_check_that_must_fail_maps_to_a_control(tmp_path):
-    outcomes, result, failed_synth, code = both(_lambda(), tmp_path / "unmapped")
-    unmapped = {f["rule_id"] for f in result["findings"] if f["status"] == "warning" and f["reason"] == NO_CONTROL}
-    assert {"CKV_AWS_116", "CKV_AWS_272"} <= unmapped  # dead-letter queue, code signing: no control
-    assert not any(o.id in unmapped for o in outcomes)  # not run at synth: they could fail nothing
-    assert code == 0 and all(f["control_ids"] == [] for f in result["findings"] if f["rule_id"] in unmapped)
+def test_builtins_classified_as_warnings_warn_with_their_reason_and_a_check_that_must_fail_maps_to_a_control(
+    tmp_path,
+):
+    catalog = default_catalog()
+    outcomes, result, failed_synth, code = both(_lambda(), tmp_path / "warnings")
+    warned = {f["rule_id"]: f["reason"] for f in result["findings"] if f["status"] == "warning"}
+    for check_id in ("CKV_AWS_116", "CKV_AWS_272"):  # dead-letter queue, code signing: the catalog's warnings
+        assert warned[check_id] == f"warning: {catalog.warning_reason(check_id)}", warned[check_id]
+    assert not any(o.id in warned for o in outcomes)  # not run at synth: they could fail nothing
+    assert code == 0 and all(f["control_ids"] == [] for f in result["findings"] if f["rule_id"] in warned)
     document = yaml.safe_load(CATALOG.read_text())
+    del document["warnings"]["CKV_AWS_116"]
     document["controls"][0]["checkov"].append("CKV_AWS_116")  # CTL-ENC-01, high
+    del document["warnings"]["CKV_AWS_272"]  # classified nowhere, as a check a Checkov upgrade brings
     mapped = parse_catalog(document)
     outcomes, result, failed_synth, code = both(_lambda(), tmp_path / "mapped", catalog=mapped)
     _same(outcomes, result, mapped)
     dlq = next(o for o in outcomes if o.id == "CKV_AWS_116")
     assert dlq.status == "failed" and dlq.controls == ("CTL-ENC-01",) and failed_synth and code == 1
+    signing = next(f for f in result["findings"] if f["rule_id"] == "CKV_AWS_272")
+    assert (signing["status"], signing["reason"]) == ("warning", NO_CONTROL)
 
 
 def test_every_report_shows_warnings_and_waivers(tmp_path):
@@ -401,7 +411,8 @@ def test_every_report_shows_warnings_and_waivers(tmp_path):
     document = json.loads((tmp_path / "r" / "findings.json").read_text())
     assert "CKV_AWS_116" in document["summary"]["checks"]["warning"] and not document["summary"]["checks"]["failed"]
     markdown = (tmp_path / "r" / "summary.md").read_text()
-    assert "### Warnings" in markdown and "CKV_AWS_116" in markdown and NO_CONTROL in markdown
+    dlq = default_catalog().warning_reason("CKV_AWS_116")
+    assert "### Warnings" in markdown and "CKV_AWS_116" in markdown and dlq in markdown
     assert "### Waived by the project's policy" in markdown
     html = (tmp_path / "r" / "report.html").read_text()
     assert "<section id='warnings'>" in html and "<section id='waived'>" in html

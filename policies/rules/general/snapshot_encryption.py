@@ -15,20 +15,34 @@ key.
   specify both a snapshot ID and an encryption value ... its encryption status is used", EC2 API EbsBlockDevice,
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html), which the rule follows to the
   snapshot copy, or the snapshot's volume, in the stack. A snapshot the stack does not show fails closed.
-Snapshots taken of a volume or a database (aws_ebs_snapshot, aws_db_snapshot, aws_db_cluster_snapshot) cannot choose
-their encryption: it is their source's, judged there (RDS-ENC-001; Checkov's volume and instance checks).
+- aws_db_snapshot, aws_db_cluster_snapshot: a snapshot taken of a database cannot choose its encryption, it has its
+  source's ("you can't ... encrypt an existing snapshot ... A snapshot of an encrypted DB instance is encrypted with
+  the same KMS key", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html), so the rule
+  follows db_instance_identifier / db_cluster_identifier to the database in the stack: storage_encrypted = true
+  with a CMK. A database the stack does not show fails closed. Checkov's CKV_AWS_146 reads storage_encrypted on
+  the cluster snapshot itself, an attribute the provider computes and no stack can set, so it fails every cluster
+  snapshot: this rule replaces it there.
+Snapshots taken of a volume (aws_ebs_snapshot) are judged at the volume (Checkov's volume checks) and where an
+image uses them.
 """
 
 from policies.lookups import customer_managed_key
-from policies.model import Rule, Violation, blocks_of, judged
+from policies.model import Replacement, Rule, Violation, blocks_of, judged
 
 EBS_COPIES = ("aws_ami_copy", "aws_ebs_snapshot_copy", "aws_ebs_snapshot_import")
 RDS_COPIES = ("aws_db_snapshot_copy", "aws_rds_cluster_snapshot_copy")
+# snapshot type -> (the field naming its database, the database's type)
+RDS_SNAPSHOTS = {
+    "aws_db_snapshot": ("db_instance_identifier", "aws_db_instance"),
+    "aws_db_cluster_snapshot": ("db_cluster_identifier", "aws_rds_cluster"),
+}
 
 
 def check(resource, view):
     if resource.type == "aws_ami":
         return judged(_image(resource, view), "every EBS device of the image is encrypted")
+    if resource.type in RDS_SNAPSHOTS:
+        return judged(_database_snapshot(resource, view), "a snapshot of a database encrypted with a CMK")
     return judged([Violation(why, (field,)) for field, why in _copy(resource, view)], "encrypted with a CMK")
 
 
@@ -40,6 +54,30 @@ def _copy(copy, view):
     is_cmk, why = customer_managed_key(copy.get("kms_key_id"), view)
     if not is_cmk:
         found.append(("kms_key_id", f"{copy.address} kms_key_id: {why}"))
+    return found
+
+
+def _database_snapshot(snapshot, view):
+    field, database_type = RDS_SNAPSHOTS[snapshot.type]
+    value = snapshot.get(field)
+    database = view.resolve(value)
+    if database is None or database.mode != "resource" or database.type != database_type:
+        return [
+            Violation(
+                f"{field} {value!r} is not a {database_type} in this stack, so the snapshot's encryption (its "
+                f"database's) cannot be read: reference the {database_type} (its id) or suppress the rule on this "
+                "construct with a reason",
+                (field,),
+            )
+        ]
+    found = []
+    if database.flag("storage_encrypted") is not True:
+        found.append(
+            Violation(f"{database.address} (the snapshot's database) does not set storage_encrypted", (field,))
+        )
+    is_cmk, why = customer_managed_key(database.get("kms_key_id"), view)
+    if not is_cmk:
+        found.append(Violation(f"{database.address} (the snapshot's database) kms_key_id: {why}", (field,)))
     return found
 
 
@@ -84,9 +122,19 @@ RULE = Rule(
     title="AMIs and snapshot copies are encrypted with a customer-managed key",
     category="encryption",
     severity="high",
-    resource_types=("aws_ami", *EBS_COPIES, *RDS_COPIES),
+    resource_types=("aws_ami", *EBS_COPIES, *RDS_COPIES, *RDS_SNAPSHOTS),
     check=check,
     fix="copies and imports: encrypted = true and kms_key_id = a CMK (aws_kms_key in the stack); AMIs: encrypted = "
-    "true on blank devices, snapshots from an encrypted volume or copy on the others",
+    "true on blank devices, snapshots from an encrypted volume or copy on the others; database snapshots: "
+    "storage_encrypted = true and kms_key_id = a CMK on their database",
     covers=("CKV_AWS_204", "CKV_AWS_235", "CKV_AWS_236", "CKV_AWS_183", "CKV_AWS_266"),
+    replaces=(
+        Replacement(
+            checks=("CKV_AWS_146",),
+            types=("aws_db_cluster_snapshot",),
+            reason="CKV_AWS_146 reads storage_encrypted on the cluster snapshot, which the provider computes and no "
+            "stack can set, so it fails every cluster snapshot; the snapshot has its cluster's encryption, which "
+            "SNAP-ENC-001 reads",
+        ),
+    ),
 )

@@ -49,7 +49,37 @@ VOLUME = {
 SNAPSHOT = {"aws_ebs_snapshot": {"s": {"volume_id": "${aws_ebs_volume.v.id}"}}}
 ROOT = {"device_name": "/dev/xvda", "snapshot_id": "${aws_ebs_snapshot.s.id}", "volume_size": 8}
 
+RDS_ENCRYPTION = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html"
+CLUSTER = {"engine": "aurora-postgresql", "master_username": "app", "manage_master_user_password": True}
+
+
+def cluster_snapshot(cluster=None, identifier="${aws_rds_cluster.c.id}"):
+    snapshot = {"db_cluster_identifier": identifier, "db_cluster_snapshot_identifier": "snap"}
+    parts = [KEY, {"aws_db_cluster_snapshot": {"s": snapshot}}]
+    if cluster is not None:
+        parts.append({"aws_rds_cluster": {"c": {**CLUSTER, **cluster}}})
+    return doc(merge(*parts))
+
+
+def instance_snapshot(**instance):
+    database = {"engine": "postgres", "instance_class": "db.t4g.micro", "allocated_storage": 20, **instance}
+    snapshot = {"db_instance_identifier": "${aws_db_instance.d.identifier}", "db_snapshot_identifier": "snap"}
+    return doc(merge(KEY, {"aws_db_instance": {"d": database}, "aws_db_snapshot": {"s": snapshot}}))
+
+
 FAIL = [
+    Form("cluster snapshot of an unencrypted cluster", "aws_db_cluster_snapshot.s", cluster_snapshot({})),
+    Form(
+        "cluster snapshot of a cluster encrypted with the AWS-managed key",
+        "aws_db_cluster_snapshot.s",
+        cluster_snapshot({"storage_encrypted": True}),
+    ),
+    Form(
+        "cluster snapshot of a cluster the stack does not show",
+        "aws_db_cluster_snapshot.s",
+        cluster_snapshot(None, identifier="prod-cluster"),
+    ),
+    Form("instance snapshot of an unencrypted database", "aws_db_snapshot.s", instance_snapshot()),
     Form("AMI copy without encryption", "aws_ami_copy.c", ami_copy()),
     Form("AMI copy encrypted with the AWS-managed key (no kms_key_id)", "aws_ami_copy.c", ami_copy(encrypted=True)),
     Form("AMI copy with a CMK but encrypted left out", "aws_ami_copy.c", ami_copy(kms_key_id=KEY_REF)),
@@ -105,6 +135,18 @@ FAIL = [
     ),
 ]
 PASS = [
+    Form(
+        "cluster snapshot of a cluster encrypted with a CMK",
+        "aws_db_cluster_snapshot.s",
+        cluster_snapshot({"storage_encrypted": True, "kms_key_id": KEY_REF}),
+        RDS_ENCRYPTION,
+    ),
+    Form(
+        "instance snapshot of a database encrypted with a CMK",
+        "aws_db_snapshot.s",
+        instance_snapshot(storage_encrypted=True, kms_key_id=KEY_REF),
+        RDS_ENCRYPTION,
+    ),
     Form("AMI copy encrypted with a CMK", "aws_ami_copy.c", ami_copy(encrypted=True, kms_key_id=KEY_REF), COPY_IMAGE),
     Form(
         "EBS snapshot copy encrypted with a CMK",

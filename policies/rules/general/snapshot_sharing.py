@@ -17,7 +17,7 @@ data.aws_caller_identity); any other, or one only Terraform can evaluate, fails.
 """
 
 from policies.iam.principals import is_own_account
-from policies.model import Rule, Unreadable, Violation, is_opaque, judged
+from policies.model import Replacement, Rule, Unreadable, Violation, is_opaque, judged
 
 RDS_SNAPSHOTS = ("aws_db_snapshot", "aws_db_cluster_snapshot", "aws_db_snapshot_copy", "aws_rds_cluster_snapshot_copy")
 PUBLIC = "all"
@@ -73,4 +73,13 @@ RULE = Rule(
     check=check,
     fix='never share with group/shared_accounts "all"; share AMIs with the organization (organization_arn) and '
     "snapshots only with the stack's own, declared accounts, or suppress with the sharing decision",
+    covers=("CKV_AWS_302",),
+    replaces=(
+        Replacement(
+            checks=("CKV_AWS_205",),
+            types=("aws_ami_launch_permission",),
+            reason="CKV_AWS_205 fails every launch permission, whatever it grants (a share with the stack's own "
+            "account or organization included); SNAP-SHARE-001 reads whom the permission names",
+        ),
+    ),
 )
