@@ -22,9 +22,8 @@ GROUPS = 50  # x (a bucket + 5 companions) = 300 resource blocks, 600 instances
 
 
 def build(outdir: str):
-    from cdktf import App, TerraformIterator, TerraformStack
-
     from infra import aws
+    from policies.framework import App, TerraformIterator, TerraformStack
 
     app = App(outdir=outdir)
     stack = TerraformStack(app, "for-each")

@@ -15,11 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from cdktf import App
-
 from infra.config import load_config
 from infra.stacks.environment import IotPlatformStack
 from infra.synth import synth
+from policies.framework import App
 
 
 def main() -> int:

@@ -23,7 +23,7 @@ from policies.suppressions import EXPIRING
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "findings.schema.json"
 SCHEMA_VERSION = 2
-TOOLS = ("checkov", "cdktf", "cdktf-cdktf-provider-aws", "jsonschema")
+TOOLS = ("checkov", "jsonschema")  # beside them: the framework and AWS bindings installed (`tool_versions`)
 # Version 1's seven statuses as version 2 names them: advisory -> warning (mapped to no control); exempt and
 # replaced -> waived (the project's own policy, with its reason).
 V1_STATUS = {"advisory": "warning", "exempt": "waived", "replaced": "waived"}
@@ -150,6 +150,23 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def tool_versions(stacks: list[dict[str, Any]]) -> dict[str, str]:
+    """The tools that judged, the framework and AWS bindings installed beside them (which synthesized the stacks
+    when the gate ran with --synth), and what the stacks themselves say made them: the framework version in their
+    metadata and the AWS provider they pin (the gate's tables follow the pin, not what is installed)."""
+    from policies.framework import FRAMEWORKS
+
+    found = {"python": sys.version.split()[0], **{t: _version(t) for t in TOOLS}}
+    for dist, _, bindings in FRAMEWORKS.values():
+        if _version(dist) != "not installed":
+            found.update({dist: _version(dist), bindings: _version(bindings)})
+    for key, label in (("framework_version", "stacks: framework version"), ("aws_provider", "stacks: hashicorp/aws")):
+        values = sorted({str(s[key]) for s in stacks if s.get(key)})
+        if values:
+            found[label] = ", ".join(values)
+    return found
+
+
 def git_commit(directory: Path | None = None) -> str:
     try:
         out = subprocess.run(
@@ -192,7 +209,7 @@ def with_summary(result: dict[str, Any], catalog: Catalog | None = None) -> dict
         "by_category": dict(Counter(f.get("category", "") for f in findings if f["status"] == "failed")),
         "by_engine": dict(Counter(f["engine"] for f in findings)),
         "profile": result["profile"],
-        "tool_versions": {"python": sys.version.split()[0], **{t: _version(t) for t in TOOLS}},
+        "tool_versions": tool_versions(result["stacks"]),
         "git_commit": git_commit(),
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "stack_sha256": {s["name"]: s["sha256"] for s in result["stacks"]},

@@ -23,7 +23,7 @@ from typing import Any
 
 from compliance.findings import SCHEMA_VERSION, finding
 from compliance.stack_graph import stack_graph
-from policies import builtins
+from policies import builtins, provider_tables
 from policies.baseline import Baseline
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, evaluate, judge_stack
@@ -314,8 +314,15 @@ def scan(
         "schema_version": SCHEMA_VERSION,
         "findings": findings,
         "stacks": [
-            {"name": s.name, "file": str(s.path), "sha256": sha, "graph": graph, "notes": [note] if note else []}
-            for (s, _, _, sha), (_, graph, _, note) in zip(loaded, judgements, strict=True)
+            {
+                "name": s.name,
+                "file": str(s.path),
+                "sha256": sha,
+                "graph": graph,
+                "notes": [n for n in (note, provider_tables.refused(document)) if n],
+                **synthesized_with(document),
+            }
+            for (s, document, _, sha), (_, graph, _, note) in zip(loaded, judgements, strict=True)
         ],
         "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(judged.skipped.items())],
         "replaced_checks": [
@@ -349,6 +356,18 @@ def _baseline_use(baseline: Baseline | None, findings: list[dict[str, Any]], tod
         "entries": len(baseline.entries),
         "stale": stale,
         "expired": expired,
+    }
+
+
+def synthesized_with(document: dict[str, Any]) -> dict[str, str]:
+    """What the stack says made it: the framework version in its metadata (cdktf 0.21.0, cdktn 0.24.0, ...) and
+    the AWS provider version it pins, which chose the tables it is judged with."""
+    meta = (document.get("//") or {}).get("metadata") or {}
+    table = provider_tables.for_document(document)
+    return {
+        "framework_version": str(meta.get("version", "unknown")),
+        "aws_provider": provider_tables.pinned(document) or "not pinned",
+        "judged_as": table.provider,
     }
 
 

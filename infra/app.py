@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from cdktf import App
-
 from infra.config import PlatformConfig, Sizing, with_overrides
 from infra.stacks.account_baseline import AccountBaselineStack
 from infra.stacks.environment import IotPlatformStack
+from policies.framework import App
 
 STACKS = ("environment", "account-baseline")
 

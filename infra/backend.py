@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
-
 from infra.config import PlatformConfig
+from policies.framework import LocalBackend, S3Backend, TerraformStack
 
 
 def state_backend(stack: TerraformStack, config: PlatformConfig, s3_key: str, name: str) -> None:

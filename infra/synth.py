@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cdktf import App
+from policies.framework import App
 
 _ANNOTATION_LINE = re.compile(r"^\s*\[(?P<path>[^\]]+)\]\s*(?P<message>.+)$")
 

@@ -1,36 +1,42 @@
 """The Guardrails Aspect: runs the rulebook and Checkov's built-ins over every stack at synth and annotates the
-offending constructs."""
+offending constructs, on a cdktf or a cdktn app alike (the framework is the app's: policies/framework.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformModule, TerraformStack
-from constructs import IConstruct, IValidation
 
+from policies import framework
 from policies.baseline import CONTEXT_KEY as BASELINE_CONTEXT
 from policies.baseline import Baseline
 from policies.baseline import load as load_baseline
 from policies.catalog import Catalog, default_catalog
 from policies.engine import Outcome, builtin_ids, judge_stack, preload
+from policies.framework import Framework
 from policies.metadata import ACCOUNTS_CONTEXT, declare_accounts, declare_environment
 from policies.model import StackView, crosses_stacks, views_of
 from policies.modules import LOCAL
 from policies.profiles import profile as profile_named
 from policies.suppressions import EXPIRING
 
+if TYPE_CHECKING:
+    from policies.framework import IAspect, IConstruct, TerraformStack
 
-@jsii.implements(IAspect)
+
 class Guardrails:
-    """`Aspects.of(app).add(Guardrails(profile="ephemeral"))`.
+    """What `guard(app)` attaches to every stack, and the findings it recorded there; by hand:
+    `Aspects.of(stack).add(Guardrails(profile="ephemeral").aspect(stack))`.
 
-    Works on any cdktf stack. The rules and the built-ins run once per stack after every other Aspect has run (as a
-    stack validation), over the stack's resolved Terraform JSON, so they see exactly what Terraform will see; the
-    built-ins are those `policies.engine.builtin_ids("synth", ...)` selects (docs/gate.md says which, and what
-    fails). A failure is an error annotation on its construct (synth fails); a warning is a warning annotation.
+    Works on any cdktf or cdktn stack (the aspect implements the IAspect of the stack's own framework). The rules
+    and the built-ins run once per stack after every other Aspect has run (as a stack validation), over the
+    stack's resolved Terraform JSON, so they see exactly what Terraform will see; the built-ins are those
+    `policies.engine.builtin_ids("synth", ...)` selects (docs/gate.md says which, and what fails). A failure is an
+    error annotation on its construct (synth fails); a warning is a warning annotation.
     """
 
     def __init__(
@@ -43,6 +49,12 @@ class Guardrails:
         self.visited: set[str] = set()
         self._documents: dict[str, dict] = {}  # stack -> its JSON, for stacks that cross
         self._catalog = catalog  # default: compliance/catalog.yaml, on first use
+        self.framework: Framework | None = None  # the app's (cdktf or cdktn), set by `aspect`
+
+    def aspect(self, scope: IConstruct) -> IAspect:
+        """This Guardrails as an Aspect of the framework `scope`'s app is built on."""
+        self.framework = framework.of(scope)
+        return _aspect_class(self.framework)(self)
 
     @property
     def catalog(self) -> Catalog:
@@ -56,13 +68,13 @@ class Guardrails:
         if not crosses_stacks(document):
             return {}
         self._documents[stack.node.id] = document
-        for other in (c for c in stack.node.scope.node.children if TerraformStack.is_stack(c)):
+        for other in (c for c in stack.node.scope.node.children if self.framework.TerraformStack.is_stack(c)):
             if other.node.id not in self._documents:
                 self._documents[other.node.id] = other.to_terraform()
         return views_of(self._documents)
 
     def visit(self, node: IConstruct) -> None:
-        if TerraformStack.is_stack(node) and node.node.path not in self.visited:
+        if self.framework.TerraformStack.is_stack(node) and node.node.path not in self.visited:
             self.visited.add(node.node.path)
             node.node.add_validation(_StackValidation(self, node))
 
@@ -70,11 +82,12 @@ class Guardrails:
         from policies import builtins
 
         document = stack.to_terraform()
+        annotations = self.framework.Annotations
         view = StackView(
             document,
             stack.node.id,
             self._siblings(stack, document),
-            module_sources=_modules(stack),
+            module_sources=_modules(stack, self.framework),
             baseline=self.baseline,
             today=self.today,
         )
@@ -82,10 +95,10 @@ class Guardrails:
         try:
             results = builtins.run(judged, builtin_ids("synth", self.profile, self.catalog))
         except builtins.BuiltinError as error:
-            Annotations.of(stack).add_error(f"GATE [critical] {stack.node.path}: {error}; the stack cannot be judged")
+            annotations.of(stack).add_error(f"GATE [critical] {stack.node.path}: {error}; the stack cannot be judged")
             results = []
         if builtins.note(judged):
-            Annotations.of(stack).add_warning(f"NOTE {stack.node.path}: {builtins.note(judged)}")
+            annotations.of(stack).add_warning(f"NOTE {stack.node.path}: {builtins.note(judged)}")
         outcomes = judge_stack(view, results, self.profile, self.catalog)
         self.findings[stack.node.id] = outcomes
         for outcome in outcomes:
@@ -93,13 +106,28 @@ class Guardrails:
                 continue
             target = _find(stack, outcome.construct_path) or stack
             if outcome.status == "failed":
-                Annotations.of(target).add_error(outcome.line())
+                annotations.of(target).add_error(outcome.line())
             else:
-                Annotations.of(target).add_warning(outcome.line())
+                annotations.of(target).add_warning(outcome.line())
         return outcomes
 
 
-@jsii.implements(IValidation)
+@cache
+def _aspect_class(used: Framework) -> type:
+    """The IAspect of one framework, visiting with a Guardrails (jsii binds an interface when the class is made)."""
+
+    @jsii.implements(used.IAspect)
+    class GuardrailsAspect:
+        def __init__(self, guardrails: Guardrails) -> None:
+            self.guardrails = guardrails
+
+        def visit(self, node: IConstruct) -> None:
+            self.guardrails.visit(node)
+
+    return GuardrailsAspect
+
+
+@jsii.implements(framework.IValidation)
 class _StackValidation:
     def __init__(self, guardrails: Guardrails, stack: TerraformStack) -> None:
         self.guardrails = guardrails
@@ -110,13 +138,13 @@ class _StackValidation:
         return []  # findings are annotations on their constructs, not one stack-level error
 
 
-def _modules(stack: TerraformStack) -> dict[str, Path]:
+def _modules(stack: TerraformStack, used: Framework) -> dict[str, Path]:
     """The folders of the stack's local module constructs, by the name their block has (before cdktf copies them
     into the stack's assets at synth)."""
     return {
         c.friendly_unique_id: Path(c.source).resolve()
         for c in stack.node.find_all()
-        if isinstance(c, TerraformModule) and LOCAL.match(str(c.source))
+        if isinstance(c, used.TerraformModule) and LOCAL.match(str(c.source))
     }
 
 
@@ -150,37 +178,39 @@ def guard(
     context key guardrailsBaseline); synth then fails only on what is new. `environment`: the stacks' environment
     suffix, which the baseline leaves out of names. `today`: the day expiries are judged on (tests).
 
-    cdktf 0.21 invokes Aspects from each stack down (synthesizer.js: `invokeAspects(this.stack)`), so an Aspect
-    added to the App itself never runs. For an app, `guard` adds Guardrails to each stack, plus an app validation
-    that fails synth if a stack was created afterwards and so ran without them.
+    cdktf 0.21 (and cdktn 0.24) invoke Aspects from each stack down (synthesizer.js: `invokeAspects(this.stack)`),
+    so an Aspect added to the App itself never runs. For an app, `guard` adds Guardrails to each stack, plus an app
+    validation that fails synth if a stack was created afterwards and so ran without them. The framework is the
+    app's own (policies/framework.py: `of`), whatever else is installed.
     """
     baseline = baseline or scope.node.try_get_context(BASELINE_CONTEXT)
     guardrails = Guardrails(profile, catalog, load_baseline(baseline) if baseline else None, today)
+    aspect = guardrails.aspect(scope)
+    stack_class = guardrails.framework.TerraformStack
     preload()
     if accounts is None:
         accounts = scope.node.try_get_context(ACCOUNTS_CONTEXT)
-    stacks = (
-        [scope] if TerraformStack.is_stack(scope) else [c for c in scope.node.find_all() if TerraformStack.is_stack(c)]
-    )
+    stacks = [scope] if stack_class.is_stack(scope) else [c for c in scope.node.find_all() if stack_class.is_stack(c)]
     for stack in stacks:
         if accounts:
             declare_accounts(stack, list(accounts))
         if environment:
             declare_environment(stack, environment)
-        Aspects.of(stack).add(guardrails)
-    if not TerraformStack.is_stack(scope):
+        guardrails.framework.Aspects.of(stack).add(aspect)
+    if not stack_class.is_stack(scope):
         scope.node.add_validation(_EveryStackGuarded(scope, guardrails))
     return guardrails
 
 
-@jsii.implements(IValidation)
+@jsii.implements(framework.IValidation)
 class _EveryStackGuarded:
     def __init__(self, app: IConstruct, guardrails: Guardrails) -> None:
         self.app = app
         self.guardrails = guardrails
 
     def validate(self) -> list[str]:
-        stacks = [c.node.path for c in self.app.node.find_all() if TerraformStack.is_stack(c)]
+        is_stack = self.guardrails.framework.TerraformStack.is_stack
+        stacks = [c.node.path for c in self.app.node.find_all() if is_stack(c)]
         return [
             f"stack {path} ran without Guardrails: call guard(app) after every stack is created"
             for path in stacks

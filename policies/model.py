@@ -157,9 +157,11 @@ class StackView:
         baseline: Any = None,
         today: Any = None,
     ) -> None:
-        from policies import iteration, metadata, modules
+        from policies import iteration, metadata, modules, provider_tables
 
         self.document = document
+        # What the AWS provider the stack pins accepts (its major's table), whatever provider is installed
+        self.provider = provider_tables.for_document(document)
         # The AWS accounts that are the stack's own: declared in its metadata, passed in (the gate's --account-id),
         # and its AWS provider's allowed_account_ids
         self.accounts = metadata.accounts(document) | set(accounts) | _allowed_accounts(document)
@@ -434,7 +436,7 @@ class Rule:
         for replacement in self.replaces:
             if len(" ".join(replacement.reason.split())) < MIN_REASON or not replacement.types:
                 raise ValueError(f"rule {self.id}: a replacement needs resource types and a reason")
-        object.__setattr__(self, "_types", frozenset(self.resource_types))  # 714 taggable types: a set, not a scan
+        object.__setattr__(self, "_types", frozenset(self.resource_types))  # ~800 taggable types: a set, not a scan
 
     def applies(self, resource: Resource, profile: str) -> bool:
         types = self._types  # type: ignore[attr-defined]

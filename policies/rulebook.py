@@ -5,7 +5,9 @@ generated from them and the catalog (`rules_page`, one function per section).
 To add a rule: write policies/rules/<service>/<name>.py with `RULE = Rule(...)` and
 policies/rules/<service>/<name>_fixtures.py with FAIL (>= 5 forms) and PASS (>= 3 forms, AWS's recommended form
 among them, marked with its `source`); then add the rule id to a control in compliance/catalog.yaml.
-tests/policies/test_rules.py finds both and refuses a rule with fewer forms.
+tests/policies/test_rules.py finds both and refuses a rule with fewer forms. Forms written as only AWS provider 6
+accepts them (its upgrade guide's changes on what the rule reads) go in <rule>_provider6_fixtures.py; every form is
+judged on each provider major whose table has all it writes (policies/provider_tables.py).
 """
 
 from __future__ import annotations
@@ -160,15 +162,16 @@ def controls_section(catalog: Catalog) -> list[str]:
 def resource_policies_section(catalog: Catalog) -> list[str]:
     """The resource policies the rules read (policies/iam/sources.py), the grants written as resources, and the
     policy-holding types no rule reads, with why: a section of docs/rules.md."""
-    from policies.iam.sources import KEY_POLICY_TYPES, NOT_READ, RESOURCE_POLICIES, RESOURCE_TYPES
+    from policies.iam.sources import KEY_POLICY_TYPES, NOT_READ, PROVIDER_6_ONLY, RESOURCE_POLICIES, RESOURCE_TYPES
 
     grants = sorted(set(rule_by_id("IAM-PUB-001").resource_types) - set(RESOURCE_TYPES) - {"aws_iam_role"})
     return [
         "# Resource policies",
         "",
-        f"The {len(RESOURCE_POLICIES)} resource types of the AWS provider (5.100) that hold a resource policy, and "
-        "the attribute it is",
-        "read from (tests/policies/test_resource_policies.py holds this list equal to the provider's cdktf bindings).",
+        f"The {len(RESOURCE_POLICIES)} resource types of the AWS provider (5.100, and 6.x: "
+        f"{len(PROVIDER_6_ONLY & set(RESOURCE_POLICIES))} of them only there) that hold a",
+        "resource policy, and the attribute it is read from (tests/policies/test_resource_policies.py holds this list",
+        "equal to each configuration's bindings: cdktf's for 5.100, cdktn's for 6.x).",
         "IAM-PUB-001 judges each for public principals, IAM-LP-001 for wildcard actions, IAM-XACCT-001 for other",
         f"accounts (key policies: KMS-POL-001, on {', '.join(rule_by_id('KMS-POL-001').resource_types)}).",
         f"IAM-PUB-001 also reads the grants written as resources: {', '.join(grants)}.",

@@ -50,7 +50,7 @@ def suppress(
     """Accept `rule_id`'s findings on `construct` and everything below it; every report shows them as suppressed,
     with the reason. `applies_to` narrows it to the violations naming one of these actions or ARNs; `expires`
     (YYYY-MM-DD, UTC) ends it."""
-    from cdktf import TerraformStack
+    from policies import framework
 
     if rule_id not in known_rule_ids():
         raise SuppressionError(
@@ -68,7 +68,7 @@ def suppress(
             raise SuppressionError(
                 f"suppress({construct.node.path!r}, {rule_id!r}): expires={expires!r} is not a date (YYYY-MM-DD)"
             ) from None
-    stack = TerraformStack.of(construct)
+    stack = framework.of(construct).TerraformStack.of(construct)
     entry = {"rule_id": rule_id, "path": construct.node.path, "reason": reason.strip()}
     if applies_to:
         entry["applies_to"] = list(applies_to)

@@ -54,3 +54,16 @@ def ephemeral(tmp_path_factory) -> Synthesized:
 @pytest.fixture(scope="session")
 def production(tmp_path_factory) -> Synthesized:
     return synthesize(tmp_path_factory, "production", profile="production")
+
+
+@pytest.fixture(scope="session")
+def baseline(tmp_path_factory) -> Synthesized:
+    """The account baseline of the same config as `ephemeral` (suffix ci-test)."""
+    from infra.app import build_baseline_app
+    from infra.config import load_config
+    from infra.synth import synth
+
+    outdir = tmp_path_factory.mktemp("account-baseline")
+    app, stack = build_baseline_app(load_config({}, {}, {"environment_suffix": "ci-test"}), outdir=str(outdir))
+    synth(app)
+    return Synthesized(outdir, stack)

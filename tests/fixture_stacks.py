@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import (
+from infra.synth import SynthFailed, synth
+from policies import guard
+from policies.engine import Outcome
+from policies.framework import (
     App,
     TerraformDataSource,
     TerraformHclModule,
@@ -13,10 +16,6 @@ from cdktf import (
     TerraformResource,
     TerraformStack,
 )
-
-from infra.synth import SynthFailed, synth
-from policies import guard
-from policies.engine import Outcome
 
 
 def build(document: dict[str, Any], outdir: str, name: str = "fixture") -> tuple[App, TerraformStack]:
@@ -28,6 +27,8 @@ def add_stack(app: App, name: str, document: dict[str, Any]) -> TerraformStack:
     stack = TerraformStack(app, name)
     for key, value in (document.get("//") or {}).get("guardrails", {}).items():  # stack metadata, e.g. stack_kind
         stack.add_override(f"//.guardrails.{key}", value)
+    for name, requirement in ((document.get("terraform") or {}).get("required_providers") or {}).items():
+        stack.add_override(f"terraform.required_providers.{name}", requirement)  # the provider version it pins
     for config in (document.get("provider") or {}).get("aws", []):
         provider = TerraformProvider(stack, f"aws-{config.get('alias', 'default')}", terraform_resource_type="aws")
         for key, value in config.items():

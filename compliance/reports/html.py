@@ -210,9 +210,10 @@ def render_html(document: dict[str, Any]) -> str:
     out.append("</section>")
 
     out.append("<section id='evidence'><h2>Evidence</h2>")
-    out.append(_table(["stack", "synthesized file", "SHA-256"], [[escape(s["name"]), f"<code>{escape(s['file'])}</code>",
-                                                                  f"<code>{escape(s['sha256'])}</code>"]
-                                                                 for s in document["stacks"]]))
+    out.append(_table(["stack", "synthesized file", "SHA-256", "framework version", "hashicorp/aws pinned"],
+                      [[escape(s["name"]), f"<code>{escape(s['file'])}</code>", f"<code>{escape(s['sha256'])}</code>",
+                        escape(s.get("framework_version", "-")), escape(s.get("aws_provider", "-"))]
+                       for s in document["stacks"]]))
     out.append(_table(["tool", "version"], [[escape(k), escape(v)] for k, v in summary["tool_versions"].items()]))
     out.append(f"<p>Commit <code>{escape(summary['git_commit'])}</code>, generated {escape(summary['generated_at'])} UTC, "
                f"profile {escape(document['profile'])}. Verify with <code>sha256sum</code> on the files above.</p>")

@@ -1,5 +1,5 @@
-"""A Markdown summary for pull requests: verdict, counts by status, each problem on one line (covered built-ins
-folded), waivers, control coverage, suppressions."""
+"""A Markdown summary for pull requests: verdict, the tools (framework, AWS bindings, the provider the stacks pin),
+counts by status, each problem on one line (covered built-ins folded), waivers, control coverage, suppressions."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def render_markdown(document: dict[str, Any]) -> str:
         "",
         f"Profile `{profile}` (fails at {document['thresholds'][profile]} and above) · "
         f"commit `{summary['git_commit'][:12]}` · {summary['generated_at']}",
+        "",
+        "Tools: " + ", ".join(f"{name} {v}" for name, v in summary["tool_versions"].items()),
         "",
         "| " + " | ".join(STATUSES) + " |",
         "|" + "---:|" * len(STATUSES),

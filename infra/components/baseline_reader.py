@@ -3,12 +3,10 @@ with one line saying what to deploy first, instead of an environment that half-w
 
 from __future__ import annotations
 
-from cdktf import Fn, Postcondition, TerraformResourceLifecycle
-from constructs import Construct
-
 from infra import aws
 from infra.context import PlatformContext
 from infra.stacks.account_baseline import BaselineContract, baseline_stack_name
+from policies.framework import Construct, Fn, Postcondition, TerraformResourceLifecycle
 
 
 def _check(condition: str, error: str) -> TerraformResourceLifecycle:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from infra import aws
 from infra.constructs.iam import Statement, policy_document
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.placement import VpcPlacement
 from infra.context import PlatformContext
 from policies import suppress
+from policies.framework import Construct
 
 ENGINE = "aurora-postgresql"
 ENGINE_VERSION = "16.6"

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from constructs import Construct
-
 from infra import aws
 from infra.context import PlatformContext
 from policies.catalog import default_catalog
+from policies.framework import Construct
 from policies.rules.general.required_tags import REQUIRED_TAGS
 from policies.rules.secretsmanager.secret_rotation import MAX_ROTATION_DAYS
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from infra import aws
 from infra.components.baseline_reader import BaselineReader
 from infra.components.lake import DataLake
 from infra.constructs.iam import Statement, policy_document, service_role
 from infra.context import PlatformContext
+from policies.framework import Construct
 
 GOVERNED_BUCKETS = ("raw", "curated", "anomalies")
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from constructs import Construct
-
 from infra import aws
 from infra.capacity import StreamPlan, plan_stream
 from infra.constructs.iam import Statement, service_role
 from infra.constructs.secure_bucket import SecureBucket
 from infra.context import PlatformContext
 from policies import suppress
+from policies.framework import Construct
 
 # Devices publish to factory/<line>/<thing>/telemetry; the device policy binds <line> and <thing> to the thing's
 # registry entry, so the topic (not a payload field) is where the rule learns which line a message belongs to.

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-from constructs import Construct
-
 from infra import aws
 from infra.components.processing import StreamProcessing
 from infra.components.schema_migration import SchemaMigration
@@ -15,6 +13,7 @@ from infra.constructs.placement import VpcPlacement
 from infra.constructs.vpc_function import VpcFunction
 from infra.context import PlatformContext
 from infra.lambdas import HANDLERS
+from policies.framework import Construct
 
 KEEPER_SCHEDULE = "rate(5 minutes)"
 RESTART_STATES = ["FAILED", "TIMEOUT", "ERROR"]

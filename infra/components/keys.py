@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from infra import aws
 from infra.constructs.iam import Statement, policy_document
 from infra.context import PlatformContext
+from policies.framework import Construct
 
 DOMAINS = {
     "stream": "Kinesis sensor stream",

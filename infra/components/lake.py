@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from anomaly.event_schema import EPISODE_COLUMNS, glue_columns
 from infra import aws
 from infra.components.ingestion import line_id
 from infra.constructs.secure_bucket import BucketSpec, SecureBucket
 from infra.context import PlatformContext
+from policies.framework import Construct
 
 # What each bucket holds and how long; production keeps history, ephemeral environments expire it sooner.
 BUCKETS = (

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from infra import aws
 from infra.constructs.iam import Statement, service_role
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.placement import VpcPlacement
 from infra.context import PlatformContext
 from policies import suppress
+from policies.framework import Construct
 
 VPC_CIDR = "10.40.0.0/16"
 AZ_LETTERS = ("a", "b", "c")

@@ -6,12 +6,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from infra import aws
 from infra.capacity import iterator_age_threshold_ms
 from infra.constructs.iam import Statement, policy_document
 from infra.context import PlatformContext
+from policies.framework import Construct
 
 ANOMALY_RATE_PERCENT = 5.0
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import AssetType, TerraformAsset
-from constructs import Construct
-
 from anomaly.package import GLUE_SCRIPT, build_job_package
 from infra import aws
 from infra.capacity import DrainPlan
@@ -20,6 +17,7 @@ from infra.constructs.placement import VpcPlacement
 from infra.constructs.secure_bucket import SecureBucket
 from infra.context import PlatformContext
 from policies import suppress
+from policies.framework import AssetType, Construct, TerraformAsset
 
 BUILD_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "glue"
 GLUE_VERSION = "5.0"

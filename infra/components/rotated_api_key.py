@@ -3,14 +3,13 @@ Lambda (infra/lambdas/api_key_rotation.py)."""
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from infra import aws
 from infra.constructs.iam import Statement
 from infra.constructs.placement import VpcPlacement
 from infra.constructs.vpc_function import VpcFunction
 from infra.context import PlatformContext
 from infra.lambdas import HANDLERS
+from policies.framework import Construct
 
 ROTATION_DAYS = 30
 

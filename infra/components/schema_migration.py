@@ -7,8 +7,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from constructs import Construct
-
 from infra import aws
 from infra.components.database import MonitoringDatabase
 from infra.constructs.iam import Statement
@@ -16,6 +14,7 @@ from infra.constructs.placement import VpcPlacement
 from infra.constructs.vpc_function import VpcFunction
 from infra.context import PlatformContext
 from infra.lambdas import HANDLERS
+from policies.framework import Construct
 
 SCHEMA_SQL = Path(__file__).resolve().parents[2] / "anomaly" / "schema.sql"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from constructs import Construct
-
 from infra import aws
+from policies.framework import Construct
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from infra import aws
 from infra.context import PlatformContext
+from policies.framework import Construct
 
 
 def retention_days(ctx: PlatformContext) -> int:

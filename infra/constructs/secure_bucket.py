@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from infra import aws
 from infra.constructs.iam import Statement, policy_document
 from infra.context import PlatformContext
+from policies.framework import Construct
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,13 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from cdktf import AssetType, TerraformAsset
-from constructs import Construct
-
 from infra import aws
 from infra.constructs.iam import Statement, service_role
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.placement import VpcPlacement
 from infra.context import PlatformContext
 from policies import suppress
+from policies.framework import AssetType, Construct, TerraformAsset
 
 BUILD_DIR = Path(__file__).resolve().parents[2] / "build" / "lambda"
 LAMBDA_RUNTIME = "python3.12"

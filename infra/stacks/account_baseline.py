@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Fn, TerraformOutput, TerraformStack, Token
-from constructs import Construct
-
 from infra import aws
 from infra.backend import state_backend
 from infra.components.keys import PlatformKeys
@@ -20,6 +17,7 @@ from infra.constructs.iam import Statement, service_role
 from infra.constructs.log_group import encrypted_log_group
 from infra.context import PlatformContext
 from infra.naming import Namer
+from policies.framework import Construct, Fn, TerraformOutput, TerraformStack, Token
 from policies.metadata import ACCOUNT_BASELINE, declare_stack_kind
 
 # IoT Core writes its v2 logs to this fixed, account-wide log group (AWS names it; it carries no suffix).

@@ -3,9 +3,6 @@ and outputs."""
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
-from constructs import Construct
-
 from infra import aws
 from infra.backend import state_backend
 from infra.capacity import plan_glue_read, plan_stream
@@ -25,9 +22,9 @@ from infra.components.schema_migration import SchemaMigration
 from infra.config import PlatformConfig
 from infra.context import PlatformContext
 from infra.naming import Namer
+from policies.framework import Construct, TerraformOutput, TerraformStack
 from policies.metadata import ENVIRONMENT, declare_environment, declare_stack_kind
 
-AWS_PROVIDER_VERSION = "5.100.0"
 DB_MAX_CONNECTIONS_ALARM = 400
 
 

@@ -21,8 +21,8 @@ IDENTITY_POLICIES = {
     "aws_ssoadmin_permission_set_inline_policy": "inline_policy",
 }
 # type -> attribute holding a resource policy document (the policy of the resource it names), for every type of the
-# AWS provider 5.100 schema that holds one (tests/policies/test_resource_policies.py holds this table, with
-# NOT_READ, equal to the cdktf bindings); a dotted attribute is a nested block's.
+# AWS provider 5.100 and 6.x schemas that holds one (tests/policies/test_resource_policies.py holds this table, with
+# NOT_READ, equal to the installed bindings, cdktf's or cdktn's); a dotted attribute is a nested block's.
 RESOURCE_POLICIES = {
     "aws_acmpca_policy": "policy",
     "aws_api_gateway_domain_name": "policy",
@@ -88,12 +88,25 @@ RESOURCE_POLICIES = {
     "aws_vpclattice_auth_policy": "policy",
     "aws_vpclattice_resource_policy": "policy",
     "aws_xray_resource_policy": "policy_document",
+    # From AWS provider 6 on (the cdktn configuration's schema): new resource-policy types
+    "aws_bedrockagentcore_resource_policy": "policy",
+    "aws_dsql_cluster_policy": "policy",
+    "aws_fsx_s3_access_point_attachment": "s3_access_point.policy",
+    "aws_lambda_resource_policy": "policy",
+    "aws_osis_resource_policy": "policy",
+    "aws_pinpointsmsvoicev2_resource_policy": "policy",
+    "aws_prometheus_resource_policy": "policy_document",
+    "aws_s3files_file_system_policy": "policy",
+    "aws_s3vectors_vector_bucket_policy": "policy",
 }
 # Types of the schema with a policy-named document that no rule reads as a permission document, and why.
 SESSION_POLICY = "a session (scope-down) policy: it narrows what the user's role allows and grants nothing itself"
 DATA_PROTECTION = "a data protection policy (which data to audit or mask), not a permission document"
 NOT_READ = {
     "aws_cloudfront_response_headers_policy": "HTTP response headers (Content-Security-Policy, Referrer-Policy)",
+    "aws_dlm_lifecycle_policy": "provider 6's default_policy and policy_language name a kind of snapshot lifecycle "
+    "policy (VOLUME, SIMPLIFIED), not a document",
+    "aws_eks_pod_identity_association": SESSION_POLICY + " (provider 6: the pod's role)",
     "aws_cloudwatch_log_account_policy": "account-wide data protection, subscription filter or field index settings",
     "aws_cloudwatch_log_data_protection_policy": DATA_PROTECTION,
     "aws_cloudwatch_log_index_policy": "the log fields CloudWatch indexes",
@@ -129,6 +142,15 @@ ATTACHMENTS = {
     "aws_iam_role": "managed_policy_arns",
     "aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
 }
+# What only AWS provider 6 has, of the two tables above: the default configuration's test (provider 5.100) leaves
+# them out, the cdktn configuration's holds them to 6.x's schema.
+PROVIDER_6_ONLY = frozenset(
+    {
+        *list(RESOURCE_POLICIES)[list(RESOURCE_POLICIES).index("aws_bedrockagentcore_resource_policy") :],
+        "aws_dlm_lifecycle_policy",
+        "aws_eks_pod_identity_association",
+    }
+)
 IDENTITY_TYPES = (*IDENTITY_POLICIES, "aws_iam_role")
 RESOURCE_TYPES = tuple(RESOURCE_POLICIES)
 KEY_POLICY_TYPES = (

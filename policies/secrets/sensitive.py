@@ -5,8 +5,11 @@ flag, not a list we write, says which attributes hold passwords, keys and tokens
 aws_glue_connection.connection_properties, aws_ssm_parameter.value, ...), which computed attributes hand one back
 (aws_iam_access_key.secret), and which attributes are maps whose keys the user chooses (Lambda
 environment.variables, Glue default_arguments). provider_sensitive.json beside this file is generated from the
-schema of the provider the stack pins; tests/policies/test_secret_sources.py regenerates it from the offline mirror
-(TF_PROVIDER_MIRROR) and holds it equal, and checks every attribute against the cdktf bindings.
+schema of AWS provider 5.100.0 (the default configuration's); tests/policies/test_secret_sources.py regenerates it
+from the offline mirror (TF_PROVIDER_MIRROR) and holds it equal, and checks every attribute against the installed
+bindings: all exist in cdktf's; in the cdktn configuration (provider 6.x) the few 6.x removed are listed there. A
+6.x stack is read with this table: what 6.x removed it cannot set. Generating a 6.x table needs provider 6's schema
+(a registry or a 6.x mirror, which this machine lacks; that test skips with the reason).
 
 Regenerate: `python -m policies.secrets.sensitive <schema.json>` (the JSON of `terraform providers schema -json`
 in a folder whose configuration requires hashicorp/aws at the pinned version).

@@ -29,10 +29,9 @@ KEY = doc(
 
 def _synth(tmp_path, accounts=None, context=None):
     """(outcomes at synth, synth failed?) with Guardrails; and a bare synth of the same stack for the gate."""
-    from cdktf import App
-
     from infra.synth import SynthFailed, synth
     from policies import guard
+    from policies.framework import App
     from tests.fixture_stacks import add_stack
 
     app = App(outdir=str(tmp_path / "guarded"), context=context or {})
@@ -89,9 +88,8 @@ def test_the_gate_takes_accounts_for_json_synthesized_without_guard(tmp_path, ca
 
 
 def test_guard_refuses_an_account_that_is_not_one(tmp_path):
-    from cdktf import App
-
     from policies import guard
+    from policies.framework import App
     from tests.fixture_stacks import add_stack
 
     app = App(outdir=str(tmp_path))

@@ -166,10 +166,9 @@ def test_a_baseline_entry_may_expire(tmp_path, accepted, capsys):
 
 def test_synth_reads_the_same_baseline(tmp_path, accepted):
     """guard(app, baseline=FILE) (and the cdktf context key guardrailsBaseline): synth fails only on what is new."""
-    from cdktf import App
-
     from infra.synth import SynthFailed, synth
     from policies import guard
+    from policies.framework import App
     from tests.fixture_stacks import add_stack
 
     for context, given in (({}, str(accepted)), ({"guardrailsBaseline": str(accepted)}, None)):

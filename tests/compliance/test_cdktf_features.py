@@ -167,7 +167,7 @@ def count(stack, compliant):
 
 def conditional_count(stack, compliant):
     """`count` from a condition over a variable: how many instances only Terraform knows."""
-    from cdktf import Fn, TerraformVariable, Token
+    from policies.framework import Fn, TerraformVariable, Token
 
     me, partition = _base(stack)
     enabled = TerraformVariable(stack, "enabled", type="bool", default=True)
@@ -176,9 +176,8 @@ def conditional_count(stack, compliant):
 
 
 def _iterated_buckets(stack, compliant, iterator):
-    from cdktf import TerraformIterator, Token
-
     from infra import aws
+    from policies.framework import TerraformIterator, Token
 
     me, partition = _base(stack)
     key = _key(stack, me, partition)
@@ -193,14 +192,14 @@ def _iterated_buckets(stack, compliant, iterator):
 
 def for_each_list(stack, compliant):
     """`for_each` over a list (TerraformIterator.from_list), companions over the buckets (from_resources)."""
-    from cdktf import TerraformIterator
+    from policies.framework import TerraformIterator
 
     _iterated_buckets(stack, compliant, TerraformIterator.from_list(["raw", "curated"]))
 
 
 def for_each_map(stack, compliant):
     """`for_each` over a map (TerraformIterator.from_map), companions over the buckets (from_resources)."""
-    from cdktf import TerraformIterator
+    from policies.framework import TerraformIterator
 
     _iterated_buckets(stack, compliant, TerraformIterator.from_map({"raw": "r", "curated": "c"}))
 
@@ -227,7 +226,7 @@ def _statement(action, resource):
 
 def dynamic_inline_policy(stack, compliant):
     """An IAM role's inline policies written with a dynamic block over a literal map."""
-    from cdktf import TerraformIterator
+    from policies.framework import TerraformIterator
 
     _base(stack)
     log_group = "arn:aws:logs:eu-central-1:111122223333:log-group:/fixture:*"
@@ -239,7 +238,7 @@ def dynamic_inline_policy(stack, compliant):
 def dynamic_inline_policy_variable(stack, compliant):
     """The same dynamic block over a variable: what it grants only Terraform knows. The compliant form writes its
     policy out; the other fails closed saying the dynamic block cannot be read."""
-    from cdktf import TerraformIterator, TerraformVariable, Token
+    from policies.framework import TerraformIterator, TerraformVariable, Token
 
     _base(stack)
     if compliant:
@@ -260,9 +259,8 @@ def dynamic_inline_policy_variable(stack, compliant):
 
 def dynamic_encryption(stack, compliant):
     """A bucket's SSE rule written as a dynamic block: over a literal list of keys (readable), or over a variable."""
-    from cdktf import TerraformIterator, TerraformVariable
-
     from infra import aws
+    from policies.framework import TerraformIterator, TerraformVariable
 
     me, partition = _base(stack)
     key = _key(stack, me, partition)
@@ -286,9 +284,8 @@ def dynamic_encryption(stack, compliant):
 
 def dynamic_policy_document(stack, compliant):
     """A policy document whose statements are a dynamic block over a literal map, attached to a role."""
-    from cdktf import TerraformIterator
-
     from infra import aws
+    from policies.framework import TerraformIterator
 
     _base(stack)
     resource = "arn:aws:logs:eu-central-1:111122223333:log-group:/fixture:*" if compliant else "*"
@@ -326,7 +323,7 @@ def imports_and_moves(stack, compliant):
 
 def local_module(stack, compliant):
     """A local module (TerraformHclModule): its HCL judged with the variables the stack passes."""
-    from cdktf import TerraformHclModule
+    from policies.framework import TerraformHclModule
 
     me, partition = _base(stack)
     key = _key(stack, me, partition)
@@ -339,7 +336,7 @@ def local_module(stack, compliant):
 def registry_module(stack, compliant):
     """A registry module: its contents are not on disk at synth, which the gate says (a warning here; production,
     or the non-compliant form's production profile, fails it)."""
-    from cdktf import TerraformHclModule
+    from policies.framework import TerraformHclModule
 
     _base(stack)
     TerraformHclModule(stack, "bucket", source="terraform-aws-modules/s3-bucket/aws", version="4.1.0")
@@ -348,9 +345,8 @@ def registry_module(stack, compliant):
 def cross_stack(stack, compliant):
     """Two stacks: the key and the access-log bucket in one, the data bucket in the other, joined by cdktf's
     cross-stack references (the non-compliant form gives the data bucket AWS's own key)."""
-    from cdktf import TerraformStack
-
     from infra import aws
+    from policies.framework import TerraformStack
 
     shared = TerraformStack(stack.node.scope, f"{stack.node.id}-shared")
     me, partition = _base(shared)
@@ -364,9 +360,8 @@ def cross_stack(stack, compliant):
 def remote_state(stack, compliant):
     """A key read from another configuration's remote state (not a stack of this synth): the gate cannot see it,
     and says so; the compliant form takes its key from this stack."""
-    from cdktf import DataTerraformRemoteStateS3
-
     from infra import aws
+    from policies.framework import DataTerraformRemoteStateS3
 
     me, partition = _base(stack)
     logs = _log_bucket(stack)
@@ -384,7 +379,7 @@ def remote_state(stack, compliant):
 def number_token(stack, compliant):
     """A key's deletion window from a variable (a token in a number): the rule that compares it cannot read it,
     and says so, instead of breaking."""
-    from cdktf import TerraformVariable
+    from policies.framework import TerraformVariable
 
     me, partition = _base(stack)
     days = 7 if compliant else TerraformVariable(stack, "days", type="number", default=7).number_value
@@ -441,7 +436,7 @@ FEATURES = [
 
 
 def _stacks(app) -> dict[str, object]:
-    from cdktf import TerraformStack
+    from policies.framework import TerraformStack
 
     stacks = {}
     for feature in FEATURES:
@@ -456,10 +451,9 @@ def _stacks(app) -> dict[str, object]:
 def judged(tmp_path_factory):
     """Both engines over the same stacks: the Aspect on each stack (as synth's validation runs it), and the gate
     over the synthesized folder."""
-    from cdktf import App, TerraformStack
-
     from infra.synth import SynthFailed, synth
     from policies import guard
+    from policies.framework import App, TerraformStack
 
     root = tmp_path_factory.mktemp("features")
     app = App(outdir=str(root / "bare"))

@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from cdktf import App, Aspects, TerraformResource, TerraformStack
 
 from compliance.__main__ import main
 from compliance.findings import FindingsError, validate_findings
 from policies import Guardrails, SuppressionError, guard, suppress
+from policies.framework import App, Aspects, TerraformResource, TerraformStack
 from tests.conftest import PROJECT
 
 
@@ -105,7 +105,7 @@ def test_aspects_on_the_app_do_not_run_in_cdktf_021_but_guard_does(tmp_path):
     app = App(outdir=str(tmp_path / "a"))
     _bucket_stack(app, "one")
     silent = Guardrails()
-    Aspects.of(app).add(silent)
+    Aspects.of(app).add(silent.aspect(app))
     app.synth()
     assert silent.findings == {}, "cdktf now applies App-level Aspects: guard() can rely on them"
 

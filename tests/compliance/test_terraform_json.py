@@ -189,10 +189,9 @@ def test_the_gate_judges_every_valid_stack(tmp_path_factory, documents):
 def test_the_aspect_judges_every_valid_stack(tmp_path_factory, document):
     """The same grammar through the Aspect: every top-level block written into a cdktf stack with a stack-level
     override, synthesized with Guardrails (60 examples, one app each)."""
-    from cdktf import App, TerraformStack
-
     from infra.synth import SynthFailed, synth
     from policies import guard
+    from policies.framework import App, TerraformStack
 
     app = App(outdir=str(tmp_path_factory.mktemp("aspect")))
     stack = TerraformStack(app, "s")

@@ -1,7 +1,7 @@
 """AWS constraints that `terraform validate` and the emulator do not check, read from the synthesized stacks.
 
 Each test names, in its docstring, the AWS documentation page whose constraint it encodes (test_citations holds
-every test to that). The environment comes from tests/conftest.py; the account baseline is synthesized here once.
+every test to that). The environment and the account baseline come from tests/conftest.py (each synthesized once).
 """
 
 from __future__ import annotations
@@ -10,21 +10,7 @@ import json
 import re
 from typing import Any
 
-import pytest
-
 from tests.conftest import Synthesized
-
-
-@pytest.fixture(scope="session")
-def baseline(tmp_path_factory) -> Synthesized:
-    from infra.app import build_baseline_app
-    from infra.config import load_config
-    from infra.synth import synth
-
-    outdir = tmp_path_factory.mktemp("account-baseline")
-    app, stack = build_baseline_app(load_config({}, {}, {"environment_suffix": "ci-test"}), outdir=str(outdir))
-    synth(app)
-    return Synthesized(outdir, stack)
 
 
 def policy_statements(synth: Synthesized, role_address: str) -> list[dict[str, Any]]:

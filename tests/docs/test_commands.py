@@ -366,6 +366,7 @@ PROOFS = {
     "python bench/job_throughput.py --events 2000000 --floor": BenchmarkInterface(),
     "python bench/fuzz_pipeline.py": BenchmarkInterface(),
     "tox -e job": RunByTestCommand(),
+    "python3 -m tox -e cdktn": RunByTestCommand(),
     "LAKE_FORMATION_ADMINS=arn:aws:iam::<account>:role/<ci-deployer> python3 -m tox -e baseline": RefusesInOneLine(
         NO_AWS
     ),

@@ -1,14 +1,18 @@
-"""TAG-REQ-001's types come from the provider bindings, and tags from the resource's own (aliased) provider."""
+"""TAG-REQ-001's types come from the provider bindings of the major the stack pins (one table per major, each held
+equal to its bindings in its own configuration), and tags from the resource's own (aliased) provider."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from policies.engine import judge
 from policies.fixtures import TAGS
+from policies.framework import installed
 from policies.model import StackView
+from policies.provider_tables import FOLDER, every_taggable_type, from_bindings, installed_bindings, major_of, tables
 from policies.rulebook import rule_by_id
-from policies.taggable import TYPES_FILE, from_bindings, installed_bindings, taggable_types
 
 LINK = "https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/{name}"
 MODULE = (
@@ -37,14 +41,45 @@ class ThingNested:
 TAGS_LINE = "        tags: typing.Optional[typing.Mapping[builtins.str, builtins.str]] = None,\n"
 
 
-def test_the_committed_types_are_what_the_installed_bindings_say():
+def test_the_committed_table_of_the_installed_major_is_what_its_bindings_say():
     derived = from_bindings(installed_bindings())
-    assert derived == json.loads(TYPES_FILE.read_text()), "run python -m policies.taggable after a provider upgrade"
-    assert derived["provider"] == "hashicorp/aws 5.100.0" and len(derived["types"]) > 600
-    assert set(rule_by_id("TAG-REQ-001").resource_types) == taggable_types()
-    assert {"aws_sqs_queue", "aws_dynamodb_table", "aws_efs_file_system", "aws_kinesis_stream"} <= taggable_types()
-    # No tags argument in the provider: an IAM inline policy, a bucket's split configuration, a queue policy.
-    assert not {"aws_iam_role_policy", "aws_s3_bucket_versioning", "aws_sqs_queue_policy"} & taggable_types()
+    major = major_of(derived["provider"].split()[-1])
+    committed = json.loads((FOLDER / f"aws-{major}.json").read_text())
+    assert derived == committed, f"run python -m policies.provider_tables with {installed().bindings} installed"
+    expected = {"cdktf": ("hashicorp/aws 5.100.0", 5), "cdktn": ("hashicorp/aws 6.69.1", 6)}[installed().name]
+    assert (derived["provider"], major) == expected and len(derived["taggable"]) > 600
+
+
+def test_each_major_has_its_table_and_the_rule_judges_every_taggable_type():
+    five, six = tables(5), tables(6)
+    assert (five.provider, six.provider) == ("hashicorp/aws 5.100.0", "hashicorp/aws 6.69.1")
+    assert set(rule_by_id("TAG-REQ-001").resource_types) == every_taggable_type() == five.taggable | six.taggable
+    for table in (five, six):
+        assert {"aws_sqs_queue", "aws_dynamodb_table", "aws_efs_file_system", "aws_kinesis_stream"} <= table.taggable
+        # No tags argument in the provider: an IAM inline policy, a bucket's split configuration, a queue policy.
+        assert not {"aws_iam_role_policy", "aws_s3_bucket_versioning", "aws_sqs_queue_policy"} & table.taggable
+    assert "log_group_name" in five.arguments("aws_flow_log") and "log_group_name" not in six.arguments("aws_flow_log")
+    assert "region" in six.arguments("aws_s3_bucket") and "region" not in five.arguments("aws_s3_bucket")
+
+
+@pytest.mark.parametrize(
+    ("pin", "major"), [("5.100.0", 5), ("6.69.1", 6), ("~> 6.0", 6), (">= 5.0, < 7", 5), ("4.67.0", 5), ("", 5)]
+)
+def test_the_stack_pin_chooses_the_table(pin, major):
+    assert major_of(pin) == major
+
+
+def test_a_type_taggable_only_in_6_is_judged_only_on_a_stack_pinning_6():
+    only_six = sorted(tables(6).taggable - tables(5).taggable)[0]
+    for pin, judged in (("5.100.0", False), ("6.69.1", True)):
+        document = {
+            "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": pin}}},
+            "provider": {"aws": [{"region": "eu-central-1"}]},
+            "resource": {only_six: {"x": {}}},
+        }
+        view = StackView(document, "s")
+        outcome = judge(rule_by_id("TAG-REQ-001"), view.get(only_six, "x"), view, "ephemeral")
+        assert (outcome is not None) == judged, (only_six, pin)
 
 
 def test_only_a_resource_config_with_a_tags_map_counts(tmp_path):
@@ -55,7 +90,7 @@ def test_only_a_resource_config_with_a_tags_map_counts(tmp_path):
     (tmp_path / "data_aws_thing" / "__init__.py").write_text(
         MODULE.format(name="thing", tags=TAGS_LINE).replace("docs/resources", "docs/data-sources")
     )
-    assert from_bindings(tmp_path)["types"] == ["aws_taggable_thing"]
+    assert from_bindings(tmp_path)["taggable"] == ["aws_taggable_thing"]
 
 
 def _judge(providers, resource):

@@ -36,6 +36,15 @@ FAIL = [
         task('${jsonencode([{"name" = "app", "image" = "nginx", "privileged" = var.privileged}])}'),
     ),
     Form("container definitions from a variable", SUBJECT, task("${var.containers}")),
+    Form(
+        "privileged container beside an Elastic Inference accelerator (provider 5 only: 6 removed the block)",
+        SUBJECT,
+        task(
+            [{**WEB, "privileged": True, "resourceRequirements": [{"type": "InferenceAccelerator", "value": "eia"}]}],
+            inference_accelerator=[{"device_name": "eia", "device_type": "eia2.medium"}],
+            requires_compatibilities=["EC2"],
+        ),
+    ),
 ]
 PASS = [
     Form(

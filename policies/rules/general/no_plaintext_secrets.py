@@ -1,7 +1,8 @@
 """SEC-PLAIN-001: no secret value is written in the stack, copied into a plain setting, or exported.
 
 Every attribute of every resource is read (nested blocks, maps, JSON strings, `${jsonencode(...)}` bodies parsed
-with the HCL reader of policies/iam/documents.py, base64 user data):
+with the HCL reader of policies/iam/documents.py, base64 user data, shell assignments in user data, which provider 6
+keeps in clear text in the state):
 - an attribute provider 5.100 marks sensitive (aws_db_instance.password, aws_rds_cluster.master_password,
   aws_secretsmanager_secret_version.secret_string, aws_ssm_parameter.value of a SecureString, ...; the provider's
   schema, policies/secrets/sensitive.py) may hold only a reference to a secret value (a sensitive attribute of a
@@ -93,6 +94,8 @@ GENERATED_CREDENTIALS = {
 }
 _JSONENCODE = re.compile(r"^\$\{jsonencode\((?P<body>.*)\)\}$", re.DOTALL)
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{")
+# A shell assignment in user data (`export DB_PASSWORD=...`): the name is the user's key, judged like an env var
+_ASSIGNMENT = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=[\"']?([^\"'\s]+)", re.M)
 
 
 class _Leaf:
@@ -172,6 +175,9 @@ class _Walker:
             elif self.rtype == "aws_ssm_parameter" and path in ("value", "value_wo", "insecure_value"):
                 yield _Leaf(path, self.parameter_name, value, True, False)
             else:
+                if path == "user_data" or path.endswith(".user_data"):  # kept in clear text in provider 6's state
+                    for name, assigned in _ASSIGNMENT.findall(value):
+                        yield _Leaf(f"{path} ({name}=)", name, assigned, True, secret)
                 yield _Leaf(path, key, value, user_key, secret)
         else:
             yield _Leaf(path, key, value, user_key, secret)

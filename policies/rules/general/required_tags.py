@@ -1,19 +1,21 @@
 """TAG-REQ-001: every taggable resource carries the required tags, counting its own provider's default_tags
 (an aliased provider's, for a resource that uses one). Tags computed from expressions (`${merge(...)}`) fail.
 
-Taggable: every AWS resource type whose configuration takes `tags`, derived from the provider bindings
-(policies/taggable.py; 714 types in provider 5.100.0).
+Taggable: every AWS resource type whose configuration takes `tags` in the provider major the stack pins, derived
+from the provider bindings (policies/provider_tables.py; 747 types in provider 5.100.0, 859 in 6.69.1).
 """
 
 from policies.lookups import effective_tags
 from policies.model import Rule, Violation, judged
-from policies.taggable import taggable_types
+from policies.provider_tables import every_taggable_type
 
 REQUIRED_TAGS = ("Environment", "Project", "Owner", "CostCenter", "DataClassification")
-TAGGABLE = tuple(sorted(taggable_types()))  # every type whose configuration takes tags (policies/taggable.py)
+TAGGABLE = tuple(sorted(every_taggable_type()))  # taggable in some major; each stack is judged in its own
 
 
 def check(resource, view):
+    if resource.type not in view.provider.taggable:
+        return None  # takes no tags in the provider this stack pins
     tags, unreadable = effective_tags(resource, view)
     violations = [
         Violation(f"{what}, which only Terraform can evaluate; write the tags as literals (or references)")
