@@ -19,7 +19,6 @@ from infra.deploy.local_target import (
     releases,
 )
 from tests.conftest import synthesize
-from tests.deployability.conftest import baseline  # noqa: F401 - the account baseline, synthesized once
 
 
 def test_emulator_target_is_a_pointed_copy(ephemeral, production, tmp_path):
@@ -94,7 +93,7 @@ def test_exclusions_remove_types_and_refuse_dangling_references(ephemeral):
         apply_exclusions(ephemeral.document, (Exclusion("aws_kinesis_stream", "test"),))
 
 
-def test_what_the_baseline_cannot_publish_goes_with_what_reads_it(baseline, ephemeral):  # noqa: F811
+def test_what_the_baseline_cannot_publish_goes_with_what_reads_it(baseline, ephemeral):
     """The baseline's target leaves out the device domain configuration, so the parameters publishing its values
     go too; the environment's data sources reading those parameters, and the output naming them, follow."""
     _, removed = apply_exclusions(baseline.document)

@@ -9,7 +9,6 @@ import pytest
 
 from infra.deploy.outputs import read_target, remove_outputs, write_flat_outputs, write_target
 from tests.conftest import PROJECT
-from tests.deployability.conftest import baseline  # noqa: F401 - the account baseline, synthesized once
 
 
 def test_flat_outputs_written_when_valid(tmp_path):
