@@ -53,11 +53,12 @@ class Episode:
     end_ts: float | None  # epoch seconds of the reading that ended the hold-off; None while open
     last_anomaly_ts: float  # epoch seconds of the last alert reading
     peak_severity: str
-    rules: tuple[str, ...]  # every rule that fired at page severity or above, sorted
+    rules: tuple[str, ...]  # every reason of its alert readings (page severity or above), sorted
     first_value: float  # the reading's value (not the anomaly's: a gap's is its length)
     peak_value: float  # the value of the first reading at the peak severity
     readings: int  # alert readings in the episode
     status: str  # "open" or "closed"
+    score: float = 0.0  # the highest anomaly score of its alert readings (0 for a record of an earlier release)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values only (rules as a list): what JSON round-trips unchanged. Every field is immutable, so a
@@ -148,6 +149,7 @@ def _alert(
     """The episode after an alert reading: opened by it, or extended."""
     severity = max((a.severity for a in alerts), key=SEVERITY_RANK.__getitem__)
     rules = {a.rule for a in alerts}
+    score = max(a.score for a in alerts)
     if current is None:
         return Episode(
             episode_id(device_id, metric, ts),
@@ -163,6 +165,7 @@ def _alert(
             peak_value=x,
             readings=1,
             status="open",
+            score=score,
         )
     higher = SEVERITY_RANK[severity] > SEVERITY_RANK[current.peak_severity]
     return replace(
@@ -172,6 +175,7 @@ def _alert(
         peak_value=x if higher else current.peak_value,
         rules=tuple(sorted(rules.union(current.rules))),
         readings=current.readings + 1,
+        score=max(current.score, score),
     )
 
 

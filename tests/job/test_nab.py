@@ -1,92 +1,79 @@
-"""The detector on public labelled real data (NAB, MIT): every series graded on NAB's own windows, with settings
-chosen leave-one-series-out (the figures are for series the settings were not chosen on).
+"""The detector on public labelled real data (NAB, MIT, bench/data/nab): what `score --episodes` writes, scored by
+NAB's own method (bench/nab_scorer.py), and the operator's figure, false alert episodes per series-day.
 
-Targets (issue 12): every window found; <= 0.1 false-alarm episodes per day overall; false-alarm rows <= 2 x
-false-alarm episodes. Measured when written (bench/nab.py prints the table): 18 of 21 windows, 60 false episodes
-in 741 days (0.081 a day), 90 false rows. The window target is NOT met: the three windows missed are named
-below, so that finding one more (or losing one) shows here.
+bench/nab.py prints and records the tables (per category, leave-one-category-out); these tests hold the shipped
+defaults to what was measured when they were chosen, so that a change that loses NAB points shows here.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
+import pandas as pd
 import pytest
 
-from anomaly.grading import (
-    TARGET_EPISODES_PER_DAY,
-    TARGET_ROWS_PER_EPISODE,
-    Candidate,
-    combine,
-    grade,
-    leave_one_out,
-    load_nab,
-    tuning_grid,
-)
-from anomaly.scoring import ExportError
+from anomaly.grading import WARMUP_S, false_episodes
+from anomaly.scoring import score_series
+from bench.nab import DATA, Setting, official, score_corpus_files
+from bench.nab_scorer import epochs, load_corpus
 
-DATA = Path(__file__).parent / "data" / "nab"
-MISSED = {  # series -> index of the window missed, and why
-    # the density of identical spikes rises (5 in 2 h where there are 2 in 8 h): no rule judges spike density
-    "artificialWithAnomaly/art_increase_spike_density.csv": [0],
-    # the failure is mostly a 7-day outage (a gap: info, never paged) and values no lower than other cold spells
-    "realKnownCause/ambient_temperature_system_failure.csv": [1],
-    # activity resuming after a quiet run of zeros, as it does outside the windows too
-    "realKnownCause/rogue_agent_key_hold.csv": [0],
-}
+# Measured with the shipped defaults (bench/RESULTS.md): 72.7 / 60.6 / 79.0. One point of slack, not more.
+FLOORS = {"standard": 71.7, "reward_low_FP": 59.6, "reward_low_FN": 78.0}
 
 
 @pytest.fixture(scope="module")
-def nab():
-    return load_nab(DATA)
+def corpus():
+    return load_corpus(DATA)
 
 
 @pytest.fixture(scope="module")
-def tuning(nab):
-    return leave_one_out(nab, tuning_grid())
+def shipped(corpus):
+    from anomaly.detector import Params
+    from anomaly.episodes import EpisodeParams
+
+    return score_corpus_files(corpus, Setting("shipped defaults", Params(), EpisodeParams()))
 
 
-def test_all_twelve_series_and_their_21_windows_are_read(nab):
-    assert len(nab) == 12 and sum(len(s.windows) for s in nab) == 21
-    assert all(len(s.timestamps) > 1_000 and (s.timestamps[1:] >= s.timestamps[:-1]).all() for s in nab)
+def test_the_shipped_defaults_keep_their_nab_scores(corpus, shipped):
+    scored = official(corpus, [starts for _, starts in shipped])
+    assert all(scored[name].score >= floor for name, floor in FLOORS.items()), {n: s.score for n, s in scored.items()}
 
 
-def test_held_out_figures_meet_the_alarm_targets(tuning):
-    total = combine([fold.grade for fold in tuning.folds])
-    assert total.days == pytest.approx(741, abs=1)
-    assert total.episodes_per_day <= TARGET_EPISODES_PER_DAY, total
-    assert total.false_rows <= TARGET_ROWS_PER_EPISODE * total.false_episodes, total
-    assert total.false_episodes <= 65  # measured 60
+def test_real_known_cause_raises_at_most_one_false_episode_in_ten_series_days(corpus, shipped):
+    """Episodes that start after half a day outside every NAB window, over the six realKnownCause series
+    (measured: 45 in 654 series-days, 0.069 a day)."""
+    labelled = json.loads((DATA / "combined_windows.json").read_text())
+    false, days = 0, 0.0
+    for file, (_, starts) in zip(corpus.files, shipped, strict=True):
+        if file.category != "realKnownCause":
+            continue
+        windows = [tuple(epochs(w)) for w in labelled[file.name]]
+        after = float(file.timestamps[0]) + WARMUP_S
+        episodes = score_series("nab", "value", "", file.timestamps, file.values, []).episodes
+        assert [e.start_ts for e in episodes] == starts
+        false += false_episodes(episodes, windows, after)
+        days += (float(file.timestamps[-1]) - after) / 86_400
+    assert days == pytest.approx(654.3, abs=0.1)
+    assert false / days <= 0.1, (false, days)
 
 
-def test_held_out_windows_found_all_but_three(tuning):
-    missed = {
-        fold.held_out: [i for i, rules in enumerate(fold.grade.finders) if not rules]
-        for fold in tuning.folds
-        if fold.grade.found < fold.grade.windows
-    }
-    assert missed == MISSED
+def test_an_hourly_series_is_not_a_gap_at_its_first_readings(corpus):
+    """The issue's symptom: the first readings of an hourly series were reported as gaps against the catalog's
+    10 s ("no reading for 3600s (reports every 10s)"). The series' own cadence outvotes the prior."""
+    hourly = next(f for f in corpus.files if f.name == "realAdExchange/exchange-2_cpc_results.csv")
+    scored = score_series("nab", "value", "", hourly.timestamps, hourly.values, [])
+    gaps = [i for i, found in enumerate(scored.anomalies) if any(a.rule == "gap" for a in found)]
+    assert gaps and min(gaps) > 100  # real outages of the exchange's feed only, none at the start
+    assert all("reports every 3600s" in a.message for i in gaps for a in scored.anomalies[i] if a.rule == "gap")
 
 
-def test_no_series_floods(tuning):
-    """The spikiest series page most (load balancer 0.93 a day, the two keyboard series 0.65-0.76); none pages
-    more than once a day."""
-    for fold in tuning.folds:
-        assert fold.grade.episodes_per_day <= 1.0, fold
+def test_the_bench_scores_what_the_cli_writes(tmp_path, corpus, shipped):
+    """`python -m anomaly score --episodes` on a NAB file writes the episode starts the bench scores."""
+    from anomaly.__main__ import main
 
-
-def test_the_shipped_defaults_are_what_all_series_choose(tuning):
-    assert tuning.chosen_on_all == tuning_grid()[0]
-
-
-def test_a_five_minute_export_is_not_a_gap_at_every_reading(nab):
-    """The issue's symptom: a 5-minute series scored against the catalog's 10 s flagged almost every reading as a
-    gap. The series learns its own interval: a gap only while the prior still counts, and at real outages."""
-    cpu = next(s for s in nab if "cpu_utilization" in s.name)
-    graded = grade(cpu, Candidate("defaults", tuning_grid()[0].params))
-    assert graded.info_rows <= 2  # of 18,050 readings, every 300 s
-
-
-def test_load_nab_says_what_is_missing(tmp_path):
-    with pytest.raises(ExportError, match=r"combined_windows\.json"):
-        load_nab(tmp_path)
+    index = next(i for i, f in enumerate(corpus.files) if f.name == "realKnownCause/nyc_taxi.csv")
+    out = tmp_path / "episodes.csv"
+    assert main(["score", "--csv", str(DATA / corpus.files[index].name), "--out", str(out), "--episodes"]) == 0
+    written = pd.read_csv(out)
+    assert epochs(written["start"].tolist()).tolist() == shipped[index][1]
+    assert written["score"].between(0.5, 1.0).all()

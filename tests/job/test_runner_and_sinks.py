@@ -43,8 +43,9 @@ def test_scorer_flags_the_spike(tmp_path, capsys):
     assert main(["score", "--csv", str(tmp_path / "series.csv"), "--out", str(tmp_path / "flags.csv")]) == 0
     flags = pd.read_csv(tmp_path / "flags.csv")
     assert (flags["timestamp"] == "2026-01-01T00:50:00Z").any()
-    assert set(flags.loc[flags["timestamp"] == "2026-01-01T00:50:00Z", "rule"]) >= {"ewma_z"}
-    assert "anomalous reading(s) written" in capsys.readouterr().out
+    spike = flags.loc[flags["timestamp"] == "2026-01-01T00:50:00Z"]
+    assert set(spike["rule"]) >= {"spike"} and (spike["score"] >= 0.5).all()
+    assert "anomaly row(s) written" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,8 @@ def _ca_bundle(tmp_path):
 
 ANOMALY = {
     "event_id": "e1",
-    "rule": "ewma_z",
+    "rule": "spike",
+    "score": 0.8,
     "device_id": "d",
     "metric": "temperature",
     "value": 1.0,
@@ -163,12 +165,13 @@ def test_credentials_are_cached_and_fetched_again_after_a_refused_login(tmp_path
     credentials = Credentials(lambda: Login("anomaly_writer", next(passwords)), ttl_s=300, clock=lambda: now[0])
     sink = AuroraSink("db.local", "sensors", credentials, FakeConnection, tls_context(_ca_bundle(tmp_path)))
     FakeConnection.log = []
-    assert sink.upsert_anomalies([ANOMALY, {**ANOMALY, "rule": "robust_z"}, {**ANOMALY, "value": 2.0}]) == 2
+    assert sink.upsert_anomalies([ANOMALY, {**ANOMALY, "rule": "gap"}, {**ANOMALY, "value": 2.0}]) == 2
     assert credentials.fetches == 2  # the stale password failed once, the source was asked again
     assert [entry[0] for entry in FakeConnection.log] == ["BEGIN", "INSERT", "COMMIT", "CLOSE"]
     _, sql, params = FakeConnection.log[1]
     assert "unnest(" in sql and "ON CONFLICT (event_id, rule) DO UPDATE" in sql and "extra" not in params
-    assert params["rule"] == ["ewma_z", "robust_z"] and params["value"] == [2.0, 1.0]  # last record per key wins
+    assert params["rule"] == ["spike", "gap"] and params["value"] == [2.0, 1.0]  # last record per key wins
+    assert params["score"] == [0.8, 0.8]
     assert params["event_ts"][0].isoformat() == "2026-01-01T00:00:00+00:00"
     now[0] = 301.0
     with pytest.raises(StopIteration):
