@@ -14,7 +14,8 @@ The model, per reading (what each series learns from its own data; the sensor ca
   shift     a two-sided CUSUM of that deviation (Page's test for a mean shift of 2 x `shift_k` deviations, whose
             stationary tail is exponential: p = e^-S); it accumulates evidence of a level shift or a drift;
   season    this hour's mean so far against the same hour on earlier days (their day-to-day scatter);
-  noise     a CUSUM of the log-likelihood ratio of the noise doubling (`noise_ratio`): a burst of noise;
+  noise     a CUSUM of the log-likelihood ratio of the noise doubling (`noise_ratio`), on the errors less their
+            own short EWMA (a shift moves every error alike; a burst scatters them): a burst of noise;
   stuck     a run of identical readings, p = q^(run - 1) for the series' own repeat probability q.
 - calibration: each statistic's tail is checked against the series' own history. Its excursions (runs of
   E > ln 10) are counted per size class in a histogram that forgets with time constant `memory_days`; a reading
@@ -23,8 +24,9 @@ The model, per reading (what each series learns from its own data; the sensor ca
   the first few of a kind, still does.
 - the score: rarity in decades of days, r = max over statistics of min(log10(1 / (p x readings per day)),
   log10(1 / empirical rate per day)); score = r / `decades`, clipped to [0, 1]. A score of 0.5 with the defaults
-  means "by chance once in 1,000 days at this series' cadence". Physics overrides it: a reading outside the
-  catalog's limits scores 1 (out_of_range), so does an implausible rate of change (spike).
+  means "by chance once in 63 days at this series' cadence" (10^1.8), 0.9 once in 1,700 days. Physics overrides
+  it: a reading outside the catalog's limits scores 1 (out_of_range), so does an implausible rate of change
+  (spike).
 
 Reasons: spike, level_shift (the shift CUSUM built up fast, or this hour is unusual for the time of day), drift
 (the shift CUSUM built up slowly), noise_burst, stuck, out_of_range; a gap (a silence
@@ -64,7 +66,7 @@ CARRIED = ("max_ts", "recent_ids", "prune_at", "last_ts", "intervals", "episode"
 class Params:
     threshold: float = 0.5  # an alert: score at least this (opens and extends an alert episode)
     critical: float = 0.9  # a critical alert: score at least this
-    decades: float = 6.0  # score 1 = rarer than once in 10**decades days
+    decades: float = 3.6  # score 1 = rarer than once in 10**decades days (0.5: once in 63 days)
     alpha: float = 0.05  # level EWMA: weight of the newest reading
     scale_fast: float = 0.01  # EWMA weights of the squared forecast error (the scale is the larger of the two)
     scale_slow: float = 0.001
@@ -72,9 +74,10 @@ class Params:
     warmup: int = 30  # readings learned before the series is scored
     shift_k: float = 0.5  # shift CUSUM reference, in deviations (tuned to shifts of twice this)
     drift_rate: float = 1.5  # a shift that built up by less than this many deviations per reading is a drift
-    residual_clip: float = 6.0  # one reading moves the shift CUSUM by at most this many deviations
-    noise_ratio: float = 2.0  # the noise CUSUM is tuned to the noise growing this many times
-    noise_clip: float = 4.0  # ... and one reading moves it as a deviation of at most this many
+    residual_clip: float = 4.0  # one reading moves the shift CUSUM by at most this many deviations
+    noise_ratio: float = 3.0  # the noise CUSUM is tuned to the noise growing this many times
+    noise_clip: float = 3.0  # ... and one reading moves it as a deviation of at most this many
+    noise_mean: float = 0.3  # the noise CUSUM measures errors from their own EWMA of this weight (not a shift)
     stuck_min: int = 3  # readings in a run before it is judged
     stuck_repeat_share: float = 0.2  # runs are judged in series that repeated their last value less often than this
     stuck_floor: float = 0.02  # the least repeat probability a run is judged with
@@ -88,13 +91,13 @@ class Params:
     season_weight: float = 0.25  # weight of the newest visit of a bin in its profile
     season_visits: int = 3  # visits of a bin before it speaks
     season_clip: float = 5.0  # a visit learns readings clipped at this many of its bin's deviations
-    memory_days: float = 10.0  # the calibration's time constant
+    memory_days: float = 20.0  # the calibration's time constant
     deductible: float = 2.0  # excursions of a size a series may show in that time before the size is normal
     calibration_bins: int = 18  # size classes of excursions: E from ln 10 up by factors of sqrt 2
     lateness_s: float = 600.0  # watermark: older than newest - lateness is late
 
     def __post_init__(self) -> None:
-        for name in ("alpha", "scale_fast", "scale_slow", "season_weight", "repeat_alpha"):
+        for name in ("alpha", "scale_fast", "scale_slow", "season_weight", "repeat_alpha", "noise_mean"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"Params.{name} = {getattr(self, name)}: an EWMA weight must be between 0 and 1")
         for name in ("warmup", "stuck_min", "cadence_window", "season_bins", "season_visits", "calibration_bins"):
@@ -128,6 +131,7 @@ class SeriesState:
     up_age: int = 0
     down_age: int = 0
     noise: float = 0.0  # the noise CUSUM (a log-likelihood ratio)
+    error_mean: float = 0.0  # EWMA of the clipped forecast error in deviations (what a shift adds to every error)
     last_ts: float = -math.inf  # newest reading time
     last_value: float = math.nan
     max_ts: float = -math.inf
@@ -456,8 +460,9 @@ def _judge(state: SeriesState, x: float, c: Context, params: Params) -> Judged:
         state.up_age = state.up_age + 1 if state.up > 0 else 0
         state.down_age = state.down_age + 1 if state.down > 0 else 0
         grow = 0.5 * (1 - 1 / params.noise_ratio**2)
-        v = min(abs(u), params.noise_clip)
+        v = min(abs(u - state.error_mean), params.noise_clip)
         state.noise = max(0.0, state.noise + grow * v * v - math.log(params.noise_ratio))
+        state.error_mean += params.noise_mean * (u - state.error_mean)
     side = state.up >= state.down
     shift = 2 * k * max(state.up, state.down) - LN2
     judged = Judged(
@@ -625,13 +630,6 @@ def detect_series(
 ) -> list[list[Anomaly]]:
     """`detect` as a list of anomalies per reading."""
     return detect(state, timestamps, values, spec, params).per_reading()
-
-
-def detect_series_stepwise(
-    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
-) -> list[list[Anomaly]]:
-    """`detect_stepwise` as a list of anomalies per reading."""
-    return detect_stepwise(state, timestamps, values, spec, params).per_reading()
 
 
 # The vectorised path: the same model over a whole batch with numpy.
@@ -898,8 +896,10 @@ def _level_batch(state: SeriesState, y: np.ndarray, zs: np.ndarray, params: Para
         up_age[first:] = _ages(state.up_age, up[first:])
         down_age[first:] = _ages(state.down_age, down[first:])
         grow = 0.5 * (1 - 1 / params.noise_ratio**2)
-        v = np.minimum(np.abs(w), params.noise_clip)
+        means = state.error_mean + _linear_long(0.0, params.noise_mean * (w - state.error_mean), 1 - params.noise_mean)
+        v = np.minimum(np.abs(w - np.concatenate([[state.error_mean], means[:-1]])), params.noise_clip)
         noise[first:] = _lindley(state.noise, grow * v * v - math.log(params.noise_ratio))
+        state.error_mean = float(means[-1])
         state.up, state.down, state.noise = float(up[-1]), float(down[-1]), float(noise[-1])
         state.up_age, state.down_age = int(up_age[-1]), int(down_age[-1])
     return {
@@ -993,9 +993,9 @@ def detect_vectorised(
         zs = np.where(c["speaks"], (x - c["expected"]) / np.where(c["speaks"], c["sigma"], 1.0), np.inf)
     j = _level_batch(state, x[learned], zs[learned], params)
     stats = np.column_stack([j["spike"], j["shift"], c["season"][learned], j["noise"], c["stuck"][learned]])
-    rarities, best = _calibrate_batch(
-        state, stats, c["now"][learned], DAY_S / c["interval"][learned], j["ready"], params
-    )
+    with np.errstate(over="ignore", divide="ignore"):  # a cadence of nanoseconds: more readings a day than floats
+        per_day = DAY_S / c["interval"][learned]
+    rarities, best = _calibrate_batch(state, stats, c["now"][learned], per_day, j["ready"], params)
     scores = np.ones(count)
     reasons = np.full(count, "out_of_range", dtype=object)
     chosen = rarities[np.arange(len(learned)), best] if len(learned) else np.zeros(0)

@@ -28,7 +28,7 @@ _NAMESPACE = uuid.UUID("6f0e7a4c-2b1d-5c3e-9a8f-1d2c3b4a5e6f")  # fixed: ids mus
 @dataclass(frozen=True)
 class EpisodeParams:
     hold_off_readings: int = 6  # calm readings in a row before an episode closes ...
-    hold_off_s: float = 1800.0  # ... and calm seconds since its last alert reading
+    hold_off_s: float = 3600.0  # ... and calm seconds since its last alert reading
     page_severity: str = "warning"  # the least severity that opens or extends an episode
 
     def __post_init__(self) -> None:
@@ -87,9 +87,9 @@ def track(
     params: EpisodeParams = EpisodeParams(),
 ) -> list[Episode]:
     """The episodes this batch opened, updated or closed (each once, as it stands after the batch), for readings
-    in time order with their anomalies as `detect_series` returned them (a list per reading) or as
-    `detect_flagged` did ({reading index: anomalies}, the readings with none left out). Updates the open episode
-    in `state`. Visits only the alert readings and, while an episode is open, finds the reading that ends its
+    in time order with their anomalies as `detect_series` returns them (a list per reading) or as
+    `Detection.flagged` holds them ({reading index: anomalies}, the readings with none left out). Updates the open
+    episode in `state`. Visits only the alert readings and, while an episode is open, finds the reading that ends its
     hold-off with numpy: the same result as `track_stepwise`, the definition (tests hold them equal)."""
     floor = SEVERITY_RANK[params.page_severity]
     t = np.asarray(timestamps, float)

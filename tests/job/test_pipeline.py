@@ -468,7 +468,7 @@ def test_a_bucket_restored_between_batches_finds_what_one_state_finds():
                 series,
                 device_id=device,
                 metric=metric,
-                production_line="",
+                production_line=chunk["production_line"].iloc[-1],  # as the bucket: the batch's last reading's
                 timestamps=ts,
                 values=values,
                 anomalies=found,

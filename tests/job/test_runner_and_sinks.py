@@ -48,6 +48,62 @@ def test_scorer_flags_the_spike(tmp_path, capsys):
     assert "anomaly row(s) written" in capsys.readouterr().out
 
 
+def test_scorer_writes_every_readings_score_and_draws_the_series(tmp_path, capsys):
+    """--all-readings: one row per reading with its score, reason and whether it alerts; --plot: a PNG of the
+    series, its score and episodes (matplotlib, imported only for it)."""
+    _series_csv(tmp_path / "series.csv")
+    args = ["score", "--csv", str(tmp_path / "series.csv"), "--out", str(tmp_path / "all.csv")]
+    assert main([*args, "--all-readings", "--plot", str(tmp_path / "series.png")]) == 0
+    assert "600 scored reading(s) written" in capsys.readouterr().out
+    readings = pd.read_csv(tmp_path / "all.csv")
+    assert len(readings) == 600 and readings["score"].between(0, 1).all()
+    assert list(readings.columns) == ["timestamp", "device_id", "metric", "value", "score", "reason", "alert"]
+    assert readings.loc[300, "alert"] and readings.loc[300, "reason"] == "spike" and readings["alert"].sum() < 10
+    assert (tmp_path / "series.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--episodes", "--all-readings"], "choose one"),
+        (["--plot", "{tmp}/no/such/dir/x.png"], "--plot"),
+    ],
+)
+def test_scorer_refuses_conflicting_or_unusable_options_in_one_line(tmp_path, capsys, extra, message):
+    _series_csv(tmp_path / "series.csv")
+    extra = [e.replace("{tmp}", str(tmp_path)) for e in extra]
+    assert main(["score", "--csv", str(tmp_path / "series.csv"), "--out", str(tmp_path / "o.csv"), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and message in err and "\n" not in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_scorer_without_matplotlib_says_how_to_get_it(tmp_path, capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_matplotlib(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_matplotlib)
+    _series_csv(tmp_path / "series.csv")
+    args = ["score", "--csv", str(tmp_path / "series.csv"), "--out", str(tmp_path / "o.csv")]
+    assert main([*args, "--plot", str(tmp_path / "p.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--plot needs matplotlib" in err and "requirements/job.txt" in err and "\n" not in err
+
+
+def test_the_job_zip_carries_no_plotting_library(tmp_path):
+    """The offline tool's --plot dependency never ships to Glue."""
+    with zipfile.ZipFile(build_job_package(tmp_path)) as archive:
+        names = archive.namelist()
+    assert not [n for n in names if n.split("/")[0] in {"matplotlib", "PIL", "contourpy", "kiwisolver", "fontTools"}]
+    assert "anomaly/detector.py" in names and "anomaly/surprise.py" in names and "anomaly/__main__.py" not in names
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
