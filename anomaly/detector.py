@@ -476,7 +476,7 @@ def _judge(state: SeriesState, x: float, c: Context, params: Params) -> Judged:
         state.noise,
         state.up_age if side else state.down_age,
     )
-    _learn_level(state, x, ready, params)
+    _learn_level(state, x, ready, params, forecast, scale)
     return judged
 
 
@@ -698,14 +698,12 @@ def _observe_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, spec: Metri
         medians[j] = median(prior + full[: len(known) + j].tolist())
     if short < len(medians):
         first = len(known) + short - width
-        windows = np.lib.stride_tricks.sliding_window_view(full, width)[first:]
-        if params.cadence_prior == 0:
-            medians[short:] = np.median(windows, axis=1)
+        if params.cadence_prior < width and np.all(full[first:] == full[-1]):  # a regular cadence: flat windows
+            medians[short:] = full[-1]
         else:
-            medians[short:] = np.median(
-                np.concatenate([np.full((len(windows), params.cadence_prior), spec.interval_s), windows], axis=1),
-                axis=1,
-            )
+            windows = np.lib.stride_tricks.sliding_window_view(full, width)[first:]
+            prior_column = np.full((len(windows), params.cadence_prior), spec.interval_s)
+            medians[short:] = np.median(np.concatenate([prior_column, windows], axis=1), axis=1)
     interval = medians[before]
     shown = np.minimum(len(known) + before, width)
     state.intervals = _last([*state.intervals, *dt[arrived].tolist()], width)
@@ -743,13 +741,11 @@ def _observe_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, spec: Metri
 
 
 def _season_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, learner: np.ndarray, params: Params) -> dict:
-    """The time-of-day part of `_observe` for a batch: visit by visit (the profile is fixed within one), the
-    visits' learning in plain Python (a few readings each, summed left to right as `_observe` adds them), the
-    statistic of every reading with numpy at the end."""
+    """The time-of-day part of `_observe` for a batch: visit by visit (the profile is fixed within one; its sums
+    with numpy, equal to `_observe`'s one by one to rounding), the statistic of every reading at the end."""
     count = len(x)
     slots = np.maximum.accumulate(np.maximum((t // (DAY_S / params.season_bins)).astype(np.int64), state.slot))
     starts = np.flatnonzero(np.concatenate([[True], slots[1:] != slots[:-1]])).tolist()
-    values, learns = x.tolist(), learner.tolist()
     level, spread, day, speaking, counted, summed = [], [], [], [], [], []  # per visit of the batch
     clip = params.season_clip
     for begin, end in zip(starts, [*starts[1:], count], strict=True):
@@ -767,14 +763,14 @@ def _season_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, learner: np.
         speaking.append(speak)
         counted.append(readings)
         summed.append(raw)
-        low, high, learned = expected - clip * sigma, expected + clip * sigma, state.visits[b] > 0
-        for value, learns_it in zip(values[begin:end], learns[begin:end], strict=True):
-            if learns_it:
-                learn = min(max(value, low), high) if speak else value
-                total += learn
-                deviation += abs(learn - expected) if learned else 0.0
-                readings += 1
-                raw += value
+        learns_here = learner[begin:end]
+        values_here = x[begin:end][learns_here]
+        if len(values_here):
+            learn = np.clip(values_here, expected - clip * sigma, expected + clip * sigma) if speak else values_here
+            total += float(learn.sum())
+            deviation += float(np.abs(learn - expected).sum()) if state.visits[b] else 0.0
+            readings += len(values_here)
+            raw += float(values_here.sum())
         state.visit = [total, deviation, readings, raw]
     lengths = np.diff([*starts, count])
     visit = np.repeat(np.arange(len(starts)), lengths)
@@ -813,10 +809,9 @@ def _scale(state: SeriesState, params: Params) -> float:
     return math.sqrt(max(fast, slow))
 
 
-def _learn_level(state: SeriesState, y: float, ready: bool, params: Params) -> None:
-    """The level and scale learn one reading, as `_judge` does (its error clipped once the series is ready)."""
-    scale = _scale(state, params)
-    forecast = _forecast(state, params)
+def _learn_level(state: SeriesState, y: float, ready: bool, params: Params, forecast: float, scale: float) -> None:
+    """The level and scale learn one reading (`forecast` and `scale` are the state's before it), as `_judge` does:
+    its error clipped once the series is ready."""
     error = y - forecast
     learn = error
     if ready and scale > 0:
@@ -875,10 +870,18 @@ def _level_batch(state: SeriesState, y: np.ndarray, zs: np.ndarray, params: Para
             if pos == end:
                 size = min(max_block, size * 2)
                 continue
-        level_before[pos] = _forecast(state, params)
-        scale_before[pos] = _scale(state, params)
-        _learn_level(state, float(y[pos]), bool(ready[pos]), params)
-        pos, size = pos + 1, min(32, max_block)
+        # By definition: the series' first reading, a clipped one and the readings after it until 16 in a row are
+        # calm (a plain loop is cheaper than numpy blocks that stop after a few readings).
+        calm = 0
+        while pos < count and calm < 16:
+            forecast, scale = _forecast(state, params), _scale(state, params)
+            level_before[pos], scale_before[pos] = forecast, scale
+            value = float(y[pos])
+            clipped = ready[pos] and scale > 0 and abs(value - forecast) > params.clip * scale
+            _learn_level(state, value, bool(ready[pos]), params, forecast, scale)
+            calm = 0 if clipped or state.n == 1 else calm + 1
+            pos += 1
+        size = min(32, max_block)
     errors = y - level_before
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(scale_before > 0, errors / scale_before, np.where(errors == 0, 0.0, np.copysign(np.inf, errors)))
@@ -946,6 +949,8 @@ def _calibrate_batch(
     rarities = e / LN10 - np.log10(per_day)[:, None]
     first = int(np.argmax(ready)) if ready.any() else count
     for i in range(kinds):
+        if state.excursion[i] < 0 and not (e[:, i] > CALIBRATION_FLOOR).any():
+            continue  # no excursion of this statistic in the batch, none going on: nothing to look up or learn
         classes = _size_classes(e[:, i], params)
         stored = np.array(state.calibration[i * bins : (i + 1) * bins])
         # The excursion's size class after each ready reading: the running maximum within runs above the floor.
@@ -1002,47 +1007,65 @@ def detect_vectorised(
     scores[learned] = np.where(j["ready"], np.clip(chosen / params.decades, 0.0, 1.0), 0.0)
     names = np.array(["spike", "level_shift", "level_shift", "noise_burst", "stuck"], dtype=object)
     reasons[learned] = names[best]
-    shifts = np.flatnonzero(best == STATISTICS.index("shift"))
-    for k in shifts.tolist():
-        reasons[learned[k]] = _reason(int(best[k]), int(j["shift_age"][k]), stats[k].tolist(), params)
+    shifts = best == STATISTICS.index("shift")  # `_reason`: a shift that built up slowly is a drift
+    age = j["shift_age"]
+    built = (stats[:, STATISTICS.index("shift")] + LN2) / (2 * params.shift_k) + params.shift_k * age
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slow = (age > 0) & (built / np.maximum(age, 1) < params.drift_rate)
+    reasons[learned[shifts & slow]] = "drift"
     fast = c["fast"] & c["learner"]
     scores[fast], reasons[fast] = 1.0, "spike"
     flagged: dict[int, list[Anomaly]] = {}
+    rows = np.flatnonzero(c["hard"] | c["gap"] | fast | (scores >= params.threshold))
+    if not len(rows):
+        return Detection(scores, reasons.tolist(), flagged)
+    # The flagged readings' context and level view, gathered once per batch as plain Python values.
     where = np.full(count, -1, dtype=np.int64)
     where[learned] = np.arange(len(learned))
-    for i in np.flatnonzero(c["hard"] | c["gap"] | fast | (scores >= params.threshold)).tolist():
-        context = Context(
-            hard=bool(c["hard"][i]),
-            dt=float(c["dt"][i]),
-            interval=float(c["interval"][i]),
-            gap=bool(c["gap"][i]),
-            rate=float(c["rate"][i]) if c["fast"][i] else None,
-            last_value=float(c["last_value"][i]),
-            stuck=float(c["stuck"][i]),
-            expected=float(c["expected"][i]),
-            sigma=float(c["sigma"][i]),
-            speaks=bool(c["speaks"][i]),
-            season=float(c["season"][i]),
-            season_sigma=float(c["season_sigma"][i]),
-            now=float(c["now"][i]),
+    k = where[rows]
+    at = np.maximum(k, 0)
+    contexts = zip(
+        c["hard"][rows].tolist(),
+        c["dt"][rows].tolist(),
+        c["interval"][rows].tolist(),
+        c["gap"][rows].tolist(),
+        np.where(c["fast"][rows], c["rate"][rows], np.nan).tolist(),
+        c["last_value"][rows].tolist(),
+        c["stuck"][rows].tolist(),
+        c["expected"][rows].tolist(),
+        c["sigma"][rows].tolist(),
+        c["speaks"][rows].tolist(),
+        c["season"][rows].tolist(),
+        c["season_sigma"][rows].tolist(),
+        c["now"][rows].tolist(),
+        strict=True,
+    )
+    names = ("ready", "level", "scale", "z", "combined", "spike", "shift", "noise", "shift_age")
+    learned_any = len(learned) > 0
+    views = zip(*(j[name][at].tolist() for name in names), strict=True) if learned_any else [None] * len(rows)
+    stats_of = best[at].tolist() if learned_any else [-1] * len(rows)
+    for i, own, context, view, stat, value, score, reason in zip(
+        rows.tolist(),
+        k.tolist(),
+        contexts,
+        views,
+        stats_of,
+        x[rows].tolist(),
+        scores[rows].tolist(),
+        reasons[rows].tolist(),
+        strict=True,
+    ):
+        rate = context[4]
+        found = _explain(
+            value,
+            score,
+            reason,
+            stat if own >= 0 else -1,
+            Context(*context[:4], None if math.isnan(rate) else rate, *context[5:]),
+            Judged(*view) if own >= 0 else None,
+            spec,
+            params,
         )
-        k = int(where[i])
-        judged = None
-        stat = -1
-        if k >= 0:
-            stat = int(best[k])
-            judged = Judged(
-                bool(j["ready"][k]),
-                float(j["level"][k]),
-                float(j["scale"][k]),
-                float(j["z"][k]),
-                float(j["combined"][k]),
-                float(j["spike"][k]),
-                float(j["shift"][k]),
-                float(j["noise"][k]),
-                int(j["shift_age"][k]),
-            )
-        found = _explain(float(x[i]), float(scores[i]), str(reasons[i]), stat, context, judged, spec, params)
         if found:
             flagged[i] = found
     return Detection(scores, reasons.tolist(), flagged)

@@ -116,7 +116,10 @@ def track(
     touched: dict[str, Episode] = {}
     ts, xs = t.tolist(), np.asarray(values, float).tolist()
     done = 0  # readings before this one are accounted for
-    for i, alerts in [*alerting, (count, None)]:
+    items = [*alerting, (count, None)]
+    pos = 0
+    while pos < len(items):
+        i, alerts = items[pos]
         if current is not None and i > done:  # readings done..i-1 are calm: one of them may end the hold-off
             first = done + max(0, params.hold_off_readings - calm - 1)  # the first with enough calm readings
             ended = np.flatnonzero(t[first:i] - current.last_anomaly_ts >= params.hold_off_s) if first < i else []
@@ -129,12 +132,42 @@ def track(
                 calm += i - done
         if alerts is None:
             break
+        # A run of alert readings in a row: no calm reading between them can close the episode.
+        last = pos + 1
+        while last < len(items) - 1 and items[last][0] == items[last - 1][0] + 1:
+            last += 1
         current = _alert(current, device_id, metric, production_line, ts[i], xs[i], alerts)
-        calm, done = 0, i + 1
+        if last > pos + 1:
+            current = _extend(current, [(ts[k], xs[k], found) for k, found in items[pos + 1 : last]])
+        calm, done = 0, items[last - 1][0] + 1
         touched[current.episode_id] = current
+        pos = last
     state.episode = current.to_dict() if current is not None else None
     state.calm_readings = calm
     return list(touched.values())
+
+
+def _extend(current: Episode, run: list[tuple[float, float, list[Anomaly]]]) -> Episode:
+    """`_alert` for each alert reading of a run in turn, as one update: the first reading at a new peak severity
+    gives the peak value, the rules and score gather, the count grows by the run's length."""
+    peak, peak_value = current.peak_severity, current.peak_value
+    rules, score, newest = set(current.rules), current.score, current.last_anomaly_ts
+    for ts, x, alerts in run:
+        for a in alerts:
+            if SEVERITY_RANK[a.severity] > SEVERITY_RANK[peak]:
+                peak, peak_value = a.severity, x
+            rules.add(a.rule)
+            score = max(score, a.score)
+        newest = max(newest, ts)
+    return replace(
+        current,
+        last_anomaly_ts=newest,
+        peak_severity=peak,
+        peak_value=peak_value,
+        rules=tuple(sorted(rules)),
+        readings=current.readings + len(run),
+        score=score,
+    )
 
 
 def _alert(
