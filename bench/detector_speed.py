@@ -8,12 +8,13 @@ sizes through `detect_series` with its state kept between them, as the Spark lay
 State: the bytes the Spark layer stores per series (the pickled field tuple), for a series that has learned
 everything it keeps (four weeks at 1 minute: every hour of the profile, the calibration's histograms), and the
 share of it that is the admission watermark's remembered event ids (which grows with the reporting rate, not with
-the model). Run from another checkout (PYTHONPATH) it measures that code: how the table's "before" is made.
+the model). With BENCH_CODE=DIR in the environment it measures DIR's anomaly package: how "before" is made.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import sys
 import time
@@ -22,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if "BENCH_CODE" in os.environ:  # another checkout's anomaly package (BENCH_CODE=/tmp/before: the "before" row)
+    sys.path.insert(0, os.environ["BENCH_CODE"])
 
 from anomaly.detector import Params, SeriesState, admit, detect_series
 from anomaly.sensor_catalog import spec_for
@@ -85,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     notes = f"machine indicator: {indicator:.2f} s CPU for 3M pure-Python steps (lower is a quieter machine)"
     print(f"{body}\n\n{notes}")
     if not ns.no_record:
-        record("Detector speed (pure, no Spark) and state per series", body, notes)
+        code = os.environ.get("BENCH_CODE", "this checkout")
+        record(f"Detector speed (pure, no Spark) and state per series: {code}", body, notes)
     return 0
 
 

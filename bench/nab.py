@@ -10,7 +10,7 @@ tuning, on the mean of the three profiles' normalised scores) runs on the other 
 scored with what it chose. `--continuous` adds a second table, labelled as such: every reading's score, with
 NAB's optimiser choosing a threshold per profile (how NAB's scoreboard scores its detectors). `--set` overrides
 a Params or EpisodeParams field (e.g. --set threshold=0.4). Tables are appended to bench/RESULTS.md. With
-NAB_CODE=DIR in the environment, DIR's anomaly package is scored (the headline only: how "before" is measured).
+BENCH_CODE=DIR in the environment, DIR's anomaly package is scored (the headline only: how "before" is measured).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-if "NAB_CODE" in os.environ:  # another checkout's anomaly package (the "before" table: NAB_CODE=/tmp/before ...)
-    sys.path.insert(0, os.environ["NAB_CODE"])
+if "BENCH_CODE" in os.environ:  # another checkout's anomaly package (the "before" table: BENCH_CODE=/tmp/before)
+    sys.path.insert(0, os.environ["BENCH_CODE"])
 
 from anomaly.detector import Anomaly, Params, SeriesState
 from anomaly.episodes import EpisodeParams, track
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(ns.jobs) as pool:
         results = score_corpus_files(corpus, setting, pool)
         headline = official(corpus, [starts for _, starts in results])
-        code = os.environ.get("NAB_CODE", "this checkout")
+        code = os.environ.get("BENCH_CODE", "this checkout")
         sections.append(
             (
                 f"NAB, `score --episodes` as detections ({code}, {setting.label}: threshold "
