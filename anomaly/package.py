@@ -7,6 +7,7 @@ route to PyPI, so nothing is fetched at run time (no --additional-python-modules
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -28,12 +29,15 @@ class PackagingError(RuntimeError):
 
 
 def _write(target: Path, entries: list[tuple[str, bytes]]) -> Path:
+    """Write the zip beside its target, then rename it into place: a synth reading it never sees half of it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    scratch = target.with_name(f".{target.name}.{os.getpid()}")
+    with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    os.replace(scratch, target)
     return target
 
 

@@ -2,11 +2,13 @@
 
 python bench/fixture_verdicts.py [--before COMMIT] [--json FILE]
 
-Every failing and passing form of every rule (tests/policy/fixture_forms) is written as one stack of a cdktf output
+Every failing and passing form of every rule (tests/policies/fixture_forms) is written as one stack of a cdktf output
 folder (one folder per profile), and `python -m compliance check` runs once per folder in this tree and once in a
-`git archive` copy of COMMIT (default 2196d46, the gate before issue #14). For each form it reports the status the
-form's own rule got on the form's subject (failed / passed / exempt / missing) and whether the stack as a whole
+`git archive` copy of COMMIT (default e364b91, the gate before issue #18). For each form it reports the status the
+form's own rule got on the form's subject (failed / passed / waived / missing) and whether the stack as a whole
 fails the gate (any failing finding: a passing form that fails the gate is a false alarm for whoever writes it).
+An earlier gate's statuses are read as today's (findings schema version 1: advisory -> warning, exempt and
+replaced -> waived), and every finding of every form is compared status by status.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from compliance.findings import upgrade  # noqa: E402  (after the project is on the path)
+
 ENV = {
     **os.environ,
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
@@ -34,13 +38,12 @@ ENV = {
 
 def write_forms(root: Path) -> dict[str, dict]:
     """One stack per form under root/<profile>/stacks/<id>; returns id -> what the form expects."""
-    from policies.rulebook import rule_by_id
-    from tests.policy.fixture_forms import CASES, FORMS
+    from tests.policies.fixture_forms import CASES, FORMS, profile_of
 
     expected: dict[str, dict] = {}
     for rule_id, kind, index in CASES:
         form = FORMS[rule_id][kind][index]
-        profile = form.profile or rule_by_id(rule_id).profiles[0]
+        profile = profile_of(rule_id, form)
         name = f"{rule_id}-{kind}-{index}".lower()
         folder = root / profile / "stacks" / name
         folder.mkdir(parents=True)
@@ -67,7 +70,7 @@ def gate(project: Path, root: Path, label: str) -> dict[str, list[dict]]:
         )
         if done.returncode not in (0, 1):
             raise SystemExit(f"{label}: the gate could not run ({done.returncode}): {done.stderr[-2000:]}")
-        for finding in json.loads((reports / "findings.json").read_text())["findings"]:
+        for finding in upgrade(json.loads((reports / "findings.json").read_text()))["findings"]:
             by_stack[finding["stack"]].append(finding)
     return by_stack
 
@@ -85,7 +88,7 @@ def verdict(findings: list[dict], case: dict) -> tuple[str, bool]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default="2196d46")
+    parser.add_argument("--before", default="e364b91")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,7 +112,7 @@ def main() -> int:
         rows.append(row)
     summary: dict[str, dict] = {}
     for label in results:
-        good = {"fail": ("failed",), "pass": ("passed", "exempt")}
+        good = {"fail": ("failed",), "pass": ("passed", "waived")}
         right = sum(r[f"{label}_rule"] in good[r["kind"]] for r in rows)
         summary[label] = {
             "forms": len(rows),
@@ -121,6 +124,21 @@ def main() -> int:
     changed = [
         r for r in rows if (r["before_rule"], r["before_gate_fails"]) != (r["after_rule"], r["after_gate_fails"])
     ]
+    findings = {
+        label: {(stack, f["rule_id"], f["resource"]): f["status"] for stack, found in by_stack.items() for f in found}
+        for label, by_stack in results.items()
+    }
+    pairs = sorted(set(findings["before"]) | set(findings["after"]))
+    moved = collections.Counter(
+        (findings["before"].get(p, "absent"), findings["after"].get(p, "absent"))
+        for p in pairs
+        if findings["before"].get(p) != findings["after"].get(p)
+    )
+    summary["findings"] = {
+        "pairs": len(pairs),
+        "same_status": len(pairs) - sum(moved.values()),
+        "changed": {f"{a} -> {b}": n for (a, b), n in sorted(moved.items())},
+    }
     report = {"before": args.before, "summary": summary, "changed": changed}
     if args.json:
         args.json.write_text(json.dumps({**report, "rows": rows}, indent=2))

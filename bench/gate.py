@@ -7,7 +7,10 @@ python bench/gate.py [--runs N] [--only gate,checkov,plants,before]
            two-process form (`python -m infra` with Guardrails, then `python -m compliance check`) is shown too.
 - checkov: `python -m compliance check OUT` on an existing synth against plain
            `checkov -d OUT/stacks/<stack> --framework terraform_json`; target <= 0.6x.
-- plants:  10 plant stacks in one app (bench/multi_plant_app.py --gate) against the gate of one; target <= 1.5x.
+- plants:  10 plant stacks in one app, synthesized with Guardrails and gated in one process (bench/multi_plant_app.py
+           --gate) against the same app's bare synth (--no-guardrails); target <= 1.2x.
+- foreach: a 300-resource stack written with for_each (bench/for_each_app.py): its bare synth, then the gate in the
+           same process, against the bare synth alone.
 - before:  the gate before issue #11 (`--before COMMIT`, default 642edef) against the gate before this branch's
            work (`--after COMMIT`, default 2196d46), each as it ran then (`python -m infra` + `python -m compliance
            check`), from `git archive` copies in a temporary folder; #11 may add at most 5%.
@@ -35,6 +38,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from bench.results import record  # noqa: E402  (after the project is on the path)
+
 BASE_ENV = {
     **os.environ,
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
@@ -153,23 +160,45 @@ def check_against_checkov(runs: int) -> dict[str, object]:
     return result
 
 
-def plants_against_one(runs: int, plants: int = 10) -> dict[str, object]:
+def plants_against_bare(runs: int, plants: int = 10) -> dict[str, object]:
     py = sys.executable
 
-    def one() -> tuple[float, float]:
+    def bare() -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as out:
-            return run([py, "bench/multi_plant_app.py", out, "1", "--gate", f"{out}/reports"])
+            return run([py, "bench/multi_plant_app.py", out, str(plants), "--no-guardrails"])
 
-    def many() -> tuple[float, float]:
+    def gated() -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as out:
             measured = run([py, "bench/multi_plant_app.py", out, str(plants), "--gate", f"{out}/reports"])
             stacks = json.loads(Path(out, "reports", "findings.json").read_text())["stacks"]
             assert len(stacks) == plants
             return measured
 
-    result = alternate(runs, {"gate_one_plant": one, f"gate_{plants}_plants": many})
-    result["plants_over_one"] = _ratio(result, f"gate_{plants}_plants", "gate_one_plant")
-    result["plants_over_one_cpu"] = _ratio(result, f"gate_{plants}_plants", "gate_one_plant", "cpu_s")
+    result = alternate(runs, {f"bare_synth_{plants}_plants": bare, f"gate_{plants}_plants": gated})
+    result["gated_over_bare"] = _ratio(result, f"gate_{plants}_plants", f"bare_synth_{plants}_plants")
+    result["gated_over_bare_cpu"] = _ratio(result, f"gate_{plants}_plants", f"bare_synth_{plants}_plants", "cpu_s")
+    return result
+
+
+def for_each_against_synth(runs: int) -> dict[str, object]:
+    py = sys.executable
+
+    def bare() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as out:
+            return run([py, "bench/for_each_app.py", out])
+
+    def gated() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as out:
+            measured = run([py, "bench/for_each_app.py", out, "--gate", f"{out}/reports"])
+            findings = json.loads(Path(out, "reports", "findings.json").read_text())
+            assert findings["stacks"] and findings["findings"], "the gate judged nothing"
+            return measured
+
+    result = alternate(runs, {"bare_synth": bare, "synth_then_gate": gated})
+    result["gate_share"] = round(
+        (result["synth_then_gate"]["wall_s"] - result["bare_synth"]["wall_s"]) / result["bare_synth"]["wall_s"], 3
+    )
+    result["synth_then_gate_over_bare"] = _ratio(result, "synth_then_gate", "bare_synth")
     return result
 
 
@@ -208,6 +237,7 @@ def main() -> None:
     parser.add_argument("--only", default="gate,checkov,plants")
     parser.add_argument("--before", default="642edef")
     parser.add_argument("--after", default="2196d46")
+    parser.add_argument("--no-record", action="store_true", help="do not append the table to bench/RESULTS.md")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     report: dict[str, object] = {"runs": args.runs, "python": sys.executable, "cpus": os.cpu_count()}
@@ -219,13 +249,35 @@ def main() -> None:
         report["checkov"] = check_against_checkov(args.runs)
         verdicts["compliance check <= 0.6x plain checkov"] = report["checkov"]["check_over_checkov"] <= 0.6
     if "plants" in wanted:
-        report["plants"] = plants_against_one(args.runs)
-        verdicts["10 plants <= 1.5x the gate of one"] = report["plants"]["plants_over_one"] <= 1.5
+        report["plants"] = plants_against_bare(args.runs)
+        verdicts["10 plants gated <= 1.2x their bare synth"] = report["plants"]["gated_over_bare"] <= 1.2
+    if "foreach" in wanted:
+        report["foreach"] = for_each_against_synth(args.runs)
     if "before" in wanted:
         report["before"] = before_and_after(args.runs, args.before, args.after)
         verdicts["#11 adds <= 5%"] = report["before"]["after_over_before"] <= 1.05
     print(json.dumps(report, indent=2))
     print("; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in verdicts.items()))
+    if not args.no_record:
+        record(
+            "Gate speed (bench/gate.py)",
+            _table(report),
+            "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in verdicts.items()),
+        )
+
+
+def _table(report: dict[str, object]) -> str:
+    """One row per measured variant: median wall and CPU seconds, with the ratios each comparison reports."""
+    rows = ["| comparison | variant | wall s (median) | CPU s (median) |", "|---|---|---:|---:|"]
+    for name, result in report.items():
+        if not isinstance(result, dict):
+            continue
+        for variant, sample in result.items():
+            if isinstance(sample, dict) and "wall_s" in sample:
+                rows.append(f"| {name} | {variant} | {sample['wall_s']} | {sample['cpu_s']} |")
+            elif isinstance(sample, float) and variant not in ("speed_s",):
+                rows.append(f"| {name} | {variant} (ratio) | {sample} | |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from cdktf import App
 
 from infra.config import load_config
-from infra.stack import IotPlatformStack
+from infra.stacks.environment import IotPlatformStack
 from infra.synth import synth
 
 

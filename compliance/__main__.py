@@ -8,14 +8,29 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from compliance.catalog import CatalogError, default_catalog, load_catalog
-from compliance.findings import FindingsError, validate_findings, with_summary
-from compliance.gate import GateUsageError, failed, problem_lines, scan
+from compliance.findings import (
+    FindingsError,
+    expiring,
+    outcome_of,
+    problem_findings,
+    upgrade,
+    validate_findings,
+    with_summary,
+)
+from compliance.gate import GateUsageError, failed, find_stacks, read_stack, scan
 from compliance.reports import RENDERERS
-from policies.curation import CurationError
+from policies.baseline import ENV as BASELINE_ENV
+from policies.baseline import BaselineError, entry_for
+from policies.baseline import document as baseline_document
+from policies.baseline import load as load_baseline
+from policies.catalog import CatalogError, default_catalog, load_catalog
 from policies.engine import STATUSES
+from policies.metadata import ACCOUNT
+from policies.model import StackView
+from policies.profiles import PROFILES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,20 +39,54 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _judging(parser: argparse.ArgumentParser) -> None:
+    """The options that decide a judgement: what `check` and `baseline` share."""
+    parser.add_argument("synth_dir", type=Path)
+    parser.add_argument("--profile", default="ephemeral", choices=list(PROFILES))
+    parser.add_argument("--catalog", type=Path, help="control catalog (default compliance/catalog.yaml)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="processes judging stacks (default: one per core, at most one per stack; 0: this one)",
+    )
+    parser.add_argument(
+        "--account-id",
+        action="append",
+        default=[],
+        dest="accounts",
+        metavar="ID",
+        help="an AWS account that is the stacks' own (repeatable), for stacks not synthesized with guard(accounts=)",
+    )
+    parser.add_argument(
+        "--baseline",
+        default=os.environ.get(BASELINE_ENV) or None,
+        help=f"the baseline of accepted findings (default: ${BASELINE_ENV}; none when unset or empty)",
+    )
+    parser.add_argument("--today", type=_date, help="the day expiries are judged on (YYYY-MM-DD; default: today, UTC)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m compliance", description="Compliance gate over synthesized cdktf stacks")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="scan every stack under a cdktf output directory and write reports")
-    check.add_argument("synth_dir", type=Path)
+    _judging(check)
     check.add_argument("--out", type=Path, default=Path("reports"))
-    check.add_argument("--profile", default="ephemeral", choices=["ephemeral", "production"])
-    check.add_argument("--catalog", type=Path, help="control catalog (default compliance/catalog.yaml)")
     check.add_argument(
         "--synth",
         action="store_true",
         help="first synthesize the platform with Guardrails into SYNTH_DIR, in this process (python -m infra; "
         "its options after --); the gate then reads the files synth wrote",
     )
+    baseline = commands.add_parser("baseline", help="write the current failures as a baseline of accepted findings")
+    _judging(baseline)
+    baseline.add_argument("--out", type=Path, required=True, help="the baseline file to write")
     report = commands.add_parser("report", help="re-render a saved findings.json")
     report.add_argument("findings", type=Path)
     report.add_argument("--format", required=True, choices=sorted(RENDERERS))
@@ -68,13 +117,15 @@ def _check(args: argparse.Namespace) -> int:
         code = synthesize(["--outdir", str(args.synth_dir), "--profile", args.profile, *args.infra_args])
         if code:
             return code  # 1: Guardrails failed synth (the lines above say what); 2: a bad option
-    result = scan(args.synth_dir, args.profile, catalog)
+    result = _scan(args, catalog)
     document = with_summary(result, catalog)
     validate_findings(document)
     write_reports(document, args.out)
     counts = document["summary"]["by_status"]
-    for line in problem_lines(result):
-        print(line, file=sys.stderr)
+    for found in problem_findings(result["findings"]) + expiring(result["findings"]):
+        print(outcome_of(found).line(), file=sys.stderr)
+    for note in document["summary"]["notes"]:
+        print(f"note: {note}", file=sys.stderr)
     verdict = "FAILED" if failed(result) else "PASSED"
     shown = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
     print(
@@ -85,6 +136,39 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failed(result) else 0
 
 
+def _scan(args: argparse.Namespace, catalog) -> dict:
+    """The judgement both `check` and `baseline` make, after their options are checked."""
+    if args.workers is not None and args.workers < 0:
+        raise GateUsageError(f"--workers {args.workers}: give 0 (judge in this process) or more")
+    bad = [a for a in args.accounts if not ACCOUNT.match(a)]
+    if bad:
+        raise GateUsageError(f"--account-id {bad[0]!r}: an AWS account id is 12 digits")
+    accepted = load_baseline(args.baseline) if args.baseline else None
+    return scan(args.synth_dir, args.profile, catalog, args.workers, args.accounts, accepted, args.today)
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    """Write the current failures of every stack as the baseline of accepted findings."""
+    catalog = load_catalog(args.catalog) if args.catalog else default_catalog()
+    result = _scan(args, catalog)
+    views = {
+        stack.name: StackView(read_stack(stack.path)[0], stack.name, folder=stack.path.parent)
+        for stack in find_stacks(args.synth_dir)
+    }
+    entries = [
+        entry_for(f, views[f["stack"]], tuple(f.get("names") or ()))
+        for f in result["findings"]
+        if f["status"] == "failed"
+    ]
+    written = baseline_document(entries, args.today or datetime.now(UTC).date())
+    try:
+        args.out.write_text(json.dumps(written, indent=2) + "\n")
+    except OSError as error:
+        raise GateUsageError(f"--out {args.out}: cannot write ({error.strerror})") from None
+    print(f"wrote {len(written['entries'])} accepted finding(s) to {args.out}")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     try:
         document = json.loads(args.findings.read_text())
@@ -92,6 +176,7 @@ def _report(args: argparse.Namespace) -> int:
         raise GateUsageError(f"{args.findings}: cannot read ({error.strerror})") from None
     except ValueError as error:
         raise GateUsageError(f"{args.findings}: not JSON ({error})") from None
+    document = upgrade(document)  # a version-1 document: its statuses mapped to version 2's
     validate_findings(document)
     text = RENDERERS[args.format][1](document)
     if args.out:
@@ -113,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
-        return _check(args) if args.command == "check" else _report(args)
-    except (GateUsageError, CatalogError, FindingsError, CurationError) as error:
+        return {"check": _check, "baseline": _baseline, "report": _report}[args.command](args)
+    except (GateUsageError, CatalogError, FindingsError, BaselineError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     except Exception as error:  # never a traceback, never a pass: a bug in the gate still stops the merge

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.catalog import FRAMEWORKS, Catalog
+from policies.catalog import FRAMEWORKS, Catalog
 
 ORDER = {"failed": 0, "passed": 1, "not evaluated": 2}
-# A recorded exception (suppressed with a reason, exempt, replaced by our rule) evaluates a control without failing it.
-EVALUATED = ("passed", "warning", "suppressed", "exempt", "replaced")
+# A warning, a suppression (with its reason) and a waiver evaluate a control without failing it.
+EVALUATED = ("passed", "warning", "suppressed", "waived")
 
 
 def where(finding: dict[str, Any]) -> str:
@@ -31,7 +31,7 @@ def control_status(catalog: Catalog, findings: list[dict[str, Any]]) -> list[dic
         mine = [f for rule_id in control.enforced_by for f in by_rule.get(rule_id, [])]
         failed = sorted({where(f) for f in mine if f["status"] == "failed"})
         warned = sorted({where(f) for f in mine if f["status"] == "warning"})
-        excepted = sorted({where(f) for f in mine if f["status"] in ("suppressed", "exempt", "replaced")})
+        excepted = sorted({where(f) for f in mine if f["status"] in ("suppressed", "waived")})
         passed = {where(f) for f in mine if f["status"] == "passed"}
         evaluated = any(f["status"] in EVALUATED for f in mine)
         status = "failed" if failed else "passed" if evaluated else "not evaluated"

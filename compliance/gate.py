@@ -1,6 +1,6 @@
 """The compliance gate: every synthesized stack judged by the engine the Aspect uses (policies.engine.judge_stack:
-our rulebook, then every Checkov built-in over the same resolved JSON, the same suppressions, twins, replacements
-and thresholds), with each finding named by Terraform address and construct path. Stacks are judged in parallel
+our rulebook, then every Checkov built-in over the same resolved JSON, the same suppressions, waivers and
+thresholds), with each finding named by Terraform address and construct path. Stacks are judged in parallel
 processes forked after Checkov's registries are loaded, so every worker shares them.
 
 Exit codes (compliance/__main__.py): 0 nothing fails, 1 something fails, 2 the gate could not read its input.
@@ -15,18 +15,26 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from compliance.catalog import Catalog, default_catalog
+from compliance.findings import SCHEMA_VERSION, finding
 from compliance.stack_graph import stack_graph
 from policies import builtins
-from policies.engine import Outcome, Standards, evaluate, judge_stack, standards
-from policies.model import PROFILES, StackView
+from policies.baseline import Baseline
+from policies.catalog import Catalog, default_catalog
+from policies.engine import Outcome, builtin_ids, evaluate, judge_stack
+from policies.model import MIN_REASON, StackView, crosses_stacks, views_of
+from policies.profiles import PROFILES
+from policies.rulebook import replacements
 
 SECTIONS = ("resource", "data")  # type -> name -> configuration object
-OBJECT_SECTIONS = ("//", "terraform", "provider", "variable", "output", "locals", "module", "moved", "import")
+OBJECT_SECTIONS = ("//", "terraform", "provider", "variable", "output", "locals", "module")
+# Blocks without labels: Terraform JSON writes one as an object, several as a list of objects (cdktf writes lists).
+BLOCK_SECTIONS = ("moved", "import", "removed", "check")
 
 
 class GateUsageError(ValueError):
@@ -141,6 +149,12 @@ def structure_problem(document: Any) -> str:
     for section in OBJECT_SECTIONS:
         if section in document and not isinstance(document[section], dict):
             return f"{section} is a {_kind(document[section])}, not an object"
+    for section in BLOCK_SECTIONS:
+        blocks = document.get(section)
+        if blocks is not None and not all(
+            isinstance(b, dict) for b in (blocks if isinstance(blocks, list) else [blocks])
+        ):
+            return f"{section} holds a {_kind(blocks)} that is not a block object"
     for name, configs in (document.get("provider") or {}).items():
         for config in configs if isinstance(configs, list) else [configs]:
             if not isinstance(config, dict):
@@ -157,8 +171,8 @@ def structure_problem(document: Any) -> str:
             or not isinstance(entry.get("path"), str)
         ):
             return "//.guardrails.suppressions holds an entry without a rule_id and a path"
-        if len(str(entry.get("reason", "")).strip()) < 10:
-            return f"the suppression of {entry['rule_id']} on {entry['path']} has no reason of 10 characters"
+        if len(str(entry.get("reason", "")).strip()) < MIN_REASON:
+            return f"the suppression of {entry['rule_id']} on {entry['path']} has no reason of {MIN_REASON} characters"
     return ""
 
 
@@ -192,72 +206,51 @@ def line_ranges(text: str) -> dict[str, tuple[int, int]]:
     return ranges
 
 
-def skipped_checks(profile: str) -> dict[str, str]:
-    """Built-in checks skipped for this profile, with their reasons; the policy may not skip an enforced check in
-    every profile."""
-    from policies.curation import policy
-
-    curated = policy()
-    always = sorted(c for c in curated.enforced if c in curated.skipped and not curated.skipped[c].get("profiles"))
-    if always:
-        raise GateUsageError(
-            "policies/checkov_policy.yaml skips enforced checks in every profile: " + ", ".join(always)
-        )
-    return curated.skipped_for(profile)
-
-
-def _finding(outcome: Outcome, stack: StackFile, lines: dict[str, tuple[int, int]]) -> dict[str, Any]:
-    first, last = lines.get(outcome.address, (1, 1))
-    return {
-        "rule_id": outcome.id,
-        "engine": outcome.engine,
-        "status": outcome.status,
-        "severity": outcome.severity,
-        "category": outcome.category,
-        "title": outcome.title,
-        "stack": stack.name,
-        "resource": outcome.address,
-        "construct_path": outcome.construct_path,
-        "file": str(stack.path),
-        "lines": [first, last],
-        "message": outcome.message,
-        "fix": outcome.fix,
-        "control_ids": list(outcome.controls),
-        "also": list(outcome.also),
-        "reason": outcome.reason,
-        "promoted": outcome.promoted,
-        "suppression": outcome.suppression,
-    }
-
-
 # Set before workers fork: the documents and standards every worker judges (copy-on-write, never pickled).
 _WORK: dict[str, Any] = {}
 
 
-def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> list[builtins.Result] | str:
-    """Checkov's results on one stack, or the one-line reason it could not read it."""
-    stack, document, _, _ = _WORK["stacks"][index]
+def _builtin_results(index: int, parts: tuple[str, ...] = builtins.PARTS) -> tuple[list[builtins.Result], str] | str:
+    """Checkov's results on one stack and a note of what Checkov could not read, or the one-line reason it could
+    not read the stack at all."""
+    stack, _, _, _ = _WORK["stacks"][index]
+    document = _view(index).judged_document  # with the resources of its local modules
     try:
-        return builtins.run(document, _WORK["ids"], parts)
+        return builtins.run(document, _WORK["ids"], parts), builtins.note(document)
     except builtins.BuiltinError as error:
         return f"{stack.path}: {error}"
 
 
-def _judge(index: int, results: Any = None, findings: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
-    stack, document, text, _ = _WORK["stacks"][index]
-    view = StackView(document, stack.name)
-    results = _builtin_results(index) if results is None else results
-    if isinstance(results, str):
-        return [], {}, results
-    lines = line_ranges(text)
-    outcomes = judge_stack(view, results, _WORK["standards"], findings)
-    return [_finding(o, stack, lines) for o in outcomes], stack_graph(view), ""
+Judged = tuple[list[Outcome], dict[str, Any], str, str]  # outcomes, the stack's picture, error, note
+
+
+def _view(index: int) -> StackView:
+    """The stack's view (built once per process), seeing the other stacks of the synth when one crosses."""
+    stack, document, _, _ = _WORK["stacks"][index]
+    views, judged_with = _WORK.setdefault("views", {}), _WORK.get("judged_with", {})
+    if stack.name not in views:
+        stacks = _WORK["stacks"]
+        if any(crosses_stacks(d) for _, d, _, _ in stacks):
+            folders = {s.name: s.path.parent for s, *_ in stacks}
+            views.update(views_of({s.name: d for s, d, _, _ in stacks}, folders, **judged_with))
+        else:
+            views[stack.name] = StackView(document, stack.name, folder=stack.path.parent, **judged_with)
+    return views[stack.name]
+
+
+def _judge(index: int, results: Any = None, ours: Any = None) -> Judged:
+    view = _view(index)
+    found = _builtin_results(index) if results is None else results
+    if isinstance(found, str):
+        return [], {}, found, ""
+    outcomes = judge_stack(view, found[0], _WORK["profile"], _WORK["catalog"], ours)
+    return outcomes, stack_graph(view), "", found[1]
 
 
 _SCANS = {"count": 0}
 
 
-def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[dict[str, Any]], dict[str, Any], str]]:
+def _judge_all(loaded: list[Any], workers: int) -> list[Judged]:
     """One stack, the first this process judges (a `python -m compliance check` run): Checkov in a forked process,
     importing only what the stack needs, while this one evaluates our rulebook (two processes split the graph and
     the Python checks as fast on a quiet machine and cost 0.4 s more CPU on a busy one). Later scans in the same
@@ -266,12 +259,11 @@ def _judge_all(loaded: list[Any], workers: int) -> list[tuple[list[dict[str, Any
     fork = multiprocessing.get_context("fork")
     _SCANS["count"] += 1
     if len(loaded) == 1:
-        stack, document = loaded[0][0], loaded[0][1]
-        if builtins.judged_before(document) or _SCANS["count"] > 1:
+        if builtins.judged_before(_view(0).judged_document) or _SCANS["count"] > 1:
             return [_judge(0)]
         with fork.Pool(1) as pool:
             pending = pool.apply_async(_builtin_results, (0,))
-            ours = evaluate(StackView(document, stack.name), _WORK["standards"].profile)
+            ours = evaluate(_view(0), _WORK["profile"], _WORK["catalog"])
             return [_judge(0, pending.get(), ours)]
     from policies.iam.catalog import catalog as iam_catalog
 
@@ -286,66 +278,69 @@ def scan(
     profile: str,
     catalog: Catalog | None = None,
     workers: int | None = None,
-    judged: Standards | None = None,
+    accounts: Sequence[str] = (),
+    baseline: Baseline | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """Judge every stack under synth_dir (in `workers` forked processes, default one per core; 0: in this one);
-    `judged` replaces the standards (curated policy, catalog), for tests."""
+    `accounts` are declared the stacks' own, beside what each stack declares; `baseline` accepts the findings it
+    lists; `today` decides expiries (default: today, UTC)."""
     if profile not in PROFILES:
         raise GateUsageError(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
     started = time.perf_counter()
     stacks = find_stacks(synth_dir)
-    skipped = skipped_checks(profile)
     loaded = [(stack, *read_stack(stack.path)) for stack in stacks]
-    judged = judged or standards(profile, catalog or default_catalog())
-    _WORK.update(stacks=loaded, ids=frozenset(judged.gate_ids()), standards=judged)
+    judged = PROFILES[profile]
+    catalog = catalog or default_catalog()
+    judged_with = {"accounts": tuple(accounts), "baseline": baseline, "today": today}
+    _WORK.update(stacks=loaded, ids=builtin_ids("gate", judged, catalog), profile=judged, catalog=catalog)
+    _WORK["judged_with"] = judged_with
     workers = min(len(loaded), os.cpu_count() or 1) if workers is None else workers
     try:
         judgements = _judge_all(loaded, workers) if workers else [_judge(i) for i in range(len(loaded))]
     finally:
         _WORK.clear()
-    errors = [error for _, _, error in judgements if error]
+    errors = [error for _, _, error, _ in judgements if error]
     if errors:
         raise GateUsageError(errors[0])
-    findings = [f for found, _, _ in judgements for f in found]
+    findings = [
+        finding(outcome, stack.name, str(stack.path), ranges)
+        for (stack, _, text, _), (outcomes, _, _, _) in zip(loaded, judgements, strict=True)
+        for ranges in [line_ranges(text)]
+        for outcome in outcomes
+    ]
     return {
+        "schema_version": SCHEMA_VERSION,
         "findings": findings,
         "stacks": [
-            {"name": s.name, "file": str(s.path), "sha256": sha, "graph": graph}
-            for (s, _, _, sha), (_, graph, _) in zip(loaded, judgements, strict=True)
+            {"name": s.name, "file": str(s.path), "sha256": sha, "graph": graph, "notes": [note] if note else []}
+            for (s, _, _, sha), (_, graph, _, note) in zip(loaded, judgements, strict=True)
         ],
-        "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(skipped.items())],
+        "skipped_checks": [{"check_id": k, "reason": v} for k, v in sorted(judged.skipped.items())],
         "replaced_checks": [
-            {"check_id": r.check_id, "types": sorted(r.types), "by": list(r.by), "reason": r.reason}
-            for r in judged.policy.replaced.values()
+            {"check_id": check_id, "types": list(r.types), "by": [rule_id], "reason": r.reason}
+            for check_id, found in sorted(replacements().items())
+            for r, rule_id in found
         ],
-        "thresholds": dict(judged.policy.thresholds),
+        "thresholds": {name: p.threshold for name, p in PROFILES.items()},
         "profile": profile,
+        "baseline": _baseline_use(baseline, findings),
         "scan_seconds": round(time.perf_counter() - started, 3),
     }
 
 
+def _baseline_use(baseline: Baseline | None, findings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Which baseline judged the stacks, and its entries that matched nothing (fixed or moved: stale)."""
+    if baseline is None:
+        return None
+    matched = {
+        f["suppression"]["entry"]
+        for f in findings
+        if f.get("suppression") and f["suppression"].get("source") == baseline.source and "entry" in f["suppression"]
+    }
+    stale = [e for i, e in enumerate(baseline.entries) if i not in matched]
+    return {"file": baseline.file, "written": baseline.written, "entries": len(baseline.entries), "stale": stale}
+
+
 def failed(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in result["findings"] if f["status"] == "failed"]
-
-
-def problem_lines(result: dict[str, Any]) -> list[str]:
-    """One line per problem (failures first, then warnings, then advisories), twins folded into their rule's."""
-    order = {"failed": 0, "warning": 1, "advisory": 2}
-    label = {"failed": "FAIL", "warning": "WARN", "advisory": "ADVISORY"}
-    problems = sorted(
-        (f for f in result["findings"] if f["status"] in order),
-        key=lambda f: (order[f["status"]], f["construct_path"], f["rule_id"]),
-    )
-    lines = []
-    for f in problems:
-        also = f" (also: {', '.join(f['also'])})" if f.get("also") else ""
-        controls = ", ".join(f["control_ids"]) or "no control: advisory"
-        lines.append(
-            f"{label[f['status']]} {f['rule_id']} [{f['severity']}] {f['construct_path'] or f['stack']} "
-            f"({f['resource']}): {f['message']}{also}. Fix: {f['fix']} [{controls}]"
-        )
-    return lines
-
-
-def failure_lines(result: dict[str, Any]) -> list[str]:
-    return [line for line in problem_lines(result) if line.startswith("FAIL ")]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from typing import Any
 
-from policies.model import StackView
+from policies.model import StackView, text_of
 
 _REF = re.compile(r"\$\{(?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
 
@@ -26,7 +25,7 @@ def stack_graph(view: StackView) -> dict[str, Any]:
         source = names[(resource.type, resource.name)]
         if resource.mode == "resource":
             types.setdefault(source, Counter())[resource.type] += 1
-        body = json.dumps({k: v for k, v in resource.config.items() if k != "//"})
+        body = text_of({k: v for k, v in resource.config.items() if k != "//"})
         for rtype, name in set(_REF.findall(body)):
             target = names.get((rtype, name))
             if target and target != source:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.config import ConfigError, load_config, parse_cli, read_context
+from infra.config import OUTDIR_VARIABLE, ConfigError, load_config, parse_cli, read_context
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 USAGE = (
@@ -21,7 +21,7 @@ USAGE = (
 def _build_errors() -> tuple[type[Exception], ...]:
     from anomaly.package import PackagingError
     from infra.capacity import CapacityError
-    from infra.components.certificates import CertificateBundleError
+    from infra.constructs.certificates import CertificateBundleError
 
     return CapacityError, CertificateBundleError, PackagingError
 
@@ -40,7 +40,7 @@ def build_error_line(error: Exception, config) -> str:
             f"avg_event_bytes={s.avg_event_bytes}, headroom={s.headroom}, glue_workers={workers}"
         )
     elif name == "CertificateBundleError":
-        where = "RDS CA bundle (infra/components/certificates.py)"
+        where = "RDS CA bundle (infra/constructs/certificates.py)"
     else:
         where = "Glue job package (anomaly/package.py)"
     return f"error: {where}: " + " ".join(str(error).split())
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "-h" in args or "--help" in args:
         print(USAGE)
         return 0
-    outdir = os.environ.get("CDKTF_OUTDIR", "cdktf.out")
+    outdir = os.environ.get(OUTDIR_VARIABLE, "cdktf.out")
     if "--outdir" in args:
         index = args.index("--outdir")
         if index + 1 >= len(args):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from cdktf import App
 
-from infra.baseline import AccountBaselineStack
 from infra.config import PlatformConfig, Sizing, with_overrides
-from infra.stack import IotPlatformStack
+from infra.stacks.account_baseline import AccountBaselineStack
+from infra.stacks.environment import IotPlatformStack
 
 STACKS = ("environment", "account-baseline")
 
@@ -20,7 +20,7 @@ def build_app(
     if guardrails:
         from policies import guard
 
-        guard(app, profile=config.profile)
+        guard(app, profile=config.profile, baseline=config.baseline)
     return app, stack
 
 
@@ -33,7 +33,7 @@ def build_baseline_app(
     if guardrails:
         from policies import guard
 
-        guard(app, profile="production")
+        guard(app, profile="production", baseline=config.baseline)
     return app, stack
 
 

@@ -252,7 +252,7 @@ MAX_EVENTS_PER_DEVICE_S = min(IOT_PUBLISHES_PER_CONNECTION, WRITE_RECORDS_PER_SH
 
 
 def capacity_table(events_per_second: int, avg_event_bytes: int, headroom: float, workers: int | None = None) -> str:
-    """The README's capacity table, computed (a test holds the README equal to it)."""
+    """The capacity table of docs/deploy.md, computed (tests/docs/test_infra_pages.py holds the page to it)."""
     stream = plan_stream(events_per_second, avg_event_bytes, headroom)
     drain = plan_glue_read(events_per_second, avg_event_bytes, stream.shards, workers)
     s = drain.settings

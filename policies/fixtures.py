@@ -2,7 +2,7 @@
 
 A form is one way of writing a violation (or a compliant resource): inline, `Fn.jsonencode` token, data source,
 separate resource, aliased provider, ARN pattern. Passing forms that AWS documents as its recommendation carry the
-page in `source`. tests/policy/test_rules.py runs every form through the engine and through the Aspect at synth
+page in `source`. tests/policies/test_rules.py runs every form through the engine and through the Aspect at synth
 (each form its own cdktf app), and refuses a rule with fewer than 5 failing or 3 passing forms. The forms are not
 run through Checkov (Checkov's built-in twins are compared with our rules elsewhere, not on these forms).
 """
@@ -44,6 +44,16 @@ def doc(
     document: dict[str, Any] = {"provider": {"aws": providers}, "resource": resources}
     if data:
         document["data"] = data
+    return document
+
+
+LITERAL_ACCOUNT = "111122223333"  # the account id AWS's documentation writes
+
+
+def declared(document: dict[str, Any], *accounts: str) -> dict[str, Any]:
+    """The document of a stack that declares these accounts its own, as guard(app, accounts=[...]) writes them."""
+    meta = document.setdefault("//", {}).setdefault("guardrails", {})
+    meta["accounts"] = sorted(accounts)
     return document
 
 
@@ -171,6 +181,26 @@ def bucket(name: str = "b", **companions: Any) -> dict[str, Any]:
     resources: dict[str, Any] = {"aws_s3_bucket": {name: {"bucket": f"fixture-{name}", "force_destroy": True}}}
     for rtype, config in companions.items():
         resources[f"aws_s3_bucket_{rtype}"] = {f"{name}_{rtype}": {"bucket": f"${{aws_s3_bucket.{name}.id}}", **config}}
+    return resources
+
+
+def iterated_bucket(name: str = "b", how: str = "for_each", **companions: Any) -> dict[str, Any]:
+    """A bucket written with `count` or `for_each`, and its companions iterated the way cdktf writes them: over the
+    bucket (`TerraformIterator.from_resources`: `for_each = "${aws_s3_bucket.b}"`, `bucket = "${each.value.id}"`),
+    or by index (`count`: `"${aws_s3_bucket.b[count.index].id}"`)."""
+    config: dict[str, Any] = {"bucket": f"fixture-{name}", "force_destroy": True}
+    if how == "count":
+        config["count"] = 2
+        reach, iterate = f"${{aws_s3_bucket.{name}[count.index]", {"count": 2}
+    else:
+        config["for_each"] = '${toset(["raw", "curated"])}'
+        reach, iterate = "${each.value", {"for_each": f"${{aws_s3_bucket.{name}}}"}
+    resources: dict[str, Any] = {"aws_s3_bucket": {name: config}}
+    for rtype, body in companions.items():  # "${BUCKET_ARN}" (or BUCKET_ARN inside jsonencode): the bucket's ARN
+        text = json.dumps(body).replace("${BUCKET_ARN}", f"{reach}.arn}}").replace("BUCKET_ARN", f"{reach[2:]}.arn")
+        resources[f"aws_s3_bucket_{rtype}"] = {
+            f"{name}_{rtype}": {"bucket": f"{reach}.id}}", **iterate, **json.loads(text)}
+        }
     return resources
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.model import Resource, StackView, is_opaque, is_reference, provider_alias
+from policies.model import REMOTE_STATE, Resource, StackView, is_opaque, is_reference, provider_alias
 
 AWS_MANAGED_ALIAS_PREFIX = "alias/aws/"
 
@@ -18,6 +18,11 @@ def customer_managed_key(value: Any, view: StackView) -> tuple[bool, str]:
     if AWS_MANAGED_ALIAS_PREFIX in value:
         return False, f"{value} is an AWS-managed key, not a customer-managed key"
     target = view.resolve(value)
+    if target is not None and target.type == REMOTE_STATE:
+        return False, (
+            f"the key is {value!r}, read from the remote state {target.address}, which this synth does not show (it "
+            "could be an AWS-managed key): pass the key from a stack of the same app, or suppress with a reason"
+        )
     if target is not None:
         named = target.get("name") if target.type == "aws_kms_alias" else target.get("key_id")
         if str(named or "").startswith(AWS_MANAGED_ALIAS_PREFIX):
@@ -66,6 +71,11 @@ def log_sources(bucket: Resource, view: StackView) -> list[Resource]:
         if targets_this(logging.get("target_bucket")):
             source = view.resolve(logging.get("bucket"))
             sources.append(source if source is not None else logging)
+    for sibling in view.views()[1:]:  # another stack of the synth logs to this bucket through its output
+        for logging in sibling.resources("aws_s3_bucket_logging"):
+            if sibling.resolve(logging.get("target_bucket")) is bucket:
+                source = sibling.resolve(logging.get("bucket"))
+                sources.append(source if source is not None else logging)
     for other in view.resources("aws_s3_bucket"):
         inline = other.block("logging")
         if other is not bucket and inline and targets_this(inline.get("target_bucket")):
@@ -76,6 +86,8 @@ def log_sources(bucket: Resource, view: StackView) -> list[Resource]:
 def effective_tags(resource: Resource, view: StackView) -> tuple[dict[str, Any], list[str]]:
     """(tags the resource will carry, what could not be read): its own provider's default_tags, then its tags."""
     unreadable = []
+    if is_opaque(resource.get("provider")):  # Terraform itself refuses this: a provider is a static reference
+        unreadable.append(f"provider is {resource.get('provider')!r}")
     alias = provider_alias(resource)
     defaults = view.provider_default_tags(alias)
     tags: dict[str, Any] = {}

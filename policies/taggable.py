@@ -3,7 +3,7 @@
 Every resource of cdktf-cdktf-provider-aws (generated from the AWS provider's schema) whose configuration takes a
 `tags` map of strings is taggable; its module says which Terraform type it is ("Represents a {@link
 .../docs/resources/<name> aws_<name>}"). The list is committed in taggable_types.json, so the rules never import
-the bindings (22 s and 600 MB); tests/policy/test_tagging.py derives it again from the installed bindings and
+the bindings (22 s and 600 MB); tests/policies/test_tagging.py derives it again from the installed bindings and
 holds the two equal. Regenerate after a provider upgrade: `python -m policies.taggable`.
 """
 

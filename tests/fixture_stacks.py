@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import App, TerraformDataSource, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
+from cdktf import (
+    App,
+    TerraformDataSource,
+    TerraformHclModule,
+    TerraformOutput,
+    TerraformProvider,
+    TerraformResource,
+    TerraformStack,
+)
 
 from infra.synth import SynthFailed, synth
 from policies import guard
@@ -32,6 +40,20 @@ def add_stack(app: App, name: str, document: dict[str, Any]) -> TerraformStack:
                 for key, value in config.items():
                     if value is not None:
                         element.add_override(key, value)
+    for name, block in (document.get("module") or {}).items():  # modules, as TerraformHclModule writes them
+        inputs = {k: v for k, v in block.items() if k not in ("source", "version", "for_each", "count", "//")}
+        relative = block["source"].startswith(("./", "../"))  # cdktf copies such a module only under its CLI
+        module = TerraformHclModule(
+            stack,
+            name,
+            source=block["source"],
+            version=block.get("version"),
+            variables=inputs or None,
+            skip_asset_creation_from_local_modules=relative or None,
+        )
+        for key in ("for_each", "count"):
+            if key in block:
+                module.add_override(key, block[key])
     for name, config in (document.get("output") or {}).items():  # outputs, for rules that judge what they export
         output = TerraformOutput(stack, name, value="")
         output.override_logical_id(name)
@@ -41,11 +63,11 @@ def add_stack(app: App, name: str, document: dict[str, Any]) -> TerraformStack:
 
 
 def aspect_findings(
-    document: dict[str, Any], outdir: str, profile: str, standards: Any = None
+    document: dict[str, Any], outdir: str, profile: str, catalog: Any = None
 ) -> tuple[list[Outcome], SynthFailed | None]:
     """Synth the fixture with Guardrails; return the outcomes and the synth failure, if any."""
     app, stack = build(document, outdir)
-    guardrails = guard(app, profile=profile, standards=standards)
+    guardrails = guard(app, profile=profile, catalog=catalog)
     try:
         synth(app)
         failure = None

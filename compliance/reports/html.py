@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from compliance.coverage import where
+from policies.engine import STATUSES
 
 FRAMEWORK_TITLES = {
     "iec62443": "IEC 62443-3-3 system requirements",
@@ -16,9 +17,9 @@ FRAMEWORK_TITLES = {
     "config": "AWS Config managed rules (detective, after deploy)",
 }
 SHORT = {"iec62443": "IEC 62443-3-3", "nist80053": "NIST 800-53", "securityhub": "Security Hub", "config": "AWS Config"}
-COLOURS = {"failed": "#c62828", "warning": "#b26a00", "advisory": "#5c6bc0", "suppressed": "#ef8f00",
-           "exempt": "#00838f", "replaced": "#6d4c41", "passed": "#2e7d32", "not evaluated": "#757575"}
-BARS = ("failed", "warning", "advisory", "suppressed", "exempt", "replaced", "passed")
+COLOURS = {"failed": "#c62828", "warning": "#b26a00", "suppressed": "#ef8f00", "waived": "#00838f",
+           "passed": "#2e7d32", "not evaluated": "#757575"}
+BARS = STATUSES
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 main{max-width:1180px;margin:0 auto;padding:24px}
@@ -47,7 +48,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def posture_chart(findings: list[dict[str, Any]]) -> str:
-    """Horizontal stacked bars per category: failed, suppressed, passed."""
+    """Horizontal stacked bars per category (policies/model.py CATEGORIES), one colour per status."""
     counts: dict[str, Counter[str]] = {}
     for f in findings:
         counts.setdefault(f.get("category", "other"), Counter())[f["status"]] += 1
@@ -127,12 +128,11 @@ def render_html(document: dict[str, Any]) -> str:
     profile = document["profile"]
     out.append(f"<section id='verdict'><div class='verdict {verdict}'>Verdict: {verdict.upper()} · "
                f"{counts.get('failed', 0)} failed · {counts.get('warning', 0)} warnings · "
-               f"{counts.get('advisory', 0)} advisory · {counts.get('suppressed', 0)} suppressed with reasons · "
-               f"{counts.get('exempt', 0) + counts.get('replaced', 0)} recorded exceptions · "
+               f"{counts.get('suppressed', 0)} suppressed with reasons · {counts.get('waived', 0)} waived by policy · "
                f"{counts.get('passed', 0)} passed</div>"
-               f"<p class='muted'>A finding fails when it maps to a control (or is promoted) and its severity is "
-               f"{escape(document['thresholds'][profile])} or above (profile {escape(profile)}); below that it warns; "
-               f"a failed Checkov built-in that maps to no control is advisory and fails nothing.</p></section>")
+               f"<p class='muted'>A finding fails when it maps to a control and its severity is "
+               f"{escape(document['thresholds'][profile])} or above (profile {escape(profile)}); below that, or mapped "
+               f"to no control, it is a warning and fails nothing.</p></section>")
 
     controls = summary["controls"]
     out.append("<section id='posture'><h2>Posture</h2><div class='grid'><div class='card'><h3>Findings by category</h3>")
@@ -174,28 +174,30 @@ def render_html(document: dict[str, Any]) -> str:
                    f"{len(c['checkov'])} Checkov built-ins.</p></div>")
     out.append("</section>")
 
-    advisory = [f for f in findings if f["status"] == "advisory"]
-    out.append(f"<section id='advisory'><h2>Advisory: Checkov findings outside the catalog ({len(advisory)})</h2>")
-    out.append("<p class='muted'>Built-in checks that map to no control and are not promoted by the curated policy: "
-               "reported for review, never failing the gate.</p>")
-    out.append(_table(["rule", "construct path", "resource", "message", "fix"], [
-        [escape(f["rule_id"]), f"<code>{escape(where(f))}</code>", f"<code>{escape(f['resource'])}</code>",
-         escape(f["message"]), escape(f.get("fix", ""))] for f in advisory]))
+    warnings = [f for f in findings if f["status"] == "warning"]
+    out.append(f"<section id='warnings'><h2>Warnings ({len(warnings)})</h2>")
+    out.append("<p class='muted'>Below the profile's threshold, or mapped to no control: reported for review, never "
+               "failing the gate.</p>")
+    out.append(_table(["rule", "construct path", "resource", "message", "why a warning", "fix"], [
+        [escape(f["rule_id"] + _also(f)), f"<code>{escape(where(f))}</code>", f"<code>{escape(f['resource'])}</code>",
+         escape(f["message"]), escape(f["reason"]), escape(f.get("fix", ""))] for f in warnings]))
     out.append("</section>")
 
-    excepted = [f for f in findings if f["status"] in ("exempt", "replaced")]
-    out.append(f"<section id='exceptions'><h2>Recorded exceptions ({len(excepted)})</h2>")
-    out.append(_table(["status", "rule", "construct path", "resource", "reason"], [
-        [_tag(f["status"]), escape(f["rule_id"] + _also(f)), f"<code>{escape(where(f))}</code>",
-         f"<code>{escape(f['resource'])}</code>", escape(f["reason"])] for f in excepted]))
+    waived = [f for f in findings if f["status"] == "waived"]
+    out.append(f"<section id='waived'><h2>Waived by the project's policy ({len(waived)})</h2>")
+    out.append(_table(["rule", "construct path", "resource", "reason"], [
+        [escape(f["rule_id"] + _also(f)), f"<code>{escape(where(f))}</code>",
+         f"<code>{escape(f['resource'])}</code>", escape(f["reason"])] for f in waived]))
     out.append("</section>")
 
     suppressed = [f for f in findings if f["status"] == "suppressed"]
     out.append(f"<section id='suppressions'><h2>Suppressions ({len(suppressed)})</h2>")
-    out.append(_table(["rule", "engine", "construct path", "resource", "reason", "recorded on"], [
+    out.append(_table(["rule", "engine", "construct path", "resource", "reason", "recorded by", "expires"], [
         [escape(f["rule_id"] + _also(f)), escape(f["engine"]), f"<code>{escape(where(f))}</code>",
          f"<code>{escape(f['resource'])}</code>", escape(f["suppression"]["reason"]),
-         f"<code>{escape(f['suppression']['path'])}</code> ({escape(f['suppression']['rule_id'])})"] for f in suppressed]))
+         f"{escape(f['suppression']['source'])}: <code>{escape(str(f['suppression']['path']))}</code> "
+         f"({escape(f['suppression']['rule_id'])})", escape(f["suppression"].get("expires", "—"))]
+        for f in suppressed]))
     out.append("</section>")
 
     out.append("<section id='skipped-checks'><h2>Checkov checks not run, with reasons</h2>")
@@ -218,6 +220,7 @@ def render_html(document: dict[str, Any]) -> str:
 
     out.append("<section id='stack-picture'><h2>The stack</h2>")
     for s in document["stacks"]:
-        out.append(f"<div class='card'><h3>{escape(s['name'])}</h3>{stack_picture(s.get('graph', {}))}</div>")
+        notes = "".join(f"<p class='muted'>Note: {escape(n)}</p>" for n in s.get("notes", []))
+        out.append(f"<div class='card'><h3>{escape(s['name'])}</h3>{notes}{stack_picture(s.get('graph', {}))}</div>")
     out.append("</section></main></body></html>")
     return "".join(out)

@@ -1,5 +1,5 @@
-"""JUnit XML: one test case per rule x resource, a suite per stack. Failures fail; suppressed, exempt and replaced
-cases are skipped with the reason; warnings and advisories pass with the problem in system-out."""
+"""JUnit XML: one test case per rule x resource, a suite per stack. Failures fail; suppressed and waived cases are
+skipped with the reason; warnings pass with the problem and why it is a warning in system-out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from compliance.coverage import where
 
-SKIPPED = ("suppressed", "exempt", "replaced")
+SKIPPED = ("suppressed", "waived")
 
 
 def render_junit(document: dict[str, Any]) -> str:
@@ -30,14 +30,17 @@ def render_junit(document: dict[str, Any]) -> str:
         for f in findings:
             case = ET.SubElement(suite, "testcase", classname=f["rule_id"], name=f"{f['resource']} [{where(f)}]")
             also = f" (also: {', '.join(f['also'])})" if f.get("also") else ""
-            controls = ", ".join(f["control_ids"]) or "(none: advisory)"
+            controls = ", ".join(f["control_ids"]) or "(none)"
             if f["status"] == "failed":
                 failure = ET.SubElement(case, "failure", message=f["message"] + also, type=f["severity"])
                 failure.text = f"Fix: {f.get('fix', '')}\nControls: {controls}"
             elif f["status"] in SKIPPED:
                 ET.SubElement(case, "skipped", message=f"{f['status']}: {f['reason']}{also}")
-            elif f["status"] in ("warning", "advisory"):
+            elif f["status"] == "warning":
                 out = ET.SubElement(case, "system-out")
-                out.text = f"{f['status'].upper()} [{f['severity']}] {f['message']}{also}. Fix: {f.get('fix', '')}. Controls: {controls}"
+                out.text = (
+                    f"WARNING [{f['severity']}] {f['message']}{also}. Fix: {f.get('fix', '')}. Controls: {controls}. "
+                    f"{f['reason']}"
+                )
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,6 +1,7 @@
 """SARIF 2.1.0 for code scanning: one rule per check, results with the synthesized file, lines and construct path.
-Failures at their severity's level, warnings as warnings, advisories as notes; suppressed, exempt and replaced
-results carry their reason as a justified suppression."""
+Failures at their severity's level, warnings as warnings; a suppressed result carries an in-source suppression
+(the stack's author accepted it in the code) or an external one (a baseline file), a waived one an external
+suppression (the project's policy), each with its justification."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+SUPPRESSION_KIND = {"suppressed": "inSource", "waived": "external"}
 
 
 def render_sarif(document: dict[str, Any]) -> str:
@@ -35,7 +37,7 @@ def render_sarif(document: dict[str, Any]) -> str:
     for f in findings:
         lines = f.get("lines") or [1, 1]
         also = f" (also: {', '.join(f['also'])})" if f.get("also") else ""
-        level = {"warning": "warning", "advisory": "note"}.get(f["status"], LEVEL[f["severity"]])
+        level = "warning" if f["status"] == "warning" else LEVEL[f["severity"]]
         result: dict[str, Any] = {
             "ruleId": f["rule_id"],
             "level": level,
@@ -53,8 +55,12 @@ def render_sarif(document: dict[str, Any]) -> str:
             ],
             "properties": {"controls": f["control_ids"], "engine": f["engine"], "status": f["status"], "also": f["also"]},
         }
-        if f["status"] in ("suppressed", "exempt", "replaced"):
-            result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f["reason"]}]
+        if f["status"] in SUPPRESSION_KIND:
+            # the stack's author accepted it in the code (inSource); a baseline file or the project's policy did
+            # outside it (external)
+            source = (f.get("suppression") or {}).get("source", "")
+            kind = "external" if source.startswith("baseline") else SUPPRESSION_KIND[f["status"]]
+            result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": f["reason"]}]
         results.append(result)
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document
-from infra.components.logs import encrypted_log_group
+from infra.constructs.iam import Statement, policy_document
+from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.placement import VpcPlacement
+from infra.context import PlatformContext
 from policies import suppress
 
 ENGINE = "aurora-postgresql"
@@ -27,23 +28,29 @@ CLUSTER_PARAMETERS = {
 
 
 class MonitoringDatabase(Construct):
+    """The cluster in `placement`, its storage and Performance Insights under `key`, its master secret (owned and
+    rotated by RDS) under `secrets_key`; `database_name` is the database the job and the migration use."""
+
     def __init__(
         self,
         scope: Construct,
         id_: str,
         ctx: PlatformContext,
         *,
-        db_key_arn: str,
-        secrets_key_arn: str,
-        log_key_arn: str,
-        subnet_ids: list[str],
-        security_group_id: str,
+        key: aws.KmsKey,
+        secrets_key: aws.KmsKey,
+        placement: VpcPlacement,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
         identifier = n.rds("monitoring")
+        self.database_name = DATABASE_NAME
         self.subnet_group = aws.DbSubnetGroup(
-            self, "subnets", name=n.rds("monitoring-subnets"), subnet_ids=subnet_ids, description="Private subnets"
+            self,
+            "subnets",
+            name=n.rds("monitoring-subnets"),
+            subnet_ids=placement.subnet_ids,
+            description="Private subnets",
         )
         self.parameter_group = aws.RdsClusterParameterGroup(
             self,
@@ -58,7 +65,7 @@ class MonitoringDatabase(Construct):
         )
         # RDS writes to this group; creating it first makes it encrypted and retained.
         self.log_group = encrypted_log_group(
-            self, "postgres-logs", ctx, f"/aws/rds/cluster/{identifier}/postgresql", log_key_arn
+            self, "postgres-logs", ctx, f"/aws/rds/cluster/{identifier}/postgresql", placement.log_key
         )
         production = ctx.production
         self.cluster = aws.RdsCluster(
@@ -71,13 +78,13 @@ class MonitoringDatabase(Construct):
             database_name=DATABASE_NAME,
             master_username=MASTER_USERNAME,
             manage_master_user_password=True,
-            master_user_secret_kms_key_id=secrets_key_arn,
+            master_user_secret_kms_key_id=secrets_key.arn,
             storage_encrypted=True,
-            kms_key_id=db_key_arn,
+            kms_key_id=key.arn,
             iam_database_authentication_enabled=True,
             enable_http_endpoint=True,  # the RDS Data API: the schema migration runs without a driver or password
             db_subnet_group_name=self.subnet_group.name,
-            vpc_security_group_ids=[security_group_id],
+            vpc_security_group_ids=[placement.security_group.id],
             db_cluster_parameter_group_name=self.parameter_group.name,
             enabled_cloudwatch_logs_exports=["postgresql"],
             backup_retention_period=35 if production else 7,
@@ -141,7 +148,7 @@ class MonitoringDatabase(Construct):
                 publicly_accessible=False,
                 auto_minor_version_upgrade=True,
                 performance_insights_enabled=True,
-                performance_insights_kms_key_id=db_key_arn,
+                performance_insights_kms_key_id=key.arn,
                 performance_insights_retention_period=7,
                 copy_tags_to_snapshot=True,
                 apply_immediately=not production,

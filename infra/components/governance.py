@@ -5,14 +5,18 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document, service_role
+from infra.components.baseline_reader import BaselineReader
 from infra.components.lake import DataLake
+from infra.constructs.iam import Statement, policy_document, service_role
+from infra.context import PlatformContext
 
 GOVERNED_BUCKETS = ("raw", "curated", "anomalies")
 
 
 class LakeGovernance(Construct):
+    """The governed buckets of `lake` registered with Lake Formation, the analyst role, and the job's and the
+    analysts' grants, each waiting for the baseline's check that the deployer is a Lake Formation admin."""
+
     def __init__(
         self,
         scope: Construct,
@@ -20,16 +24,15 @@ class LakeGovernance(Construct):
         ctx: PlatformContext,
         *,
         lake: DataLake,
-        lake_key_arn: str,
-        catalog_key_arn: str,
+        lake_key: aws.KmsKey,
+        baseline: BaselineReader,
         job_role: aws.IamRole,
-        lake_settings: aws.DataAwsLakeformationDataLakeSettings,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
         # Lake Formation's settings are account-wide (the account baseline owns them); grants wait for the
         # check that this deployer is one of its administrators.
-        self.settings = lake_settings
+        self.settings = baseline.lake_settings
 
         governed = [lake.buckets[p] for p in GOVERNED_BUCKETS]
         self.registration_role = service_role(
@@ -44,7 +47,7 @@ class LakeGovernance(Construct):
                     ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                     [f"{b.arn}/*" for b in governed],
                 ),
-                Statement("UseLakeKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [lake_key_arn]),
+                Statement("UseLakeKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [lake_key.arn]),
             ],
             ctx.account_id,
         )
@@ -103,8 +106,8 @@ class LakeGovernance(Construct):
                 ),
                 Statement("ResultsBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [results.arn]),
                 Statement("ResultsObjects", ["s3:GetObject", "s3:PutObject"], [f"{results.arn}/results/*"]),
-                Statement("UseLakeKey", ["kms:Decrypt", "kms:GenerateDataKey"], [lake_key_arn]),
-                Statement("ReadEncryptedCatalog", ["kms:Decrypt"], [catalog_key_arn]),
+                Statement("UseLakeKey", ["kms:Decrypt", "kms:GenerateDataKey"], [lake_key.arn]),
+                Statement("ReadEncryptedCatalog", ["kms:Decrypt"], [baseline.catalog_key_arn]),
             ],
         )
         aws.IamRolePolicy(

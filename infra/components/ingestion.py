@@ -8,8 +8,9 @@ from constructs import Construct
 
 from infra import aws
 from infra.capacity import StreamPlan, plan_stream
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
+from infra.constructs.iam import Statement, service_role
+from infra.constructs.secure_bucket import SecureBucket
+from infra.context import PlatformContext
 from policies import suppress
 
 # Devices publish to factory/<line>/<thing>/telemetry; the device policy binds <line> and <thing> to the thing's
@@ -93,7 +94,7 @@ def _agrees() -> str:
 
 class IotIngestion(Construct):
     """The environment's IoT registry pieces. The device endpoint, its TLS policy and IoT logging are account-wide:
-    the account baseline owns them (infra/baseline.py) and this stack only reads the endpoint."""
+    the account baseline owns them (infra/stacks/account_baseline.py) and this stack only reads the endpoint."""
 
     def __init__(self, scope: Construct, id_: str, ctx: PlatformContext) -> None:
         super().__init__(scope, id_)
@@ -112,7 +113,8 @@ class IotIngestion(Construct):
 
 
 class LineIngestion(Construct):
-    """One production line: its stream, sized by the capacity model, and the topic rule that feeds it."""
+    """One production line: its stream (encrypted with `stream_key`), sized by the capacity model, the topic rule
+    that feeds it, and the rule that keeps what does not agree with its topic in `quarantine` (under `lake_key`)."""
 
     def __init__(
         self,
@@ -120,10 +122,10 @@ class LineIngestion(Construct):
         id_: str,
         ctx: PlatformContext,
         line: int,
-        stream_key_arn: str,
-        quarantine_bucket: str,
-        quarantine_bucket_arn: str,
-        lake_key_arn: str,
+        *,
+        stream_key: aws.KmsKey,
+        quarantine: SecureBucket,
+        lake_key: aws.KmsKey,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
@@ -142,13 +144,15 @@ class LineIngestion(Construct):
             ),
             retention_period=sizing.retention_hours,
             encryption_type="KMS",
-            kms_key_id=stream_key_arn,
+            kms_key_id=stream_key.arn,
             shard_level_metrics=STREAM_METRICS,
             enforce_consumer_deletion=True,
             tags={"DataClassification": "confidential", "ProductionLine": str(line)},
         )
         self.rule_name = n.iot_rule(ctx.line_purpose("telemetry_to_kinesis", line))
         self.quarantine_rule_name = n.iot_rule(ctx.line_purpose("telemetry_quarantine", line))
+        # Each rule's name and the action types it runs (what its failure alarms watch).
+        self.rule_actions = {self.rule_name: ["Kinesis"], self.quarantine_rule_name: ["S3"]}
         rule_role = service_role(
             self,
             "rule-role",
@@ -156,13 +160,13 @@ class LineIngestion(Construct):
             "iot.amazonaws.com",
             [
                 Statement("PutToStream", ["kinesis:PutRecord", "kinesis:PutRecords"], [self.stream.arn]),
-                Statement("EncryptStreamRecords", ["kms:GenerateDataKey"], [stream_key_arn]),
+                Statement("EncryptStreamRecords", ["kms:GenerateDataKey"], [stream_key.arn]),
                 Statement(
                     "QuarantineMessages",
                     ["s3:PutObject"],
-                    [f"{quarantine_bucket_arn}/{prefix}/*" for prefix in QUARANTINE_PREFIXES],
+                    [f"{quarantine.arn}/{prefix}/*" for prefix in QUARANTINE_PREFIXES],
                 ),
-                Statement("EncryptQuarantine", ["kms:GenerateDataKey", "kms:Encrypt"], [lake_key_arn]),
+                Statement("EncryptQuarantine", ["kms:GenerateDataKey", "kms:Encrypt"], [lake_key.arn]),
             ],
             ctx.account_id,
         )
@@ -181,7 +185,7 @@ class LineIngestion(Construct):
                 sql_version="2016-03-23",
                 error_action=aws.IotTopicRuleErrorAction(
                     s3=aws.IotTopicRuleErrorActionS3(
-                        bucket_name=quarantine_bucket, key=quarantine_key("iot-errors"), role_arn=rule_role.arn
+                        bucket_name=quarantine.name, key=quarantine_key("iot-errors"), role_arn=rule_role.arn
                     )
                 ),
                 **action,
@@ -205,7 +209,7 @@ class LineIngestion(Construct):
             quarantined_sql(line),
             s3=[
                 aws.IotTopicRuleS3(
-                    bucket_name=quarantine_bucket, key=quarantine_key("iot-rejected"), role_arn=rule_role.arn
+                    bucket_name=quarantine.name, key=quarantine_key("iot-rejected"), role_arn=rule_role.arn
                 )
             ],
         )

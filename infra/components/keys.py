@@ -5,8 +5,8 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document
+from infra.constructs.iam import Statement, policy_document
+from infra.context import PlatformContext
 
 DOMAINS = {
     "stream": "Kinesis sensor stream",
@@ -37,7 +37,7 @@ USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDat
 
 
 class PlatformKeys(Construct):
-    """`keys.arn(domain)` is the CMK of a data domain."""
+    """`keys.key(domain)` is the CMK of a data domain, `keys.arn(domain)` its ARN."""
 
     def __init__(
         self,
@@ -79,6 +79,9 @@ class PlatformKeys(Construct):
             )
             aws.KmsAlias(self, f"{domain}-alias", name=ctx.namer.kms_alias(domain), target_key_id=key.key_id)
             self.keys[domain] = key
+
+    def key(self, domain: str) -> aws.KmsKey:
+        return self.keys[domain]
 
     def arn(self, domain: str) -> str:
         return self.keys[domain].arn

@@ -5,9 +5,10 @@ from __future__ import annotations
 from constructs import Construct
 
 from infra import aws
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
-from infra.components.logs import encrypted_log_group
+from infra.constructs.iam import Statement, service_role
+from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.placement import VpcPlacement
+from infra.context import PlatformContext
 from policies import suppress
 
 VPC_CIDR = "10.40.0.0/16"
@@ -30,9 +31,10 @@ HTTPS_PORT = 443
 
 
 class PlatformNetwork(Construct):
-    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, log_key_arn: str) -> None:
+    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, log_key: aws.KmsKey) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
+        self.log_key = log_key
         self.vpc = aws.Vpc(
             self,
             "vpc",
@@ -148,7 +150,7 @@ class PlatformNetwork(Construct):
             for service in INTERFACE_ENDPOINTS
         }
 
-        flow_log_group = encrypted_log_group(self, "flow-log-group", ctx, n.log_group("vpc", "flow-logs"), log_key_arn)
+        flow_log_group = encrypted_log_group(self, "flow-log-group", ctx, n.log_group("vpc", "flow-logs"), log_key)
         flow_role = service_role(
             self,
             "flow-log-role",
@@ -173,6 +175,10 @@ class PlatformNetwork(Construct):
             iam_role_arn=flow_role.arn,
             max_aggregation_interval=60,
         )
+
+    def placement(self, security_group: aws.SecurityGroup) -> VpcPlacement:
+        """Where a workload behind `security_group` runs: the private subnets, its logs under the network's log key."""
+        return VpcPlacement(self.private_subnets, security_group, self.log_key)
 
     def _security_group(self, id_: str, name: str, description: str) -> aws.SecurityGroup:
         return aws.SecurityGroup(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from constructs import Construct
 
 from infra import aws
 from infra.capacity import iterator_age_threshold_ms
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, policy_document
+from infra.constructs.iam import Statement, policy_document
+from infra.context import PlatformContext
 
 ANOMALY_RATE_PERCENT = 5.0
 
@@ -44,11 +45,13 @@ class AlarmSpec:
 
 
 class Observability(Construct):
-    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, *, log_key_arn: str) -> None:
+    """The alert topic (under `log_key`), the alarms the stack asks for, each a dashboard widget, and the dashboard."""
+
+    def __init__(self, scope: Construct, id_: str, ctx: PlatformContext, *, log_key: aws.KmsKey) -> None:
         super().__init__(scope, id_)
         self.ctx = ctx
         n = ctx.namer
-        self.topic = aws.SnsTopic(self, "alerts", name=n.sns_topic("alerts"), kms_master_key_id=log_key_arn)
+        self.topic = aws.SnsTopic(self, "alerts", name=n.sns_topic("alerts"), kms_master_key_id=log_key.arn)
         document = policy_document(
             self,
             "alerts-policy-doc",
@@ -135,8 +138,8 @@ class Observability(Construct):
         )
         return alarm
 
-    def stream_alarms(self, line_purpose: str, stream_name: str, rule_name: str, window_seconds: int) -> None:
-        dims = {"StreamName": stream_name}
+    def stream_alarms(self, line_purpose: str, stream: aws.KinesisStream, window_seconds: int) -> None:
+        dims = {"StreamName": stream.name}
         self.alarm(
             AlarmSpec(
                 f"{line_purpose}-iterator-age",
@@ -195,7 +198,8 @@ class Observability(Construct):
                 )
             )
 
-    def job_alarms(self, line_purpose: str, job_name: str, namespace: str, window_seconds: int) -> None:
+    def job_alarms(self, line_purpose: str, job: aws.GlueJob, namespace: str, window_seconds: int) -> None:
+        job_name = job.name
         glue_dims = {"JobName": job_name, "JobRunId": "ALL", "Type": "count"}
         self.alarm(
             AlarmSpec(
@@ -288,8 +292,8 @@ class Observability(Construct):
             )
         )
 
-    def database_alarms(self, cluster_identifier: str, max_connections: int) -> None:
-        dims = {"DBClusterIdentifier": cluster_identifier}
+    def database_alarms(self, cluster: aws.RdsCluster, max_connections: int) -> None:
+        dims = {"DBClusterIdentifier": cluster.cluster_identifier}
         for purpose, metric, stat, comparison, threshold in (
             ("db-cpu", "CPUUtilization", "Average", "GreaterThanThreshold", 80),
             ("db-connections", "DatabaseConnections", "Maximum", "GreaterThanThreshold", max_connections),
@@ -310,12 +314,12 @@ class Observability(Construct):
                 )
             )
 
-    def iot_alarms(self, line_purpose: str, rule_names: list[str], action_types: dict[str, list[str]]) -> None:
-        """Every action of every rule, the error action's own failures, and messages the rule could not parse
-        (metrics: https://docs.aws.amazon.com/iot/latest/developerguide/metrics_dimensions.html)."""
-        for rule_name in rule_names:
+    def iot_alarms(self, line_purpose: str, rule_actions: Mapping[str, Sequence[str]]) -> None:
+        """Every action of every rule (rule name -> its action types), the error action's own failures, and messages
+        the rule could not parse (metrics: https://docs.aws.amazon.com/iot/latest/developerguide/metrics_dimensions.html)."""
+        for rule_name, actions in rule_actions.items():
             short = "quarantine-rule" if "quarantine" in rule_name else "rule"
-            for action in action_types[rule_name]:
+            for action in actions:
                 self.alarm(
                     AlarmSpec(
                         f"{line_purpose}-iot-{short}-{action.lower()}-failures",

@@ -10,11 +10,15 @@ from constructs import Construct
 from anomaly.package import GLUE_SCRIPT, build_job_package
 from infra import aws
 from infra.capacity import DrainPlan
-from infra.components.certificates import RDS_CA_BUNDLE, rds_ca_bundle
-from infra.components.context import PlatformContext
-from infra.components.iam import Statement, service_role
-from infra.components.lake import TABLE_PATHS
-from infra.components.logs import encrypted_log_group
+from infra.components.baseline_reader import BaselineReader
+from infra.components.database import MonitoringDatabase
+from infra.components.lake import TABLE_PATHS, DataLake
+from infra.constructs.certificates import RDS_CA_BUNDLE, rds_ca_bundle
+from infra.constructs.iam import Statement, service_role
+from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.placement import VpcPlacement
+from infra.constructs.secure_bucket import SecureBucket
+from infra.context import PlatformContext
 from policies import suppress
 
 BUILD_DIR = Path(__file__).resolve().parent.parent.parent / "build" / "glue"
@@ -58,8 +62,8 @@ def writer_statements(sid: str, bucket_arn: str, prefixes: list[str]) -> list[St
     """What Glue's S3 file system (EMRFS) needs to write, read back, rename and delete under each prefix of one
     bucket, and nothing else: the objects under it; a HEAD of each folder on the way as a file; the `_$folder$`
     object it reads and creates for each folder (https://repost.aws/knowledge-center/emr-s3-empty-files);
-    listings of those folders only (s3:prefix). tests/unit/test_job_s3_access.py derives the same from the real
-    writer (anomaly/sinks.py) and holds the role to exactly that."""
+    listings of those folders only (s3:prefix). tests/infra/components/test_job_s3_access.py derives the same from
+    the real writer (anomaly/sinks.py) and holds the role to exactly that."""
     folders = sorted({"/".join(p.split("/")[: i + 1]) for p in prefixes for i in range(p.count("/") + 1)})
     above = [f for f in folders if f not in prefixes]
     return [
@@ -84,41 +88,43 @@ def writer_statements(sid: str, bucket_arn: str, prefixes: list[str]) -> list[St
 
 
 class StreamProcessing(Construct):
+    """One streaming job per stream in `streams`, in `placement`, reading with the `drain` plan's settings and
+    writing to `lake` (under `lake_key`) and to `database` as its application role; the catalog key comes from the
+    account baseline (`baseline`)."""
+
     def __init__(
         self,
         scope: Construct,
         id_: str,
         ctx: PlatformContext,
         *,
-        lake_key_arn: str,
-        stream_key_arn: str,
-        log_key_arn: str,
-        buckets: dict[str, aws.S3Bucket],
-        subnet: aws.Subnet,
-        security_group_id: str,
-        catalog_database: str,
+        lake: DataLake,
+        lake_key: aws.KmsKey,
+        stream_key: aws.KmsKey,
+        placement: VpcPlacement,
         streams: list[aws.KinesisStream],
-        db_endpoint: str,
-        db_resource_id: str,
-        db_name: str,
-        catalog_key_arn: str,
+        database: MonitoringDatabase,
+        baseline: BaselineReader,
         drain: DrainPlan,
     ) -> None:
         super().__init__(scope, id_)
         n = ctx.namer
+        self.metrics_namespace = metrics_namespace(ctx)
+        buckets = lake.buckets
+        subnet = placement.subnets[0]  # a Glue NETWORK connection sits in one subnet (and its availability zone)
         self.security_configuration = aws.GlueSecurityConfiguration(
             self,
             "security-configuration",
             name=n.glue_job("job-encryption"),
             encryption_configuration=aws.GlueSecurityConfigurationEncryptionConfiguration(
                 s3_encryption=aws.GlueSecurityConfigurationEncryptionConfigurationS3Encryption(
-                    s3_encryption_mode="SSE-KMS", kms_key_arn=lake_key_arn
+                    s3_encryption_mode="SSE-KMS", kms_key_arn=lake_key.arn
                 ),
                 cloudwatch_encryption=aws.GlueSecurityConfigurationEncryptionConfigurationCloudwatchEncryption(
-                    cloudwatch_encryption_mode="SSE-KMS", kms_key_arn=log_key_arn
+                    cloudwatch_encryption_mode="SSE-KMS", kms_key_arn=placement.log_key.arn
                 ),
                 job_bookmarks_encryption=aws.GlueSecurityConfigurationEncryptionConfigurationJobBookmarksEncryption(
-                    job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=lake_key_arn
+                    job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=lake_key.arn
                 ),
             ),
         )
@@ -130,21 +136,21 @@ class StreamProcessing(Construct):
             physical_connection_requirements=aws.GlueConnectionPhysicalConnectionRequirements(
                 availability_zone=subnet.availability_zone,
                 subnet_id=subnet.id,
-                security_group_id_list=[security_group_id],
+                security_group_id_list=[placement.security_group.id],
             ),
         )
         scripts = buckets["scripts"]
-        self.script = self._upload(scripts, "job-script", GLUE_SCRIPT, GLUE_SCRIPT.name, "text/x-python", lake_key_arn)
+        self.script = self._upload(scripts, "job-script", GLUE_SCRIPT, GLUE_SCRIPT.name, "text/x-python", lake_key)
         self.package = self._upload(
             scripts,
             "job-package",
             build_job_package(BUILD_DIR),
             "sensor-job-package.zip",
             "application/zip",
-            lake_key_arn,
+            lake_key,
         )
         self.ca_bundle = self._upload(
-            scripts, "rds-ca-bundle", rds_ca_bundle(BUILD_DIR), RDS_CA_BUNDLE, "application/x-pem-file", lake_key_arn
+            scripts, "rds-ca-bundle", rds_ca_bundle(BUILD_DIR), RDS_CA_BUNDLE, "application/x-pem-file", lake_key
         )
         account_arn = ctx.arn
         purposes = [ctx.line_purpose("sensor-anomalies", line) for line in range(1, len(streams) + 1)]
@@ -154,7 +160,7 @@ class StreamProcessing(Construct):
         self.log_groups = {
             purpose: [
                 encrypted_log_group(
-                    self, f"logs-{purpose}-{kind}", ctx, f"{n.log_group('glue', purpose)}/{kind}", log_key_arn
+                    self, f"logs-{purpose}-{kind}", ctx, f"{n.log_group('glue', purpose)}/{kind}", placement.log_key
                 )
                 for kind in ("error", "output")
             ]
@@ -189,20 +195,22 @@ class StreamProcessing(Construct):
                     ],
                     [s.arn for s in streams],
                 ),
-                Statement("DecryptStreams", ["kms:Decrypt"], [stream_key_arn]),
+                Statement("DecryptStreams", ["kms:Decrypt"], [stream_key.arn]),
                 Statement(
                     "UseLakeKey",
                     ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                    [lake_key_arn],
+                    [lake_key.arn],
                 ),
-                Statement("EncryptJobLogs", ["kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [log_key_arn]),
-                Statement("ReadEncryptedCatalog", ["kms:Decrypt", "kms:GenerateDataKey"], [catalog_key_arn]),
+                Statement(
+                    "EncryptJobLogs", ["kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [placement.log_key.arn]
+                ),
+                Statement("ReadEncryptedCatalog", ["kms:Decrypt", "kms:GenerateDataKey"], [baseline.catalog_key_arn]),
                 # The application role only, through IAM database authentication: no master secret
                 # (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).
                 Statement(
                     "ConnectAsApplicationRole",
                     ["rds-db:connect"],
-                    [account_arn("rds-db", f"dbuser:{db_resource_id}/{DB_USER}")],
+                    [account_arn("rds-db", f"dbuser:{database.cluster.cluster_resource_id}/{DB_USER}")],
                 ),
                 Statement("LocateJobBuckets", ["s3:GetBucketLocation"], [buckets[p].arn for p in writes]),
                 Statement(
@@ -222,8 +230,8 @@ class StreamProcessing(Construct):
                     ],  # no partition writes: the tables project their partitions (lake.py)
                     [
                         account_arn("glue", "catalog"),
-                        account_arn("glue", f"database/{catalog_database}"),
-                        account_arn("glue", f"table/{catalog_database}/*"),
+                        account_arn("glue", f"database/{lake.database.name}"),
+                        account_arn("glue", f"table/{lake.database.name}/*"),
                     ],
                 ),
                 Statement(
@@ -242,7 +250,7 @@ class StreamProcessing(Construct):
                 wildcard_statement(
                     "PublishJobMetrics",
                     ["cloudwatch:PutMetricData"],
-                    [("StringLike", "cloudwatch:namespace", [metrics_namespace(ctx), "Glue"])],
+                    [("StringLike", "cloudwatch:namespace", [self.metrics_namespace, "Glue"])],
                 ),
                 wildcard_statement(
                     "LakeFormationDataAccess",
@@ -269,7 +277,7 @@ class StreamProcessing(Construct):
                     [
                         account_arn("ec2", "network-interface/*"),
                         account_arn("ec2", f"subnet/{subnet.id}"),
-                        account_arn("ec2", f"security-group/{security_group_id}"),
+                        account_arn("ec2", f"security-group/{placement.security_group.id}"),
                     ],
                 ),
             ],
@@ -304,7 +312,7 @@ class StreamProcessing(Construct):
                     command=aws.GlueJobCommand(
                         name="gluestreaming",
                         python_version="3",
-                        script_location=f"s3://{scripts.bucket}/{self.script.key}",
+                        script_location=f"s3://{scripts.name}/{self.script.key}",
                     ),
                     default_arguments={
                         "--job-language": "python",
@@ -313,27 +321,27 @@ class StreamProcessing(Construct):
                         "--enable-continuous-cloudwatch-log": "true",
                         "--custom-logGroup-prefix": n.log_group("glue", purpose),
                         "--enable-job-insights": "true",
-                        "--TempDir": f"s3://{scripts.bucket}/temp/{purpose}/",
+                        "--TempDir": f"s3://{scripts.name}/temp/{purpose}/",
                         "--stream_arn": stream.arn,
                         "--starting_position": "TRIM_HORIZON",
                         "--max_fetch_records_per_shard": str(read.max_fetch_records_per_shard),
                         "--max_fetch_time_ms": str(read.max_fetch_time_ms),
                         "--max_record_per_read": str(read.max_record_per_read),
                         "--window_seconds": str(read.window_seconds),
-                        "--checkpoint_location": f"s3://{scripts.bucket}/checkpoints/{purpose}/",
+                        "--checkpoint_location": f"s3://{scripts.name}/checkpoints/{purpose}/",
                         **{
-                            f"--{table}_path": f"s3://{buckets[purpose].bucket}/{prefix}/"
+                            f"--{table}_path": f"s3://{buckets[purpose].name}/{prefix}/"
                             for table, (purpose, prefix) in TABLE_PATHS.items()
                         },
-                        "--metrics_namespace": metrics_namespace(ctx),
-                        "--db_endpoint": db_endpoint,
+                        "--metrics_namespace": self.metrics_namespace,
+                        "--db_endpoint": database.cluster.endpoint,
                         "--db_port": str(DB_PORT),
-                        "--db_name": db_name,
+                        "--db_name": database.database_name,
                         "--db_user": DB_USER,
                         # The job's dependencies (pg8000 and what it needs) ship inside this zip: the VPC has no
                         # path to PyPI, so nothing is fetched at run time.
-                        "--extra-py-files": f"s3://{scripts.bucket}/{self.package.key}",
-                        "--extra-files": f"s3://{scripts.bucket}/{self.ca_bundle.key}",
+                        "--extra-py-files": f"s3://{scripts.name}/{self.package.key}",
+                        "--extra-files": f"s3://{scripts.name}/{self.ca_bundle.key}",
                         "--rds_ca_bundle": RDS_CA_BUNDLE,
                     },
                     tags={"ProductionLine": str(line)},
@@ -342,7 +350,7 @@ class StreamProcessing(Construct):
             )
 
     def _upload(
-        self, bucket: aws.S3Bucket, id_: str, path: Path, name: str, content_type: str, key_arn: str
+        self, bucket: SecureBucket, id_: str, path: Path, name: str, content_type: str, key: aws.KmsKey
     ) -> aws.S3Object:
         """A file shipped as a cdktf asset into the scripts bucket, SSE-KMS, under a content-hash key (code under
         jobs/ or certs/, which the job may read and never write)."""
@@ -350,11 +358,11 @@ class StreamProcessing(Construct):
         return aws.S3Object(
             self,
             id_,
-            bucket=bucket.id,
+            bucket=bucket.bucket.id,
             key=f"{'certs' if path.suffix == '.pem' else 'jobs'}/{asset.asset_hash}/{name}",
             source=asset.path,
             source_hash=asset.asset_hash,
             server_side_encryption="aws:kms",
-            kms_key_id=key_arn,
+            kms_key_id=key.arn,
             content_type=content_type,
         )

@@ -7,7 +7,7 @@ python -m infra.deploy stop-local                                      stop an e
 python -m infra.deploy aws [--profile P]                               gate, then cdktf deploy, then flat outputs
 python -m infra.deploy baseline                                        gate, then cdktf deploy of the account baseline
 python -m infra.deploy destroy                                         stop the streaming jobs, then cdktf destroy
-python -m infra.deploy exclusions                                      the emulator's exclusion table (README)
+python -m infra.deploy exclusions                                      the emulator's exclusion tables (docs/deploy.md)
 """
 
 from __future__ import annotations

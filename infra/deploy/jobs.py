@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.deploy.terraform import DeployError
-from infra.keeper.glue_job_keeper import ACTIVE
+from infra.lambdas.glue_job_keeper import ACTIVE
 
 NOT_FOUND = {"ResourceNotFoundException", "EntityNotFoundException"}
 

@@ -22,8 +22,8 @@ from infra.deploy.leftovers import SINGLETON_TYPES, account_singletons, changed_
 from infra.deploy.local_target import EXCLUSIONS, emulator_target, releases
 from infra.deploy.outputs import FLAT_OUTPUTS, read_target, remove_outputs, write_flat_outputs, write_target
 from infra.deploy.terraform import DeployError, ProviderSource, Terraform, provider_source
-from policies.stack_kind import ACCOUNT_BASELINE as BASELINE
-from policies.stack_kind import ENVIRONMENT, stack_kind
+from policies.metadata import ACCOUNT_BASELINE as BASELINE
+from policies.metadata import ENVIRONMENT, stack_kind
 
 PROJECT = Path(__file__).resolve().parents[2]
 BUILD = PROJECT / "build" / "local"

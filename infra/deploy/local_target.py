@@ -261,7 +261,7 @@ def releases(state_addresses: list[str], document: dict) -> list[dict]:
 
 
 def exclusions_markdown() -> str:
-    """The README's tables of what the emulator target leaves out and releases, generated from the lists above."""
+    """docs/deploy.md's tables of what the emulator target leaves out and releases, generated from the lists above."""
 
     def cell(text: str) -> str:
         return text.replace("|", "\\|")

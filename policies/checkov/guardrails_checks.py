@@ -1,6 +1,6 @@
 """The rulebook as Checkov checks, for plain `checkov -d <dir> --framework terraform_json --external-checks-dir
-policies/checkov`: one check per rule, judged by the engine the Aspect and the gate use (policies.engine.judge,
-suppressions included), over the same stack view.
+policies/checkov`: one check per rule, judged by the path the Aspect and the gate use (policies.engine.judge_stack:
+suppressions, waivers and the profile's threshold included), over the same stack view.
 
 Checkov hands a check one resource; rules that follow references (a bucket and its split encryption resource)
 need the whole stack, so the adapter reads the scanned cdk.tf.json (cached by path and mtime). Checkov names the
@@ -8,9 +8,11 @@ file relative to the folder it scans (`-d DIR`, several allowed) or, for `-f FIL
 adapter looks there, and takes the file only if it holds this resource (type, name and cdktf construct path).
 
 It fails closed: a resource whose stack file cannot be found or read, or an unknown profile, is FAILED with the
-reason in the result's details, never UNKNOWN or PASSED. Verdicts: failed -> FAILED, suppressed -> SKIPPED,
-passed or exempt -> PASSED; a rule that does not apply to the resource says nothing (UNKNOWN, not reported).
-Profile: GUARDRAILS_PROFILE (ephemeral by default); plain Checkov has no flag for it. The gate takes --profile.
+reason in the result's details, never UNKNOWN or PASSED. Statuses: failed -> FAILED; warning and suppressed ->
+SKIPPED (not a failure, with the reason); passed and waived -> PASSED; a rule that does not apply to the resource
+says nothing (UNKNOWN, not reported).
+Profile: GUARDRAILS_PROFILE (ephemeral by default), baseline: GUARDRAILS_BASELINE; plain Checkov has no flag for
+them. The gate takes --profile and --baseline.
 """
 
 from __future__ import annotations
@@ -28,10 +30,14 @@ except ImportError:  # loaded by plain `checkov --external-checks-dir policies/c
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
+from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.engine import judge
-from policies.model import PROFILES, Rule, StackView
+from policies.baseline import ENV as BASELINE_ENV
+from policies.baseline import load as load_baseline
+from policies.engine import Outcome, judge_stack
+from policies.model import Rule, StackView
+from policies.profiles import PROFILES
 from policies.rulebook import all_rules
 
 CATEGORY = {
@@ -42,12 +48,14 @@ CATEGORY = {
     "logging": CheckCategories.LOGGING,
     "secrets": CheckCategories.SECRETS,
     "resilience": CheckCategories.BACKUP_AND_RECOVERY,
+    "hardening": CheckCategories.GENERAL_SECURITY,
 }
 VERDICT = {
     "failed": CheckResult.FAILED,
+    "warning": CheckResult.SKIPPED,
     "suppressed": CheckResult.SKIPPED,
+    "waived": CheckResult.PASSED,
     "passed": CheckResult.PASSED,
-    "exempt": CheckResult.PASSED,
 }
 
 
@@ -57,7 +65,15 @@ class Unjudgeable(Exception):
 
 @lru_cache(maxsize=32)
 def _view(path: str, mtime: float) -> StackView:
-    return StackView(json.loads(Path(path).read_text()))
+    baseline = os.environ.get(BASELINE_ENV)
+    accepted = load_baseline(baseline) if baseline else None
+    return StackView(json.loads(Path(path).read_text()), folder=Path(path).parent, baseline=accepted)
+
+
+@lru_cache(maxsize=32)
+def _outcomes(path: str, mtime: float, profile: str) -> dict[tuple[str, str], Outcome]:
+    """Our rules' outcomes on every resource of the stack file (Checkov runs its built-ins itself)."""
+    return {(o.address, o.id): o for o in judge_stack(_view(path, mtime), [], profile)}
 
 
 def scan_roots(argv: list[str] | None = None) -> list[Path]:
@@ -73,8 +89,9 @@ def scan_roots(argv: list[str] | None = None) -> list[Path]:
     return [*roots, Path.cwd()]
 
 
-def locate(entity_path: str, conf: dict, mode: str) -> tuple[StackView, str, str]:
-    """(stack view, type, name) of the resource Checkov is scanning; Unjudgeable when no scanned file holds it."""
+def locate(entity_path: str, conf: dict, mode: str) -> tuple[str, float, str]:
+    """(stack file, its mtime, address) of the resource Checkov is scanning; Unjudgeable when no scanned file
+    holds it."""
     scanned, rtype, name = entity_path.rsplit(":", 2)
     construct = _construct_path(conf)
     tried = []
@@ -89,7 +106,7 @@ def locate(entity_path: str, conf: dict, mode: str) -> tuple[StackView, str, str
             raise Unjudgeable(f"{candidate}: cannot read the stack ({error})") from None
         resource = view.get(rtype, name, mode)
         if resource is not None and (not construct or resource.construct_path == construct):
-            return view, rtype, name
+            return str(candidate), candidate.stat().st_mtime, resource.address
     raise Unjudgeable(
         f"no scanned stack file holds {mode} {rtype}.{name} (looked for {', '.join(tried)}); run Checkov with "
         "-d <folder holding the cdk.tf.json>"
@@ -109,14 +126,13 @@ def verdict(rule: Rule, entity_path: str, conf: dict, mode: str) -> tuple[CheckR
     if profile not in PROFILES:
         return CheckResult.FAILED, f"GUARDRAILS_PROFILE={profile!r} is not one of {', '.join(PROFILES)}"
     try:
-        view, rtype, name = locate(entity_path, conf, mode)
+        path, mtime, address = locate(entity_path, conf, mode)
     except Unjudgeable as why:
         return CheckResult.FAILED, str(why)
-    finding = judge(rule, view.get(rtype, name, mode), view, profile)
-    if finding is None:
+    outcome = _outcomes(path, mtime, profile).get((address, rule.id))
+    if outcome is None:
         return CheckResult.UNKNOWN, ""
-    detail = finding.suppression["reason"] if finding.suppression else finding.exemption or finding.message
-    return VERDICT[finding.status], detail
+    return VERDICT[outcome.status], outcome.reason or outcome.message
 
 
 def _supported(rule: Rule) -> list[str]:
@@ -165,5 +181,18 @@ def _data_check(rule: Rule) -> BaseDataCheck:
     return GuardrailDataCheck()
 
 
+def _module_check(rule: Rule) -> BaseModuleCheck:
+    class GuardrailModuleCheck(BaseModuleCheck):
+        def __init__(self) -> None:
+            self.rule = rule
+            super().__init__(name=rule.title, id=rule.id, categories=[CATEGORY[rule.category]], guideline=rule.fix)
+
+        def scan_module_conf(self, conf):
+            return _scan(self, conf, "module")
+
+    return GuardrailModuleCheck()
+
+
 CHECKS = [_resource_check(rule) for rule in all_rules() if "resource" in rule.modes]
 DATA_CHECKS = [_data_check(rule) for rule in all_rules() if "data" in rule.modes]
+MODULE_CHECKS = [_module_check(rule) for rule in all_rules() if "module" in rule.modes]

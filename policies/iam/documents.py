@@ -14,13 +14,26 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from policies.model import Resource, StackView
+from policies.model import Resource, StackView, Unreadable
 
 HOW_TO_FIX = (
     "write the policy as literal JSON, Fn.jsonencode of literals and resource references, or an "
     "aws_iam_policy_document with literal statements; or suppress the rule on this construct with a reason"
 )
 _JSONENCODE = re.compile(r"^\$\{jsonencode\((?P<body>.*)\)\}$", re.DOTALL)
+# Attributes that hold a whole policy document on the resource that carries them (another resource's policy may be
+# written as a reference to one of these)
+POLICY_ATTRIBUTES = frozenset(
+    {
+        "policy",
+        "access_policy",
+        "access_policies",
+        "policy_document",
+        "resource_policy",
+        "repository_policy",
+        "delivery_destination_policy",
+    }
+)
 _REFERENCE = re.compile(r"^\$\{(?P<ref>(?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.(?P<attr>[a-z_]+)\}$")
 # A Terraform interpolation that is not the `$${...}` escape IAM policy variables are written with.
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{(?P<expr>[^}]*)\}")
@@ -28,7 +41,7 @@ _INTERPOLATION = re.compile(r"(?<!\$)\$\{(?P<expr>[^}]*)\}")
 _OPAQUE = re.compile(r"^\s*(var|local|module|each|count|path|terraform)\.|\(|\bfor\b|\?")
 
 
-class PolicyUnreadable(ValueError):
+class PolicyUnreadable(Unreadable):
     """The policy is written in a way no rule can analyse; the message names what and how to make it readable."""
 
 
@@ -126,8 +139,13 @@ def _referenced(ref: str, attr: str, view: StackView, seen: frozenset[str]) -> d
     if target is None:
         raise PolicyUnreadable(f"the policy comes from {ref}, which is not in this stack; {HOW_TO_FIX}")
     if rtype == "aws_iam_policy_document" and attr in ("json", "minified_json"):
-        return document_from_data_source(target, view, seen | {ref})
-    if attr in ("policy", "access_policy", "access_policies", "policy_document") and mode == "resource":
+        try:
+            return document_from_data_source(target, view, seen | {ref})
+        except PolicyUnreadable:
+            raise
+        except Unreadable as error:  # a statement built by a dynamic block no rule can read
+            raise PolicyUnreadable(str(error)) from None
+    if attr in POLICY_ATTRIBUTES and mode == "resource":
         return read_document(target.get(attr), view, seen | {ref})
     raise PolicyUnreadable(f"the policy is {ref}.{attr}, whose content this stack does not show; {HOW_TO_FIX}")
 
@@ -225,8 +243,11 @@ def _statement(raw: Any, index: int, source: str) -> Statement:
         raise PolicyUnreadable(f"{where} has Effect {_show(effect)}; IAM accepts only Allow or Deny")
     sid = raw.get("Sid") or ""
     where = f"{source} statement {sid or index + 1}"
-    actions = _strings(raw.get("Action"), f"{where} Action", literal=True)
-    not_actions = _strings(raw.get("NotAction"), f"{where} NotAction", literal=True)
+    # A Deny grants nothing: a value only Terraform can evaluate there leaves the grants readable. It is kept as
+    # written, and a rule that needs the deny (TLS-only) reads it as not covering what it must.
+    deny = effect == "Deny"
+    actions = _strings(raw.get("Action"), f"{where} Action", literal=True, deny=deny)
+    not_actions = _strings(raw.get("NotAction"), f"{where} NotAction", literal=True, deny=deny)
     if bool(actions) == bool(not_actions):
         raise PolicyUnreadable(f"{where} needs exactly one of Action and NotAction")
     return Statement(
@@ -234,23 +255,25 @@ def _statement(raw: Any, index: int, source: str) -> Statement:
         effect=effect,
         actions=actions,
         not_actions=not_actions,
-        resources=_strings(raw.get("Resource"), f"{where} Resource"),
-        not_resources=_strings(raw.get("NotResource"), f"{where} NotResource"),
-        principals=_principals(raw.get("Principal"), f"{where} Principal"),
-        not_principals=_principals(raw.get("NotPrincipal"), f"{where} NotPrincipal"),
-        conditions=_conditions(raw.get("Condition"), where),
+        resources=_strings(raw.get("Resource"), f"{where} Resource", deny=deny),
+        not_resources=_strings(raw.get("NotResource"), f"{where} NotResource", deny=deny),
+        principals=_principals(raw.get("Principal"), f"{where} Principal", deny),
+        not_principals=_principals(raw.get("NotPrincipal"), f"{where} NotPrincipal", deny),
+        conditions=_conditions(raw.get("Condition"), where, deny),
         source=source,
     )
 
 
-def _strings(value: Any, where: str, literal: bool = False) -> tuple[str, ...]:
+def _strings(value: Any, where: str, literal: bool = False, deny: bool = False) -> tuple[str, ...]:
+    if deny and isinstance(value, str) and _INTERPOLATION.fullmatch(value):
+        return (value,)
     items = _list_of(value, where)
     out = []
     for item in items:
         if not isinstance(item, str):
             raise PolicyUnreadable(f"{where} holds {_show(item)}, not a string; {HOW_TO_FIX}")
         for match in _INTERPOLATION.finditer(item):
-            if literal or _OPAQUE.search(match.group("expr")):
+            if not deny and (literal or _OPAQUE.search(match.group("expr"))):
                 raise PolicyUnreadable(
                     f"{where} holds {item[:80]!r}, which only Terraform can evaluate (it could be anything, even *); "
                     + HOW_TO_FIX
@@ -259,17 +282,17 @@ def _strings(value: Any, where: str, literal: bool = False) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _principals(value: Any, where: str) -> dict[str, tuple[str, ...]] | None:
+def _principals(value: Any, where: str, deny: bool = False) -> dict[str, tuple[str, ...]] | None:
     if value is None:
         return None
     if value == "*":
         return {"AWS": ("*",)}
     if not isinstance(value, dict):
         raise PolicyUnreadable(f"{where} is {_show(value)}; {HOW_TO_FIX}")
-    return {str(kind): _strings(ids, f"{where} {kind}") for kind, ids in value.items()}
+    return {str(kind): _strings(ids, f"{where} {kind}", deny=deny) for kind, ids in value.items()}
 
 
-def _conditions(value: Any, where: str) -> tuple[Condition, ...]:
+def _conditions(value: Any, where: str, deny: bool = False) -> tuple[Condition, ...]:
     if value in (None, {}):
         return ()
     if not isinstance(value, dict):
@@ -279,8 +302,10 @@ def _conditions(value: Any, where: str) -> tuple[Condition, ...]:
         if not isinstance(tests, dict):
             raise PolicyUnreadable(f"{where} Condition {operator} is {_show(tests)}; {HOW_TO_FIX}")
         for key, values in tests.items():
-            items = [str(v).lower() if isinstance(v, bool) else v for v in _list_of(values, f"{where} {key}")]
-            found.append(Condition(str(operator), str(key).lower(), _strings(items, f"{where} Condition {key}")))
+            raw = [values] if deny and isinstance(values, str) else _list_of(values, f"{where} {key}")
+            items = [str(v).lower() if isinstance(v, bool) else v for v in raw]
+            values = _strings(items, f"{where} Condition {key}", deny=deny)
+            found.append(Condition(str(operator), str(key).lower(), values))
     return tuple(found)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from policies.iam.documents import Statement
+from policies.metadata import HOW_TO_DECLARE
 from policies.model import StackView
 
 _CALLER_ACCOUNT = re.compile(r"^\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}$")
@@ -19,13 +20,21 @@ def is_public(statement: Statement) -> bool:
 
 
 def own_accounts(view: StackView) -> set[str]:
-    """Account ids the stack may deploy to, from the AWS provider's allowed_account_ids."""
-    found: set[str] = set()
-    providers = (view.document.get("provider") or {}).get("aws") or []
-    for provider in providers if isinstance(providers, list) else [providers]:
-        if isinstance(provider, dict):
-            found.update(str(a) for a in provider.get("allowed_account_ids") or [])
-    return found
+    """Account ids that are the stack's own: declared (guard's accounts, the gate's --account-id) or the AWS
+    provider's allowed_account_ids (policies.model.StackView.accounts)."""
+    return view.accounts
+
+
+def is_literal_account(account: str | None) -> bool:
+    return bool(account) and bool(re.fullmatch(r"\d{12}", account or ""))
+
+
+def undeclared(account: str) -> str:
+    """What a rule says of a literal account the stack does not declare as its own."""
+    return (
+        f"account {account}, which the stack does not declare as its own (if it is, declare it with "
+        f"{HOW_TO_DECLARE}; if it is another account, bound the grant as AWS documents)"
+    )
 
 
 def account_of(principal: str) -> str | None:
@@ -47,6 +56,17 @@ def is_own_root(principal: str, view: StackView) -> bool:
     """The stack's own account root (`arn:...:iam::<own account>:root` or the bare account id)."""
     account = account_of(principal)
     return is_own_account(account, view) and (principal == account or bool(_ROOT.match(principal)))
+
+
+def only_roots(statement: Statement) -> bool:
+    """Every principal is an AWS account's root (the form of AWS's default key policy statement), whoever's."""
+    ids = statement.principal_ids()
+    return (
+        bool(ids)
+        and statement.not_principals is None
+        and set(statement.principals or {}) == {"AWS"}
+        and all(p != "*" and (_ROOT.match(p) or re.fullmatch(r"\d{12}", p) or _CALLER_ACCOUNT.match(p)) for p in ids)
+    )
 
 
 def only_own_root(statement: Statement, view: StackView) -> bool:

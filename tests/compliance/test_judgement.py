@@ -1,6 +1,6 @@
 """One evaluation path: the Aspect (at synth) and the gate (over the synthesized files) give the same outcomes for
-the same stack: applies_to, twins, replacements, suppressions by Terraform address, thresholds, advisories and
-the recorded exceptions. Each case synthesizes its fixture twice (with and without Guardrails) and gates the
+the same stack: applies_to, covered built-ins folded, replacements, suppressions by Terraform address, thresholds,
+warnings and waivers. Each case synthesizes its fixture twice (with and without Guardrails) and gates the
 unguarded output, so the two engines judge the same document."""
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from compliance.__main__ import main
-from compliance.gate import problem_lines, scan
+from compliance.findings import outcome_of, problem_findings
+from compliance.gate import scan
 from policies import suppress
-from policies.curation import Promotion, policy
-from policies.engine import standards
+from policies.catalog import CATALOG, default_catalog, parse_catalog
+from policies.engine import NO_CONTROL, builtin_ids, unmapped_reason
 from policies.fixtures import CALLER, KEY_REF, ROOT, as_json, bucket, doc, document_source, merge
 from policies.fixtures import policy as document_of
+from policies.profiles import PROFILES
 from policies.rules.s3.tls_only_fixtures import tls
 from tests.fixture_stacks import build
 
@@ -60,7 +63,11 @@ def _suppress(stack, suppressions):
         suppress(construct, rule_id, reason="fixture: what this test says is accepted", applies_to=applies_to)
 
 
-def both(document, tmp_path: Path, suppressions=(), profile="ephemeral", judged=None):
+def problem_lines(result):
+    return [outcome_of(f).line() for f in problem_findings(result["findings"])]
+
+
+def both(document, tmp_path: Path, suppressions=(), profile="ephemeral", catalog=None):
     """(outcomes at synth, findings of the gate, synth raised?, gate exit code) for one fixture document."""
     from infra.synth import SynthFailed, synth
     from policies import guard
@@ -68,7 +75,7 @@ def both(document, tmp_path: Path, suppressions=(), profile="ephemeral", judged=
     tmp_path.mkdir(parents=True, exist_ok=True)
     app, stack = build(document, str(tmp_path / "guarded"))
     _suppress(stack, suppressions)
-    guardrails = guard(app, profile=profile, standards=judged)
+    guardrails = guard(app, profile=profile, catalog=catalog)
     try:
         synth(app)
         failed_synth = False
@@ -78,20 +85,24 @@ def both(document, tmp_path: Path, suppressions=(), profile="ephemeral", judged=
     app, stack = build(document, str(tmp_path / "bare"))
     _suppress(stack, suppressions)
     synth(app)
-    result = scan(tmp_path / "bare", profile, judged=judged)
+    result = scan(tmp_path / "bare", profile, catalog)
     code = 1 if any(f["status"] == "failed" for f in result["findings"]) else 0
     return outcomes, result, failed_synth, code
 
 
-def _same(outcomes, result, judged=None, profile="ephemeral"):
-    """The two engines agree on every outcome (id, address, status, folded twins) of our rules and of the
-    built-ins the Aspect runs; the gate's other built-ins can only pass or be advisory."""
-    synth_ids = (judged or standards(profile)).synth_ids()
-    at_synth = {(o.id, o.address, o.status, o.also) for o in outcomes}
-    gated = {(f["rule_id"], f["resource"], f["status"], tuple(f["also"])) for f in result["findings"]}
+def _same(outcomes, result, catalog=None, profile="ephemeral"):
+    """The two engines agree on every outcome (id, address, status, folded built-ins, reason) of our rules and of
+    the built-ins the Aspect runs; the gate's other built-ins can only pass or warn why no control maps them (the
+    catalog's `warnings` reason, or that nobody classified them)."""
+    catalog = catalog or default_catalog()
+    synth_ids = builtin_ids("synth", profile, catalog)
+    at_synth = {(o.id, o.address, o.status, o.also, o.reason) for o in outcomes}
+    gated = {(f["rule_id"], f["resource"], f["status"], tuple(f["also"]), f["reason"]) for f in result["findings"]}
     shared = {g for g in gated if not g[0].startswith("CKV") or g[0] in synth_ids}
     assert shared == at_synth, (sorted(shared - at_synth)[:5], sorted(at_synth - shared)[:5])
-    assert all(g[2] in ("advisory", "passed") for g in gated - shared), sorted(gated - shared)
+    assert all(
+        g[2] == "passed" or (g[2], g[4]) == ("warning", unmapped_reason(g[0], catalog)) for g in gated - shared
+    ), sorted(gated - shared)
 
 
 def _two_statements():
@@ -274,17 +285,17 @@ def _key_policy_document(consumer):
     return doc(resources, data)
 
 
-def test_key_policy_builtins_are_replaced_once_by_the_curated_policy(tmp_path):
+def test_key_policy_builtins_are_replaced_by_the_rule_that_declares_it(tmp_path):
     outcomes, result, failed_synth, code = both(_key_policy_document("key"), tmp_path / "key")
     _same(outcomes, result)
-    replaced = {o.id: o for o in outcomes if o.status == "replaced"}
+    replaced = {o.id: o for o in outcomes if o.status == "waived" and o.engine == "checkov"}
     assert {"CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"} <= set(replaced)
     assert all("replaced by KMS-POL-001" in o.reason and "Default key policy" in o.reason for o in replaced.values())
     assert not failed_synth and code == 0
     # The same document as an identity policy: Resource * is every resource there, and the built-ins stand.
     outcomes, result, failed_synth, code = both(_key_policy_document("identity"), tmp_path / "identity")
     _same(outcomes, result)
-    assert not [o for o in outcomes if o.status == "replaced"]
+    assert not [o for o in outcomes if o.status == "waived"]
     assert failed_synth and code == 1
 
 
@@ -315,40 +326,37 @@ def _access_logs():
     return doc(merge(data, logs, KEY), CALLER)
 
 
-def test_the_access_log_target_is_exempt_with_the_reason_not_suppressed(tmp_path):
+def test_the_access_log_target_is_waived_with_the_reason_not_suppressed(tmp_path):
     outcomes, result, _, _ = both(_access_logs(), tmp_path)
     _same(outcomes, result)
-    exempt = {o.id: o for o in outcomes if o.address == "aws_s3_bucket.logs" and o.status == "exempt"}
-    assert set(exempt) == {"S3-ENC-001", "S3-LOG-001"}, [
+    waived = {o.id: o for o in outcomes if o.address == "aws_s3_bucket.logs" and o.status == "waived"}
+    assert set(waived) == {"S3-ENC-001", "S3-LOG-001"}, [
         (o.id, o.status) for o in outcomes if o.address == "aws_s3_bucket.logs"
     ]
-    assert "CKV_AWS_145" in exempt["S3-ENC-001"].also  # Checkov's twin shares the exception
+    assert "CKV_AWS_145" in waived["S3-ENC-001"].also  # Checkov's twin shares the waiver
     assert (
-        "aws_s3_bucket.data" in exempt["S3-LOG-001"].reason
-        and "enable-server-access-logging" in exempt["S3-ENC-001"].reason
+        "aws_s3_bucket.data" in waived["S3-LOG-001"].reason
+        and "enable-server-access-logging" in waived["S3-ENC-001"].reason
     )
     assert not any(o.status == "suppressed" for o in outcomes)
 
 
-def _custom(profile, **changes):
-    judged = standards(profile)
-    return replace(judged, policy=replace(policy(), **changes))
-
-
-def test_thresholds_decide_what_fails_in_both_engines(tmp_path):
-    """Below the profile's threshold a mapped finding warns in both engines; at or above it fails both."""
+def test_thresholds_decide_what_fails_in_both_engines(tmp_path, monkeypatch):
+    """Below the profile's threshold a mapped finding warns in both engines, saying so; at or above it fails both."""
     document = doc(
         {"aws_cloudwatch_log_group": {"g": {"name": "g", "retention_in_days": 30, "kms_key_id": KEY_REF}}, **KEY}
     )
     document["resource"]["aws_cloudwatch_log_group"]["g"].pop("kms_key_id")  # LOG-ENC-001 (high) fails
-    lenient = _custom("ephemeral", thresholds={"ephemeral": "critical", "production": "low"})
-    outcomes, result, failed_synth, code = both(document, tmp_path / "lenient", judged=lenient)
-    _same(outcomes, result, lenient)
-    log = next(o for o in outcomes if o.id == "LOG-ENC-001")
-    assert log.status == "warning" and not failed_synth and code == 0
     outcomes, result, failed_synth, code = both(document, tmp_path / "strict")
     _same(outcomes, result)
     assert next(o for o in outcomes if o.id == "LOG-ENC-001").status == "failed" and failed_synth and code == 1
+    monkeypatch.setitem(PROFILES, "ephemeral", replace(PROFILES["ephemeral"], threshold="critical"))
+    outcomes, result, failed_synth, code = both(document, tmp_path / "lenient")
+    _same(outcomes, result)
+    log = next(o for o in outcomes if o.id == "LOG-ENC-001")
+    assert log.status == "warning" and not failed_synth and code == 0
+    assert log.reason == "warning: high is below the ephemeral profile's threshold (critical)", log.reason
+    assert log.line().startswith("WARN LOG-ENC-001 [high]") and log.reason in log.line()
 
 
 def _lambda():
@@ -368,19 +376,30 @@ def _lambda():
     return doc(merge(role, {"aws_lambda_function": {"f": function}}, KEY), CALLER)
 
 
-def test_unmapped_builtins_are_advisory_unless_promoted(tmp_path):
-    outcomes, result, failed_synth, code = both(_lambda(), tmp_path / "advisory")
-    advisory = {f["rule_id"] for f in result["findings"] if f["status"] == "advisory"}
-    assert {"CKV_AWS_116", "CKV_AWS_272"} <= advisory  # dead-letter queue, code signing: no control
-    assert not any(o.id in advisory for o in outcomes)  # not run at synth: they could fail nothing
-    assert code == 0 and all(f["control_ids"] == [] for f in result["findings"] if f["status"] == "advisory")
-    promoted = _custom("ephemeral", promoted={"CKV_AWS_116": Promotion("CKV_AWS_116", "high", "fixture: DLQ required")})
-    outcomes, result, failed_synth, code = both(_lambda(), tmp_path / "promoted", judged=promoted)
+def test_builtins_classified_as_warnings_warn_with_their_reason_and_a_check_that_must_fail_maps_to_a_control(
+    tmp_path,
+):
+    catalog = default_catalog()
+    outcomes, result, failed_synth, code = both(_lambda(), tmp_path / "warnings")
+    warned = {f["rule_id"]: f["reason"] for f in result["findings"] if f["status"] == "warning"}
+    for check_id in ("CKV_AWS_116", "CKV_AWS_272"):  # dead-letter queue, code signing: the catalog's warnings
+        assert warned[check_id] == f"warning: {catalog.warning_reason(check_id)}", warned[check_id]
+    assert not any(o.id in warned for o in outcomes)  # not run at synth: they could fail nothing
+    assert code == 0 and all(f["control_ids"] == [] for f in result["findings"] if f["rule_id"] in warned)
+    document = yaml.safe_load(CATALOG.read_text())
+    del document["warnings"]["CKV_AWS_116"]
+    document["controls"][0]["checkov"].append("CKV_AWS_116")  # CTL-ENC-01, high
+    del document["warnings"]["CKV_AWS_272"]  # classified nowhere, as a check a Checkov upgrade brings
+    mapped = parse_catalog(document)
+    outcomes, result, failed_synth, code = both(_lambda(), tmp_path / "mapped", catalog=mapped)
+    _same(outcomes, result, mapped)
     dlq = next(o for o in outcomes if o.id == "CKV_AWS_116")
-    assert dlq.status == "failed" and dlq.promoted and failed_synth and code == 1
+    assert dlq.status == "failed" and dlq.controls == ("CTL-ENC-01",) and failed_synth and code == 1
+    signing = next(f for f in result["findings"] if f["rule_id"] == "CKV_AWS_272")
+    assert (signing["status"], signing["reason"]) == ("warning", NO_CONTROL)
 
 
-def test_every_report_shows_advisories_and_exceptions(tmp_path):
+def test_every_report_shows_warnings_and_waivers(tmp_path):
     from infra.synth import synth
     from tests.fixture_stacks import build as build_stack
 
@@ -390,16 +409,20 @@ def test_every_report_shows_advisories_and_exceptions(tmp_path):
     synth(app)
     assert main(["check", str(tmp_path / "out"), "--out", str(tmp_path / "r")]) == 0
     document = json.loads((tmp_path / "r" / "findings.json").read_text())
-    assert document["summary"]["checks"]["advisory"] and not document["summary"]["checks"]["failed"]
+    assert "CKV_AWS_116" in document["summary"]["checks"]["warning"] and not document["summary"]["checks"]["failed"]
     markdown = (tmp_path / "r" / "summary.md").read_text()
-    assert "### Advisory" in markdown and "CKV_AWS_116" in markdown and "### Recorded exceptions" in markdown
+    dlq = default_catalog().warning_reason("CKV_AWS_116")
+    assert "### Warnings" in markdown and "CKV_AWS_116" in markdown and dlq in markdown
+    assert "### Waived by the project's policy" in markdown
     html = (tmp_path / "r" / "report.html").read_text()
-    assert "<section id='advisory'>" in html and "<section id='exceptions'>" in html
+    assert "<section id='warnings'>" in html and "<section id='waived'>" in html
     assert "fixture/aws_s3_bucket.logs" in html  # resources by construct path
     sarif = json.loads((tmp_path / "r" / "findings.sarif").read_text())
     levels = {r["ruleId"]: r["level"] for r in sarif["runs"][0]["results"]}
-    assert levels["CKV_AWS_116"] == "note"
-    exempt = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "S3-ENC-001"]
-    assert exempt and exempt[0]["suppressions"][0]["justification"]
+    assert levels["CKV_AWS_116"] == "warning"
+    waived = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "S3-ENC-001"]
+    assert (
+        waived and waived[0]["suppressions"][0]["kind"] == "external" and waived[0]["suppressions"][0]["justification"]
+    )
     junit = (tmp_path / "r" / "junit.xml").read_text()
-    assert "ADVISORY" in junit and "exempt: SSE-S3" in junit
+    assert "WARNING" in junit and "waived: SSE-S3" in junit

@@ -18,8 +18,8 @@ SECTIONS = [
     "posture",
     "coverage",
     "controls",
-    "advisory",
-    "exceptions",
+    "warnings",
+    "waived",
     "suppressions",
     "skipped-checks",
     "evidence",
@@ -40,8 +40,10 @@ def test_findings_carry_controls_and_coverage(reports):
     assert mapped and all(f["control_ids"] for f in mapped)
     summary = document["summary"]
     status = {c["id"]: c["status"] for c in summary["controls"]}
-    # CTL-AUTH-02 (IAM users, password policy, API authorizers): the platform has none of those resources.
-    assert status.pop("CTL-AUTH-02") == "not evaluated" and set(status.values()) == {"passed"}
+    # CTL-AUTH-02 (IAM users, password policy, API authorizers) and CTL-WKL-01 (containers, build projects,
+    # notebooks, EFS access points): the platform has none of those resources.
+    unevaluated = {status.pop("CTL-AUTH-02"), status.pop("CTL-WKL-01")}
+    assert unevaluated == {"not evaluated"} and set(status.values()) == {"passed"}
     assert set(summary["frameworks"]) == {"iec62443", "nist80053", "securityhub", "config"}
     assert summary["frameworks"]["iec62443"]["SR 4.1"]["status"] == "passed"
     graph = document["stacks"][0]["graph"]
@@ -60,9 +62,11 @@ def test_sarif(reports):
         assert location["physicalLocation"]["artifactLocation"]["uri"].endswith("cdk.tf.json")
         assert location["physicalLocation"]["region"]["startLine"] >= 1
         assert location["logicalLocations"][0]["fullyQualifiedName"].startswith("iot-platform-ci-test/")
-    # This stack fails nothing: every result is a suppression, a recorded exception or a replacement, justified.
+    # This stack fails nothing: every result is a suppression (in source) or a waiver (external), justified.
     assert run["results"] and all(r["suppressions"][0]["justification"] for r in run["results"])
-    assert {r["properties"]["status"] for r in run["results"]} == {"suppressed", "exempt", "replaced"}
+    assert {r["properties"]["status"] for r in run["results"]} == {"suppressed", "waived"}
+    kinds = {(r["properties"]["status"], r["suppressions"][0]["kind"]) for r in run["results"]}
+    assert kinds == {("suppressed", "inSource"), ("waived", "external")}
 
 
 def test_junit(reports):
@@ -77,7 +81,8 @@ def test_junit(reports):
 def test_markdown(reports):
     text = (reports / "summary.md").read_text()
     assert text.startswith("## Compliance gate: PASSED") and "CTL-ENC-01" in text and "### Suppressions" in text
-    assert "### Recorded exceptions" in text and "fails at medium and above" in text
+    assert "### Waived by the project's policy" in text and "fails at medium and above" in text
+    assert "| failed | warning | suppressed | waived | passed |" in text
 
 
 def test_framework_tables_name_failing_resources_by_construct_path(reports):
@@ -103,6 +108,39 @@ def test_report_command_rerenders_and_refuses_bad_input(reports, tmp_path, capsy
     assert main(["report", str(tmp_path / "missing.json"), "--format", "md"]) == 2
     errors = [line for line in capsys.readouterr().err.splitlines() if line]
     assert len(errors) == 3 and all(line.startswith("error: ") for line in errors)
+
+
+def test_a_version_1_findings_document_is_rerendered_with_its_statuses_mapped(reports, tmp_path):
+    """Version 1 had seven statuses: advisory is a warning now (mapped to no control), exempt and replaced are
+    waived; the rest keep their names."""
+    from compliance.findings import V1_STATUS, upgrade, validate_findings
+
+    document = json.loads((reports / "findings.json").read_text())
+    old = {**document, "findings": [dict(f) for f in document["findings"]]}
+    old.pop("schema_version")
+    waived = [f for f in old["findings"] if f["status"] == "waived"]
+    for f, status in zip(waived, ["exempt", "replaced"] * len(waived), strict=False):
+        f["status"] = status
+    old["findings"].append({**old["findings"][0], "status": "advisory", "rule_id": "CKV_AWS_116", "control_ids": []})
+    for f in old["findings"]:
+        f["promoted"] = False
+        if f.get("suppression"):
+            f["suppression"] = {k: v for k, v in f["suppression"].items() if k != "source"}
+    summary = old["summary"]
+    summary["by_status"] = {"advisory": 1, "exempt": 1, "replaced": len(waived) - 1, "passed": 3}
+    summary["checks"] = {"failed": [], "warning": [], "advisory": ["CKV_AWS_116"]}
+    (tmp_path / "v1.json").write_text(json.dumps(old))
+    assert main(["report", str(tmp_path / "v1.json"), "--format", "md", "--out", str(tmp_path / "v1.md")]) == 0
+    upgraded = upgrade(old)
+    validate_findings(upgraded)
+    assert upgraded["schema_version"] == 2 and set(V1_STATUS) == {"advisory", "exempt", "replaced"}
+    statuses = [f["status"] for f in upgraded["findings"]]
+    assert "warning" in statuses and statuses.count("waived") == len(waived) and "exempt" not in statuses
+    assert upgraded["summary"]["by_status"] == {"warning": 1, "waived": len(waived), "passed": 3}
+    assert upgraded["summary"]["checks"]["warning"] == ["CKV_AWS_116"]
+    assert all(f["suppression"]["source"] == "suppress" for f in upgraded["findings"] if f.get("suppression"))
+    text = (tmp_path / "v1.md").read_text()
+    assert "### Warnings" in text and "CKV_AWS_116" in text
 
 
 def test_html_renders_in_headless_chromium(reports):

@@ -10,7 +10,7 @@ from pathlib import Path
 from cryptography import x509
 
 from infra.capacity import DRAIN_FACTOR, MAX_RECORDS_PER_GET_RECORDS, GlueReadSettings, drain_plan
-from infra.components.certificates import RDS_CA_BUNDLE_SHA256
+from infra.constructs.certificates import RDS_CA_BUNDLE_SHA256
 from tests.deployability.conftest import allows, job_arguments, key_policy, policy_statements, role_of
 
 

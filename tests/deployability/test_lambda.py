@@ -59,7 +59,7 @@ def test_every_api_a_function_calls_has_an_endpoint_in_the_vpc(ephemeral):
     the xray endpoint."""
     endpoints = {e["service_name"].rsplit(".", 1)[1] for e in ephemeral.resources("aws_vpc_endpoint").values()}
     assert "xray" in endpoints
-    for code in ("rotation/api_key_rotation.py", "keeper/glue_job_keeper.py", "migration/schema_migration.py"):
+    for code in ("lambdas/api_key_rotation.py", "lambdas/glue_job_keeper.py", "lambdas/schema_migration.py"):
         clients = _clients(PROJECT / "infra" / code)
         assert clients, code
         for client in clients:

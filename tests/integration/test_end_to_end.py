@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.producer import read_stream, send_events
 from tests.integration.conftest import ON_EMULATOR
 from tests.integration.mutations import aws_only, bucket_on_sse_s3, mutation
+from tests.integration.producer import read_stream, send_events
 
 JUNK = [b"{not json", json.dumps({"event_id": "junk-event-0001", "device_id": "press-9"}).encode()]
 GLUE_DEADLINE_S = 20 * 60

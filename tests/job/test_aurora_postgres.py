@@ -50,7 +50,7 @@ class DataApiOverPg8000:
 def database(postgres):
     # The stack's migration (infra/migration/schema_migration.py) applies anomaly/schema.sql statement by statement
     # through the Data API as the master user: here its very handler, its calls carried out on the real server.
-    migration = pytest.importorskip("infra.migration.schema_migration")
+    migration = pytest.importorskip("infra.lambdas.schema_migration")
     api = DataApiOverPg8000(postgres)
     env = {"CLUSTER_ARN": "arn:cluster", "SECRET_ARN": "arn:secret", "DATABASE_NAME": DATABASE}
     with pytest.MonkeyPatch.context() as patch:

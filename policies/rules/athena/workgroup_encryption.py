@@ -6,7 +6,10 @@ from policies.model import Rule, block_of, fail, ok
 
 def check(workgroup, view):
     config = block_of(workgroup.get("configuration"))
-    if config.get("enforce_workgroup_configuration") is False or not config:
+    if (
+        workgroup.flag("enforce_workgroup_configuration", config.get("enforce_workgroup_configuration")) is False
+        or not config
+    ):
         return fail("workgroup does not enforce its configuration: clients can write unencrypted results")
     encryption = block_of(block_of(config.get("result_configuration")).get("encryption_configuration"))
     if encryption.get("encryption_option") not in ("SSE_KMS", "CSE_KMS"):
@@ -23,5 +26,5 @@ RULE = Rule(
     resource_types=("aws_athena_workgroup",),
     check=check,
     fix="set configuration.enforce_workgroup_configuration = true and result encryption SSE_KMS with a CMK",
-    checkov_ids=("CKV_AWS_82", "CKV_AWS_159"),
+    covers=("CKV_AWS_82", "CKV_AWS_159"),
 )

@@ -1,4 +1,5 @@
-"""ATH-ENC-001 forms."""
+"""The forms that must fail ATH-ENC-001 and those that must pass it, AWS's documented form among them
+(Athena workgroups enforce KMS-encrypted results)."""
 
 from policies.fixtures import KEY, KEY_REF, Form, doc, merge
 

@@ -12,7 +12,7 @@ Every open rule is reported. CIDRs the stack cannot read (`${var.x}`) fail.
 
 import ipaddress
 
-from policies.model import Rule, Violation, blocks_of, is_opaque, judged
+from policies.model import Replacement, Rule, Violation, blocks_of, is_opaque, judged
 
 PUBLIC_LIMIT = {4: 2**24, 6: 2**96}  # addresses: one IPv4 /8, one IPv6 /32
 # Not reachable from the internet (https://www.iana.org/assignments/iana-ipv4-special-registry, RFC 6890).
@@ -129,5 +129,15 @@ RULE = Rule(
     ),
     check=check,
     fix="reference the client's security group (referenced_security_group_id) instead of a world CIDR",
-    checkov_ids=("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"),
+    covers=("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"),
+    replaces=(
+        Replacement(
+            checks=("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"),
+            types=("aws_vpc_security_group_ingress_rule",),
+            reason="Checkov reads an ingress rule without cidr_ipv4 as open to 0.0.0.0/0, but the rule names exactly "
+            "one source (cidr_ipv4, cidr_ipv6, prefix_list_id or referenced_security_group_id; Terraform AWS "
+            "provider, aws_vpc_security_group_ingress_rule); a referenced group or prefix list admits only its "
+            "members. NET-SG-001 reads every CIDR the rule names",
+        ),
+    ),
 )

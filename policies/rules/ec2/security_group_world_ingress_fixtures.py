@@ -1,4 +1,5 @@
-"""NET-SG-001 forms."""
+"""The forms that must fail NET-SG-001 and those that must pass it, AWS's documented form among them
+(Security groups admit no wide part of the internet)."""
 
 from policies.fixtures import Form, doc
 

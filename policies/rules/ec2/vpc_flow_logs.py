@@ -18,5 +18,5 @@ RULE = Rule(
     resource_types=("aws_vpc",),
     check=check,
     fix="add aws_flow_log with vpc_id, traffic_type ALL and an encrypted log group",
-    checkov_ids=("CKV2_AWS_11",),
+    covers=("CKV2_AWS_11",),
 )

@@ -1,4 +1,5 @@
-"""VPC-LOG-001 forms."""
+"""The forms that must fail VPC-LOG-001 and those that must pass it, AWS's documented form among them
+(VPCs record flow logs)."""
 
 from policies.fixtures import Form, doc
 

@@ -1,11 +1,11 @@
 """ENV-ACCT-001: an environment stack declares no account-wide resource (one per account and region, whatever the
 stack): two environments would overwrite each other, and one's destroy would reset the account for all of them.
-Only a stack that declares itself an account baseline (policies/stack_kind.py) may own them; undeclared means
+Only a stack that declares itself an account baseline (policies/metadata.py) may own them; undeclared means
 environment. Each entry is AWS's own word for why the resource is account-wide.
 """
 
+from policies.metadata import ACCOUNT_BASELINE, stack_kind
 from policies.model import Rule, fail, ok
-from policies.stack_kind import ACCOUNT_BASELINE, stack_kind
 
 API = "https://docs.aws.amazon.com"
 ACCOUNT_WIDE = {
@@ -179,6 +179,6 @@ RULE = Rule(
     severity="high",
     resource_types=(*ACCOUNT_WIDE, "aws_cloudwatch_log_group", "aws_iam_service_linked_role"),
     check=check,
-    fix="move it to the account baseline stack (infra/baseline.py, declare_stack_kind(stack, 'account-baseline')) "
-    "and read it from the environment through a data source",
+    fix="move it to the account baseline stack (infra/stacks/account_baseline.py, "
+    "declare_stack_kind(stack, 'account-baseline')) and read it from the environment through a data source",
 )

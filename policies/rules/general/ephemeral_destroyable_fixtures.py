@@ -1,4 +1,5 @@
-"""DES-EPH-001 forms."""
+"""The forms that must fail DES-EPH-001 and those that must pass it, AWS's documented form among them
+(Ephemeral environments destroy cleanly)."""
 
 from policies.fixtures import Form, doc
 

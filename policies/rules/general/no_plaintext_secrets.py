@@ -4,13 +4,13 @@ Every attribute of every resource is read (nested blocks, maps, JSON strings, `$
 with the HCL reader of policies/iam/documents.py, base64 user data):
 - an attribute provider 5.100 marks sensitive (aws_db_instance.password, aws_rds_cluster.master_password,
   aws_secretsmanager_secret_version.secret_string, aws_ssm_parameter.value of a SecureString, ...; the provider's
-  schema, policies/iam/provider_schema.py) may hold only a reference to a secret value (a sensitive attribute of a
+  schema, policies/secrets/sensitive.py) may hold only a reference to a secret value (a sensitive attribute of a
   data source or resource: data.aws_secretsmanager_secret_version.secret_string, data.aws_ssm_parameter.value; a
   generated or ephemeral password): every literal leaf fails, so does a variable or any other reference;
 - a key the user names (Lambda environment, Glue arguments and connection properties, ECS/CodeBuild name-value
   pairs, Airflow options, an SSM String parameter's name, tags, JSON documents) that names a secret by its words
   must carry a pointer (a Secrets Manager / SSM ARN, or a reference to one), and no value may look like a secret
-  (detect-secrets formats and entropy, policies/iam/secrets.py);
+  (detect-secrets formats and entropy, policies/secrets/detection.py);
 - a secret value copied into a plain setting (an environment variable, a tag) fails: the service stores it in
   clear text (Lambda: https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html);
 - long-lived credentials Terraform generates (aws_iam_access_key, aws_iam_user_login_profile without pgp_key,
@@ -24,10 +24,10 @@ import json
 import re
 from typing import Any
 
-from policies.iam import secrets
 from policies.iam.documents import PolicyUnreadable, parse_hcl_expression
-from policies.iam.provider_schema import free_maps, sensitive_computed, sensitive_inputs
-from policies.model import Rule, Violation, judged
+from policies.model import DynamicBlock, Rule, Unreadable, Violation, is_opaque, judged
+from policies.secrets import detection as secrets
+from policies.secrets.sensitive import free_maps, sensitive_computed, sensitive_inputs
 
 META = frozenset({"//", "depends_on", "provider", "lifecycle", "count", "for_each", "connection", "provisioner"})
 # Marked sensitive by the provider, yet public or not a secret: certificates (public halves), identifiers, names,
@@ -140,7 +140,9 @@ class _Walker:
         return path in self.inputs and leaf not in PUBLIC and leaf not in BY_KEY
 
     def _walk(self, value: Any, path: str, key: str, user_key: bool, secret: bool):
-        if isinstance(value, list):
+        if isinstance(value, DynamicBlock):  # what the template writes in code is in code, whatever it iterates
+            yield from self._walk(value.content, path, key, user_key, secret)
+        elif isinstance(value, list):
             for item in value:
                 yield from self._walk(item, path, key, user_key, secret)
         elif isinstance(value, dict):
@@ -151,6 +153,11 @@ class _Walker:
                 if name in META:
                     continue
                 if pair is not None and name in ("value", "valueFrom"):
+                    if is_opaque(value.get("type")):  # a pointer or a literal: only Terraform knows
+                        raise Unreadable(
+                            f"{path}[{pair!r}] type is {value.get('type')!r}, which only Terraform can evaluate: "
+                            "write PLAINTEXT, PARAMETER_STORE or SECRETS_MANAGER literally"
+                        )
                     pointer_pair = name == "valueFrom" or str(value.get("type", "")).upper() in POINTER_TYPES
                     yield _Leaf(path, pair, "" if pointer_pair else item, True, secret)
                 elif free:
@@ -297,6 +304,6 @@ RULE = Rule(
     check=check,
     fix="keep the value in Secrets Manager (RDS: manage_master_user_password = true); pass the secret's ARN and "
     "fetch it at run time, or reference data.aws_secretsmanager_secret_version where an attribute needs the value",
-    checkov_ids=("CKV_AWS_45", "CKV_AWS_41", "CKV_AWS_46"),
+    covers=("CKV_AWS_45", "CKV_AWS_41", "CKV_AWS_46"),
     modes=("resource", "data"),
 )

@@ -5,18 +5,18 @@ from policies.model import Rule, fail, ok
 
 def check(resource, view):
     if resource.type == "aws_rds_cluster":
-        if resource.get("deletion_protection") is not True:
+        if resource.flag("deletion_protection") is not True:
             return fail("deletion_protection is off in production")
-        if resource.get("skip_final_snapshot") is True:
+        if resource.flag("skip_final_snapshot") is True:
             return fail("destroy would skip the final snapshot in production")
-        if (resource.get("backup_retention_period") or 1) < 7:
+        if (resource.number("backup_retention_period") or 1) < 7:
             return fail("backups are kept for less than 7 days")
         return ok("deletion protection, final snapshot and backups")
     if resource.type == "aws_kinesis_stream":
-        if (resource.get("retention_period") or 24) < 168:
+        if (resource.number("retention_period") or 24) < 168:
             return fail("the stream keeps less than 7 days for replay")
         return ok("7 days of replay")
-    if resource.type == "aws_s3_bucket" and resource.get("force_destroy") is True:
+    if resource.type == "aws_s3_bucket" and resource.flag("force_destroy") is True:
         return fail("force_destroy would delete the lake's objects with the bucket")
     return ok("data kept")
 
@@ -30,5 +30,5 @@ RULE = Rule(
     profiles=("production",),
     check=check,
     fix="use the production profile: deletion_protection, final snapshot, >= 7 days backups and stream retention",
-    checkov_ids=("CKV_AWS_139",),
+    covers=("CKV_AWS_139",),
 )

@@ -1,4 +1,5 @@
-"""TAG-REQ-001 forms."""
+"""The forms that must fail TAG-REQ-001 and those that must pass it, AWS's documented form among them
+(Resources carry the required tags)."""
 
 from policies.fixtures import TAGS, Form, doc
 

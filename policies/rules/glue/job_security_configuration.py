@@ -20,5 +20,5 @@ RULE = Rule(
     resource_types=("aws_glue_job",),
     check=check,
     fix="set security_configuration to an aws_glue_security_configuration with all three encryption modes",
-    checkov_ids=("CKV_AWS_195",),
+    covers=("CKV_AWS_195",),
 )

@@ -1,4 +1,5 @@
-"""GLUE-ENC-002 forms."""
+"""The forms that must fail GLUE-ENC-002 and those that must pass it, AWS's documented form among them
+(Glue jobs run with a security configuration)."""
 
 from policies.fixtures import Form, doc
 

@@ -17,8 +17,10 @@ def check(config, view):
         block = block_of(encryption.get(block_name))
         if block.get(mode_key) != expected:
             problems.append(f"{block_name} is {block.get(mode_key) or 'DISABLED'}, not {expected}")
-        elif not customer_managed_key(block.get("kms_key_arn"), view)[0]:
-            problems.append(f"{block_name} has no customer-managed key")
+            continue
+        is_cmk, why = customer_managed_key(block.get("kms_key_arn"), view)
+        if not is_cmk:
+            problems.append(f"{block_name} key: {why}")
     return fail("; ".join(problems)) if problems else ok("all three encryption modes on CMKs")
 
 
@@ -30,5 +32,5 @@ RULE = Rule(
     resource_types=("aws_glue_security_configuration",),
     check=check,
     fix="set s3 SSE-KMS, cloudwatch SSE-KMS and job_bookmarks CSE-KMS, each with kms_key_arn of a CMK",
-    checkov_ids=("CKV_AWS_99",),
+    covers=("CKV_AWS_99",),
 )

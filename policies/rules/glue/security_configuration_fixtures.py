@@ -1,4 +1,5 @@
-"""GLUE-ENC-001 forms."""
+"""The forms that must fail GLUE-ENC-001 and those that must pass it, AWS's documented form among them
+(Glue security configurations encrypt S3, CloudWatch and job bookmarks)."""
 
 from policies.fixtures import KEY, KEY_REF, Form, doc, merge
 

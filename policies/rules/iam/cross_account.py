@@ -16,13 +16,15 @@ verify, so it must carry its bound, or a suppression whose reason the auditors' 
   ReEncryptFrom only with an encryption-context constraint (KMS grant best practices,
   https://docs.aws.amazon.com/kms/latest/developerguide/grant-best-practices.html).
 
-"Another account": an account id or IAM ARN whose account is neither data.aws_caller_identity's nor in the AWS
-provider's allowed_account_ids. A literal account id the stack does not declare counts as another account.
+"Another account": an account id or IAM ARN whose account is neither data.aws_caller_identity's nor declared the
+stack's own (guard's accounts, the cdktf context key guardrailsAccounts, the gate's --account-id, the AWS provider's
+allowed_account_ids). A literal account id the stack does not declare counts as another account, and the finding
+names it with the three ways to declare it.
 """
 
 from policies.iam.conditions import fixed
 from policies.iam.documents import Condition
-from policies.iam.principals import account_of, foreign_principals, is_own_account
+from policies.iam.principals import account_of, foreign_principals, is_literal_account, is_own_account, undeclared
 from policies.iam.sources import KEY_POLICY_TYPES, RESOURCE_TYPES, read, resource_policies
 from policies.model import Rule, Violation, block_of, is_opaque, judged
 
@@ -49,9 +51,12 @@ def check(resource, view):
         if any(c.key in keys and fixed(c) for c in s.conditions):
             continue
         bound = "a fixed sts:ExternalId condition" if trust else "an aws:PrincipalOrgID condition"
+        accounts = sorted({a for p in foreign if is_literal_account(a := account_of(p))})
+        whose = f"; it names {'; '.join(undeclared(a) for a in accounts)}" if accounts else ""
         violations.append(
             Violation(
-                f"{s.label} grants {', '.join(foreign)} (another account) without {bound}", (*foreign, *s.actions)
+                f"{s.label} grants {', '.join(foreign)} (another account) without {bound}{whose}",
+                (*foreign, *s.actions),
             )
         )
     return judged(violations, "no grant to another account without its bound")
@@ -78,8 +83,13 @@ def _lambda_permission(permission, view):
         )
         if account_ok or arn_names_account:
             return judged([], f"{principal} is bound to this account's source")
+        unread = [
+            f"{a} is {v!r}" for a, v in (("source_arn", source_arn), ("source_account", source_account)) if is_opaque(v)
+        ]
         why = (
-            "a source_arn that names no one account (S3 bucket ARNs name none)"
+            f"{', '.join(unread)}, which the stack does not show: write it literally"
+            if unread
+            else "a source_arn that names no one account (S3 bucket ARNs name none)"
             if _literal(source_arn)
             else "no source_arn or source_account"
         )
@@ -89,9 +99,13 @@ def _lambda_permission(permission, view):
     account = account_of(principal)
     if account is None or is_own_account(account, view):
         return judged([], "the permission names a principal of this account")
-    if _literal(permission.get("principal_org_id")):
+    org = permission.get("principal_org_id")
+    if _literal(org):
         return judged([], f"{principal} may invoke only while in the organization (principal_org_id)")
-    return judged([Violation(f"{principal} (another account) may invoke the function", (principal,))], "")
+    unread = (
+        f" (principal_org_id is {org!r}, which the stack does not show: write it literally)" if is_opaque(org) else ""
+    )
+    return judged([Violation(f"{principal} (another account) may invoke the function{unread}", (principal,))], "")
 
 
 def _kms_grant(grant, view):

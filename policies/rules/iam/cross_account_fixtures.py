@@ -18,10 +18,12 @@ from policies.fixtures import (
     CALLER,
     KEY,
     KEY_REF,
+    LITERAL_ACCOUNT,
     ROOT,
     Form,
     as_json,
     bucket,
+    declared,
     doc,
     document_source,
     merge,
@@ -194,6 +196,11 @@ FAIL = [
         grant(operations=["Encrypt", "CreateGrant", "ReEncryptFrom"]),
     ),
     Form("KMS grant to a grantee from a variable", "aws_kms_grant.g", grant(grantee_principal="${var.grantee}")),
+    Form(
+        "a queue shared with the root of an account the stack does not declare (its own, or another?)",
+        "aws_sqs_queue.x",
+        shared("aws_sqs_queue", "sqs:SendMessage", f"arn:aws:iam::{LITERAL_ACCOUNT}:root", name="q"),
+    ),
 ]
 PASS = [
     Form(
@@ -246,5 +253,13 @@ PASS = [
         "aws_kms_grant.g",
         grant(operations=["Encrypt", "GenerateDataKey"]),
         "https://docs.aws.amazon.com/kms/latest/developerguide/grant-best-practices.html",
+    ),
+    Form(
+        "a queue shared with its own account's root, the account written literally and declared",
+        "aws_sqs_queue.x",
+        declared(
+            shared("aws_sqs_queue", "sqs:SendMessage", f"arn:aws:iam::{LITERAL_ACCOUNT}:root", name="q"),
+            LITERAL_ACCOUNT,
+        ),
     ),
 ]

@@ -112,5 +112,5 @@ RULE = Rule(
     resource_types=tuple(ATTACHMENTS),
     check=check,
     fix="write a least-privilege policy for what the principal does instead of attaching a broad managed policy",
-    checkov_ids=("CKV_AWS_274", "CKV2_AWS_56"),
+    covers=("CKV_AWS_274", "CKV2_AWS_56"),
 )

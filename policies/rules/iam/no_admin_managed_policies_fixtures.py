@@ -1,4 +1,5 @@
-"""IAM-MAN-001 forms."""
+"""The forms that must fail IAM-MAN-001 and those that must pass it, AWS's documented form among them
+(Attached managed policies pass the least-privilege judgement)."""
 
 from policies.fixtures import ACCOUNT, CALLER, Form, doc
 

@@ -4,7 +4,12 @@ Grant locations without a policy document, each with the form AWS (or GitHub) do
 - function URLs: "Control access to Lambda function URLs", https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
   (AWS_IAM authenticates with SigV4; NONE is public);
 - Lambda permissions to "*": AddPermission's SourceAccount / PrincipalOrgID,
-  https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html;
+  https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html; layer permissions to an
+  organization, https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html; EventBridge bus
+  permissions to an organization, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html;
+- the resource policies of the types read since provider 5.100's schema was listed in full (SES sending
+  authorization, https://docs.aws.amazon.com/ses/latest/dg/sending-authorization-policy-examples.html; VPC Lattice
+  auth policies, https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html);
 - web-identity trusts: IAM User Guide, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
   and GitHub, https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
   (aud sts.amazonaws.com plus sub repo:octo-org/octo-repo:ref:refs/heads/main); Cognito,
@@ -220,6 +225,163 @@ FAIL = [
         ),
     ),
 ]
+
+SEND = {
+    "Effect": "Allow",
+    "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+    "Resource": "arn:aws:ses:eu-central-1:111122223333:identity/example.com",
+}
+LATTICE = "https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html"
+SES = "https://docs.aws.amazon.com/ses/latest/dg/sending-authorization-policy-examples.html"
+LAYERS = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html"
+BUS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html"
+
+
+def layer_permission(**config):
+    base = {"layer_name": "shared", "version_number": 1, "statement_id": "s", "action": "lambda:GetLayerVersion"}
+    return doc({"aws_lambda_layer_version_permission": {"l": {**base, **config}}})
+
+
+def bus_permission(**config):
+    return doc({"aws_cloudwatch_event_permission": {"e": {"statement_id": "s", **config}}})
+
+
+FAIL += [
+    Form(
+        "SES identity policy letting anyone send as the domain",
+        "aws_ses_identity_policy.s",
+        doc(
+            {
+                "aws_ses_identity_policy": {
+                    "s": {"identity": "example.com", "name": "p", "policy": as_json(policy({**SEND, "Principal": "*"}))}
+                }
+            }
+        ),
+    ),
+    Form(
+        "SES v2 email identity policy with NotPrincipal (jsonencode)",
+        "aws_sesv2_email_identity_policy.s",
+        doc(
+            {
+                "aws_sesv2_email_identity_policy": {
+                    "s": {
+                        "email_identity": "example.com",
+                        "policy_name": "p",
+                        "policy": as_jsonencode(
+                            policy({**SEND, "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}})
+                        ),
+                    }
+                }
+            },
+            CALLER,
+        ),
+    ),
+    Form(
+        "S3 Tables bucket policy to AWS * through an aws_iam_policy_document",
+        "aws_s3tables_table_bucket_policy.t",
+        doc(
+            {
+                "aws_s3tables_table_bucket_policy": {
+                    "t": {
+                        "table_bucket_arn": "arn:aws:s3tables:eu-central-1:111122223333:bucket/b",
+                        "resource_policy": "${data.aws_iam_policy_document.d.json}",
+                    }
+                }
+            },
+            document_source(
+                "d",
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3tables:GetTableData"], "Resource": ["*"]},
+            ),
+        ),
+    ),
+    Form(
+        "multi-region access point policy (in its details block) to *",
+        "aws_s3control_multi_region_access_point_policy.m",
+        doc(
+            {
+                "aws_s3control_multi_region_access_point_policy": {
+                    "m": {"details": [{"name": "mrap", "policy": as_json(policy({**GET, "Principal": "*"}))}]}
+                }
+            }
+        ),
+    ),
+    Form(
+        "OpenSearch domain access_policies inline on the domain, open to AWS *",
+        "aws_opensearch_domain.o",
+        doc(
+            {
+                "aws_opensearch_domain": {
+                    "o": {
+                        "domain_name": "logs",
+                        "access_policies": as_json(
+                            policy(
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": "*"},
+                                    "Action": "es:ESHttpGet",
+                                    "Resource": "arn:aws:es:eu-central-1:111122223333:domain/logs/*",
+                                }
+                            )
+                        ),
+                    }
+                }
+            }
+        ),
+    ),
+    Form(
+        "replica KMS key whose policy lets anyone decrypt",
+        "aws_kms_replica_key.r",
+        doc(
+            {
+                "aws_kms_replica_key": {
+                    "r": {
+                        "primary_key_arn": "arn:aws:kms:eu-west-1:111122223333:key/mrk-1",
+                        "policy": as_json(
+                            policy({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"})
+                        ),
+                    }
+                }
+            }
+        ),
+    ),
+    Form(
+        "Lambda permission lambda:* to a service, bound to its source",
+        "aws_lambda_permission.l",
+        permission(
+            action="lambda:*",
+            principal="events.amazonaws.com",
+            source_arn="arn:aws:events:eu-central-1:111122223333:rule/r",
+            source_account=ACCOUNT,
+        ),
+    ),
+    Form(
+        "Lambda permission * to another account",
+        "aws_lambda_permission.l",
+        permission(action="*", principal="444455556666"),
+    ),
+    Form(
+        "Lambda permission with the action from a variable",
+        "aws_lambda_permission.l",
+        permission(action="${var.action}", principal="events.amazonaws.com", source_account=ACCOUNT),
+    ),
+    Form(
+        "Lambda layer permission to * without organization_id",
+        "aws_lambda_layer_version_permission.l",
+        layer_permission(principal="*"),
+    ),
+    Form(
+        "EventBridge bus permission to * without a condition",
+        "aws_cloudwatch_event_permission.e",
+        bus_permission(principal="*"),
+    ),
+    Form(
+        "EventBridge bus permission to * with the organization from a variable",
+        "aws_cloudwatch_event_permission.e",
+        bus_permission(
+            principal="*", condition=[{"key": "aws:PrincipalOrgID", "type": "StringEquals", "value": "${var.org}"}]
+        ),
+    ),
+]
 PASS = [
     Form(
         "service trust bound with aws:SourceAccount",
@@ -324,5 +486,92 @@ PASS = [
             },
         ),
         "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
+    ),
+    Form(
+        "a TLS-only Deny on buckets from a variable (each.value: a Deny grants nothing)",
+        "aws_s3_bucket_policy.p",
+        doc(
+            {
+                "aws_s3_bucket_policy": {
+                    "p": {
+                        "for_each": "${var.buckets}",
+                        "bucket": "${each.value}",
+                        "policy": as_jsonencode(
+                            policy(
+                                {
+                                    "Effect": "Deny",
+                                    "Principal": "*",
+                                    "Action": "s3:*",
+                                    "Resource": ["${each.value.arn}", "${each.value.arn}/*"],
+                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                }
+                            )
+                        ),
+                    }
+                }
+            }
+        ),
+    ),
+    Form(
+        "SES sending authorization to one named account, as AWS's examples write it",
+        "aws_ses_identity_policy.s",
+        doc(
+            {
+                "aws_ses_identity_policy": {
+                    "s": {
+                        "identity": "example.com",
+                        "name": "p",
+                        "policy": as_json(
+                            policy({**SEND, "Sid": "AuthorizeAccount", "Principal": {"AWS": ["111122223333"]}})
+                        ),
+                    }
+                }
+            }
+        ),
+        SES,
+    ),
+    Form(
+        "VPC Lattice auth policy to * confined to the organization",
+        "aws_vpclattice_auth_policy.a",
+        doc(
+            {
+                "aws_vpclattice_auth_policy": {
+                    "a": {
+                        "resource_identifier": "arn:aws:vpc-lattice:eu-central-1:111122223333:service/svc-0123",
+                        "policy": as_jsonencode(
+                            policy(
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": "*",
+                                    "Action": "vpc-lattice-svcs:Invoke",
+                                    "Resource": "*",
+                                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}},
+                                }
+                            )
+                        ),
+                    }
+                }
+            }
+        ),
+        LATTICE,
+    ),
+    Form(
+        "Lambda layer permission to * within one organization",
+        "aws_lambda_layer_version_permission.l",
+        layer_permission(principal="*", organization_id="o-a1b2c3d4e5"),
+        LAYERS,
+    ),
+    Form(
+        "EventBridge bus permission to * with an aws:PrincipalOrgID condition",
+        "aws_cloudwatch_event_permission.e",
+        bus_permission(
+            principal="*", condition=[{"key": "aws:PrincipalOrgID", "type": "StringEquals", "value": "o-a1b2c3d4e5"}]
+        ),
+        BUS,
+    ),
+    Form(
+        "EventBridge bus permission to one account",
+        "aws_cloudwatch_event_permission.e",
+        bus_permission(principal="111122223333"),
     ),
 ]

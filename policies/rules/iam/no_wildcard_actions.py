@@ -11,7 +11,7 @@ https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); 
 
 from policies.iam import arns
 from policies.iam.catalog import catalog
-from policies.iam.principals import only_own_root
+from policies.iam.principals import only_roots
 from policies.iam.sources import (
     IDENTITY_TYPES,
     KEY_POLICY_TYPES,
@@ -32,8 +32,10 @@ def check(resource, view):
     found = read(sources, view)
     violations = found.failures()
     for s in found.statements:
-        if resource.type in KEY_POLICY_TYPES and only_own_root(s, view):
-            continue  # the default key policy: access is decided by IAM policies in the key's account
+        if resource.type in KEY_POLICY_TYPES and only_roots(s):
+            # the default key policy statement: access is decided by IAM policies in the root's account; whose
+            # account that is, is KMS-POL-001's question
+            continue
         violations += statement_violations(s)
     return judged(violations, "every allowed action is named")
 
@@ -92,5 +94,5 @@ RULE = Rule(
     resource_types=(*IDENTITY_TYPES, *RESOURCE_TYPES),
     check=check,
     fix="list the exact actions the principal calls (e.g. kinesis:GetRecords); no *, service:*, Get*, ? or NotAction",
-    checkov_ids=("CKV_AWS_63", "CKV_AWS_49"),
+    covers=("CKV_AWS_63", "CKV_AWS_49"),
 )

@@ -1,6 +1,20 @@
-"""IAM-LP-001 forms."""
+"""The forms that must fail IAM-LP-001 and those that must pass it, AWS's documented form among them
+(Policies name their actions (no wildcard patterns, no NotAction))."""
 
-from policies.fixtures import ACCOUNT, CALLER, KEY_REF, ROOT, Form, allow, as_json, doc, identity, policy
+from policies.fixtures import (
+    ACCOUNT,
+    CALLER,
+    KEY_REF,
+    LITERAL_ACCOUNT,
+    ROOT,
+    Form,
+    allow,
+    as_json,
+    as_jsonencode,
+    doc,
+    identity,
+    policy,
+)
 
 B = "arn:aws:s3:::lake/*"
 KMS_DEFAULT = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
@@ -81,4 +95,34 @@ PASS = [
         source="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-requested-region.html",
     ),
     identity("kms actions on a key reference", "json", allow(["kms:Decrypt"], KEY_REF)),
+    Form(
+        "a TLS-only Deny on buckets from a variable (each.value: a Deny grants nothing)",
+        "aws_s3_bucket_policy.p",
+        doc(
+            {
+                "aws_s3_bucket_policy": {
+                    "p": {
+                        "for_each": "${var.buckets}",
+                        "bucket": "${each.value}",
+                        "policy": as_jsonencode(
+                            policy(
+                                {
+                                    "Effect": "Deny",
+                                    "Principal": "*",
+                                    "Action": "s3:*",
+                                    "Resource": ["${each.value.arn}", "${each.value.arn}/*"],
+                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                }
+                            )
+                        ),
+                    }
+                }
+            }
+        ),
+    ),
+    Form(
+        "kms:* to an account root written literally in a key policy (whose account it is, KMS-POL-001 asks)",
+        "aws_kms_key.k",
+        key(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{LITERAL_ACCOUNT}:root"})),
+    ),
 ]

@@ -51,5 +51,5 @@ RULE = Rule(
     check=check,
     fix="name the ARNs (objects inside one bucket, one stream, one secret); Resource * only for actions without "
     "resource-level permissions, or with a narrowing condition such as aws:ResourceTag",
-    checkov_ids=("CKV_AWS_290", "CKV_AWS_111", "CKV_AWS_289", "CKV_AWS_109"),
+    covers=("CKV_AWS_290", "CKV_AWS_111", "CKV_AWS_289", "CKV_AWS_109"),
 )

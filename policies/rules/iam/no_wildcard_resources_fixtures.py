@@ -1,4 +1,5 @@
-"""IAM-LP-002 forms."""
+"""The forms that must fail IAM-LP-002 and those that must pass it, AWS's documented form among them
+(Identity policies grant sensitive actions on named resources only)."""
 
 from policies.fixtures import ACCOUNT, allow, identity
 

@@ -1,4 +1,5 @@
-"""IAM-LP-003 forms."""
+"""The forms that must fail IAM-LP-003 and those that must pass it, AWS's documented form among them
+(iam:PassRole is limited to named roles)."""
 
 from policies.fixtures import allow, identity
 

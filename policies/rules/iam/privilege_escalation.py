@@ -57,5 +57,5 @@ RULE = Rule(
     resource_types=IDENTITY_TYPES,
     check=check,
     fix="name the roles, users and policies these IAM actions may touch, or drop the actions",
-    checkov_ids=("CKV_AWS_286", "CKV_AWS_110"),
+    covers=("CKV_AWS_286", "CKV_AWS_110"),
 )

@@ -1,4 +1,5 @@
-"""IAM-ESC-001 forms."""
+"""The forms that must fail IAM-ESC-001 and those that must pass it, AWS's documented form among them
+(Identity policies grant no privilege-escalation path)."""
 
 from policies.fixtures import allow, identity
 

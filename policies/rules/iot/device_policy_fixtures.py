@@ -1,4 +1,5 @@
-"""IOT-POL-001 forms."""
+"""The forms that must fail IOT-POL-001 and those that must pass it, AWS's documented form among them
+(IoT device policies scope each device to itself)."""
 
 from policies.fixtures import Form, as_json, as_jsonencode, doc, policy
 

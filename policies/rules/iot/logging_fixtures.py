@@ -1,4 +1,5 @@
-"""IOT-LOG-001 forms."""
+"""The forms that must fail IOT-LOG-001 and those that must pass it, AWS's documented form among them
+(IoT Core logging is enabled)."""
 
 from policies.fixtures import Form, doc
 

@@ -1,4 +1,5 @@
-"""IOT-ERR-001 forms."""
+"""The forms that must fail IOT-ERR-001 and those that must pass it, AWS's documented form among them
+(IoT topic rules keep failed messages)."""
 
 from policies.fixtures import Form, doc
 

@@ -1,4 +1,5 @@
-"""IOT-TLS-001 forms."""
+"""The forms that must fail IOT-TLS-001 and those that must pass it, AWS's documented form among them
+(IoT endpoints accept only TLS 1.2 or later)."""
 
 from policies.fixtures import Form, doc
 

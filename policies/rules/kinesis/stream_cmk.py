@@ -19,5 +19,5 @@ RULE = Rule(
     resource_types=("aws_kinesis_stream",),
     check=check,
     fix="set encryption_type = KMS and kms_key_id to a CMK (alias/aws/kinesis is AWS-managed)",
-    checkov_ids=("CKV_AWS_43", "CKV_AWS_185"),
+    covers=("CKV_AWS_43", "CKV_AWS_185"),
 )

@@ -1,4 +1,5 @@
-"""KIN-ENC-001 forms."""
+"""The forms that must fail KIN-ENC-001 and those that must pass it, AWS's documented form among them
+(Kinesis streams are encrypted with a customer-managed key)."""
 
 from policies.fixtures import Form, cmk_forms, doc
 

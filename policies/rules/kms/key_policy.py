@@ -9,9 +9,17 @@ context (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-servic
 
 from policies.iam.conditions import narrows_principals
 from policies.iam.grants import allowed_actions
-from policies.iam.principals import account_of, is_own_account, is_public, only_own_root
-from policies.iam.sources import read
-from policies.model import Rule, Violation, judged
+from policies.iam.principals import (
+    account_of,
+    is_literal_account,
+    is_own_account,
+    is_public,
+    only_own_root,
+    only_roots,
+    undeclared,
+)
+from policies.iam.sources import KEY_POLICY_TYPES, read
+from policies.model import Replacement, Rule, Violation, judged
 
 ADMIN_LEVELS = ("Permissions management",)
 
@@ -36,6 +44,14 @@ def check(key, view):
         if not s.allows or only_own_root(s, view):
             continue
         names = (*s.actions, *s.not_actions)
+        unknown = _undeclared_accounts(s, view)
+        if unknown and (only_roots(s) or _bound_to(s, unknown)):
+            # AWS's default statement (an account root, kms:*) or a service bound to an account: the only
+            # question is whose account it is, asked once
+            violations.append(
+                Violation(f"{s.label} names {'; '.join(undeclared(a) for a in unknown)}", (*unknown, *names))
+            )
+            continue
         conditioned = bool(narrows_principals(s))
         if is_public(s) and not conditioned:
             who = "everyone but NotPrincipal" if s.not_principals is not None else "anyone (Principal *)"
@@ -79,14 +95,43 @@ def check(key, view):
     return judged(violations, "explicit least-privilege key policy")
 
 
+BINDING_KEYS = ("aws:sourceaccount", "kms:calleraccount", "aws:sourceowner")
+
+
+def _undeclared_accounts(statement, view):
+    """Literal account ids the statement names (as root principals, or in the conditions that bind a service to an
+    account) that the stack does not declare as its own."""
+    named = {account_of(p) for p in statement.principal_ids() if p != "*"}
+    named |= {v for c in statement.conditions if c.key in BINDING_KEYS for v in c.values}
+    return sorted(a for a in named if is_literal_account(a) and not is_own_account(a, view))
+
+
+def _bound_to(statement, accounts):
+    """A service principal bound by a condition to exactly these accounts (AWS's documented service statement)."""
+    services = (statement.principals or {}).get("Service")
+    bound = {v for c in statement.conditions if c.key in BINDING_KEYS for v in c.values}
+    return bool(services) and bool(bound) and bound <= set(accounts) | {None}
+
+
 RULE = Rule(
     id="KMS-POL-001",
     title="KMS keys have explicit least-privilege key policies",
     category="privilege",
     severity="high",
-    resource_types=("aws_kms_key", "aws_kms_key_policy"),
+    resource_types=KEY_POLICY_TYPES,
     check=check,
     fix="keep kms:* for the own account root (data.aws_caller_identity); name other principals with the actions "
     "they use; bind service principals with aws:SourceAccount or kms:CallerAccount",
-    checkov_ids=("CKV_AWS_33",),
+    covers=("CKV_AWS_33",),
+    replaces=(
+        Replacement(
+            checks=("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"),
+            types=("aws_kms_key", "aws_kms_key_policy"),
+            reason='in a key policy, Resource "*" means the key the policy is attached to, not every resource (AWS '
+            'KMS Developer Guide, "Default key policy": '
+            "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); Checkov reads it as an "
+            "identity policy on every resource. KMS-POL-001 and IAM-LP-001 judge key policies by their principals "
+            "and actions",
+        ),
+    ),
 )

@@ -1,6 +1,20 @@
-"""KMS-POL-001 forms."""
+"""The forms that must fail KMS-POL-001 and those that must pass it, AWS's documented form among them
+(KMS keys have explicit least-privilege key policies)."""
 
-from policies.fixtures import ACCOUNT, CALLER, ROOT, Form, allow, as_json, as_jsonencode, doc, document_source, policy
+from policies.fixtures import (
+    ACCOUNT,
+    CALLER,
+    LITERAL_ACCOUNT,
+    ROOT,
+    Form,
+    allow,
+    as_json,
+    as_jsonencode,
+    declared,
+    doc,
+    document_source,
+    policy,
+)
 
 DEFAULT = {"Sid": "Enable IAM User Permissions", **allow("kms:*", "*", Principal={"AWS": ROOT})}
 S = "aws_kms_key.k"
@@ -10,6 +24,23 @@ def key(*statements, written=as_json):
     return doc({"aws_kms_key": {"k": {"enable_key_rotation": True, "policy": written(policy(*statements))}}}, CALLER)
 
 
+def other_key(rtype, *statements):
+    """A replica or external key (key material imported or copied) carries its key policy the same way."""
+    return doc({rtype: {"k": {"policy": as_json(policy(*statements))}}}, CALLER)
+
+
+# AWS's default key policy statement as the KMS Developer Guide writes it: the account id written literally
+LITERAL_DEFAULT = {
+    "Sid": "Enable IAM User Permissions",
+    **allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{LITERAL_ACCOUNT}:root"}),
+}
+# A service bound to one account, as the KMS Developer Guide's service statements bind it
+BOUND_SERVICE = allow(
+    ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"],
+    "*",
+    Principal={"Service": "logs.eu-central-1.amazonaws.com"},
+    Condition={"StringEquals": {"aws:SourceAccount": LITERAL_ACCOUNT}},
+)
 LOGS = allow(
     ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"],
     "*",
@@ -52,6 +83,24 @@ FAIL = [
             }
         ),
     ),
+    Form("AWS's default key policy naming an account the stack does not declare", S, key(LITERAL_DEFAULT)),
+    Form(
+        "a service bound with aws:SourceAccount to an account the stack does not declare",
+        S,
+        key(DEFAULT, BOUND_SERVICE),
+    ),
+    Form(
+        "replica key granting Decrypt to Principal *",
+        "aws_kms_replica_key.k",
+        other_key("aws_kms_replica_key", DEFAULT, allow("kms:Decrypt", "*", Principal="*")),
+    ),
+    Form(
+        "external key granting kms:* to another account",
+        "aws_kms_external_key.k",
+        other_key(
+            "aws_kms_external_key", DEFAULT, allow("kms:*", "*", Principal={"AWS": "arn:aws:iam::444455556666:root"})
+        ),
+    ),
 ]
 PASS = [
     Form(
@@ -59,6 +108,12 @@ PASS = [
         S,
         key(DEFAULT),
         "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+    ),
+    Form(
+        "replica key with AWS's default key policy",
+        "aws_kms_replica_key.k",
+        other_key("aws_kms_replica_key", DEFAULT),
+        "https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-replicate.html",
     ),
     Form(
         "service principal bound by an encryption context",
@@ -104,5 +159,25 @@ PASS = [
                 ),
             },
         ),
+    ),
+    Form(
+        "AWS's default key policy, the account written literally and declared (guard(app, accounts=[...]))",
+        S,
+        declared(key(LITERAL_DEFAULT), LITERAL_ACCOUNT),
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+    ),
+    Form(
+        "the literal account declared by the provider's allowed_account_ids",
+        S,
+        {
+            **key(LITERAL_DEFAULT),
+            "provider": {"aws": [{"region": "eu-central-1", "allowed_account_ids": [LITERAL_ACCOUNT]}]},
+        },
+    ),
+    Form(
+        "a service bound with aws:SourceAccount to a declared account",
+        S,
+        declared(key(LITERAL_DEFAULT, BOUND_SERVICE), LITERAL_ACCOUNT),
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-services.html",
     ),
 ]

@@ -6,7 +6,7 @@ from policies.model import Rule, fail, ok
 def check(key, view):
     if key.get("customer_master_key_spec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
         return None  # AWS rotates only symmetric encryption keys
-    return ok("rotation enabled") if key.get("enable_key_rotation") is True else fail("key rotation is off")
+    return ok("rotation enabled") if key.flag("enable_key_rotation") is True else fail("key rotation is off")
 
 
 RULE = Rule(
@@ -17,5 +17,5 @@ RULE = Rule(
     resource_types=("aws_kms_key",),
     check=check,
     fix="set enable_key_rotation = true",
-    checkov_ids=("CKV_AWS_7",),
+    covers=("CKV_AWS_7",),
 )

@@ -1,4 +1,5 @@
-"""KMS-ROT-001 forms."""
+"""The forms that must fail KMS-ROT-001 and those that must pass it, AWS's documented form among them
+(KMS keys rotate automatically)."""
 
 from policies.fixtures import Form, doc
 

@@ -1,4 +1,5 @@
-"""LF-GRANT-001 forms."""
+"""The forms that must fail LF-GRANT-001 and those that must pass it, AWS's documented form among them
+(Lake Formation grants are specific)."""
 
 from policies.fixtures import Form, doc
 

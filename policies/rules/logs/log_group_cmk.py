@@ -17,5 +17,5 @@ RULE = Rule(
     resource_types=("aws_cloudwatch_log_group",),
     check=check,
     fix="set kms_key_id to a CMK whose policy lets logs.<region>.amazonaws.com use it",
-    checkov_ids=("CKV_AWS_158",),
+    covers=("CKV_AWS_158",),
 )

@@ -1,4 +1,5 @@
-"""LOG-ENC-001 forms."""
+"""The forms that must fail LOG-ENC-001 and those that must pass it, AWS's documented form among them
+(CloudWatch log groups are encrypted with a customer-managed key)."""
 
 from policies.fixtures import cmk_forms
 

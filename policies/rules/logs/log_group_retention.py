@@ -5,12 +5,12 @@ from policies.model import Rule, fail, ok
 
 def retention_at_least(minimum):
     def check(group, view):
-        days = group.get("retention_in_days")
-        if not isinstance(days, int) or days <= 0:
+        days = group.number("retention_in_days")
+        if days is None or days <= 0:
             return fail("log group has no retention (logs kept forever or not at all by policy)")
         if days < minimum:
-            return fail(f"log group keeps logs {days} days, less than {minimum}")
-        return ok(f"retained {days} days")
+            return fail(f"log group keeps logs {days:g} days, less than {minimum}")
+        return ok(f"retained {days:g} days")
 
     return check
 
@@ -23,5 +23,5 @@ RULE = Rule(
     resource_types=("aws_cloudwatch_log_group",),
     check=retention_at_least(30),
     fix="set retention_in_days >= 30",
-    checkov_ids=("CKV_AWS_66",),
+    covers=("CKV_AWS_66",),
 )

@@ -1,4 +1,5 @@
-"""LOG-RET-001 forms."""
+"""The forms that must fail LOG-RET-001 and those that must pass it, AWS's documented form among them
+(CloudWatch log groups have a retention period)."""
 
 from policies.fixtures import Form, doc
 
@@ -13,7 +14,7 @@ FAIL = [
     Form("no retention (kept forever)", S, group()),
     Form("retention 0", S, group(retention_in_days=0)),
     Form("7 days", S, group(retention_in_days=7)),
-    Form("retention as a string", S, group(retention_in_days="30")),
+    Form("14 days written as a string (Terraform converts it to 14)", S, group(retention_in_days="14")),
     Form("retention from a variable", S, group(retention_in_days="${var.days}")),
 ]
 PASS = [
@@ -25,4 +26,5 @@ PASS = [
     ),
     Form("a year", S, group(retention_in_days=365)),
     Form("ten years", S, group(retention_in_days=3653)),
+    Form("30 days written as a string (Terraform JSON converts it to a number)", S, group(retention_in_days="30")),
 ]

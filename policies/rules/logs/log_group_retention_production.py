@@ -11,6 +11,6 @@ RULE = Rule(
     resource_types=("aws_cloudwatch_log_group",),
     check=retention_at_least(365),
     fix="set retention_in_days >= 365 in the production profile",
-    checkov_ids=("CKV_AWS_338",),
+    covers=("CKV_AWS_338",),
     profiles=("production",),
 )

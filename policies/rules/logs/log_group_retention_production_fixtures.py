@@ -1,4 +1,5 @@
-"""LOG-RET-002 forms."""
+"""The forms that must fail LOG-RET-002 and those that must pass it, AWS's documented form among them
+(Production log groups keep a year of evidence)."""
 
 from policies.fixtures import Form, doc
 
@@ -14,7 +15,7 @@ FAIL = [
     Form("no retention", S, group()),
     Form("364 days", S, group(retention_in_days=364)),
     Form("retention from a variable", S, group(retention_in_days="${var.days}")),
-    Form("retention as a string", S, group(retention_in_days="365")),
+    Form("364 days written as a string (Terraform converts it to 364)", S, group(retention_in_days="364")),
 ]
 PASS = [
     Form(
@@ -25,4 +26,5 @@ PASS = [
     ),
     Form("400 days", S, group(retention_in_days=400)),
     Form("ten years", S, group(retention_in_days=3653)),
+    Form("365 days written as a string (Terraform JSON converts it to a number)", S, group(retention_in_days="365")),
 ]

@@ -5,7 +5,7 @@ from policies.model import Rule, fail, ok
 
 
 def check(cluster, view):
-    if cluster.get("storage_encrypted") is not True:
+    if cluster.flag("storage_encrypted") is not True:
         return fail("cluster storage is not encrypted")
     is_cmk, why = customer_managed_key(cluster.get("kms_key_id"), view)
     return ok("storage encrypted with a CMK") if is_cmk else fail(f"cluster storage key: {why}")
@@ -19,5 +19,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster",),
     check=check,
     fix="set storage_encrypted = true and kms_key_id to a CMK",
-    checkov_ids=("CKV_AWS_96", "CKV_AWS_327"),
+    covers=("CKV_AWS_96", "CKV_AWS_327"),
 )

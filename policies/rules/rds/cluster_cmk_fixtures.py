@@ -1,4 +1,5 @@
-"""RDS-ENC-001 forms."""
+"""The forms that must fail RDS-ENC-001 and those that must pass it, AWS's documented form among them
+(Database clusters encrypt storage with a customer-managed key)."""
 
 from policies.fixtures import Form, cmk_forms, doc
 

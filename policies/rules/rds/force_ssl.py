@@ -4,7 +4,7 @@ from policies.model import Rule, blocks_of, fail, is_reference, ok
 
 
 def _parameter_group(cluster, view):
-    name = cluster.get("db_cluster_parameter_group_name")
+    name = cluster.literal("db_cluster_parameter_group_name")
     target = view.resolve(name)
     if target is not None:
         return target

@@ -1,4 +1,5 @@
-"""RDS-TLS-001 forms."""
+"""The forms that must fail RDS-TLS-001 and those that must pass it, AWS's documented form among them
+(PostgreSQL clusters refuse connections without TLS)."""
 
 from policies.fixtures import Form, doc
 

@@ -4,7 +4,7 @@ from policies.model import Rule, fail, ok
 
 
 def check(cluster, view):
-    if cluster.get("iam_database_authentication_enabled") is True:
+    if cluster.flag("iam_database_authentication_enabled") is True:
         return ok("IAM authentication enabled")
     return fail("IAM database authentication is off")
 
@@ -17,5 +17,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster",),
     check=check,
     fix="set iam_database_authentication_enabled = true",
-    checkov_ids=("CKV_AWS_162",),
+    covers=("CKV_AWS_162",),
 )

@@ -1,4 +1,5 @@
-"""RDS-IAM-001 forms."""
+"""The forms that must fail RDS-IAM-001 and those that must pass it, AWS's documented form among them
+(Database clusters use IAM authentication)."""
 
 from policies.fixtures import Form, doc
 
@@ -12,7 +13,11 @@ def cluster(**config):
 FAIL = [
     Form("not set", S, cluster()),
     Form("false", S, cluster(iam_database_authentication_enabled=False)),
-    Form("string true", S, cluster(iam_database_authentication_enabled="true")),
+    Form(
+        "false written as a string (Terraform converts it to false)",
+        S,
+        cluster(iam_database_authentication_enabled="false"),
+    ),
     Form("from a variable", S, cluster(iam_database_authentication_enabled="${var.iam}")),
     Form(
         "aliased provider, off", S, doc({"aws_rds_cluster": {"db": {"provider": "aws.replica"}}}, aliases=("replica",))
@@ -37,5 +42,10 @@ PASS = [
             {"aws_rds_cluster": {"db": {"provider": "aws.replica", "iam_database_authentication_enabled": True}}},
             aliases=("replica",),
         ),
+    ),
+    Form(
+        "true written as a string (Terraform JSON converts it to a bool)",
+        S,
+        cluster(iam_database_authentication_enabled="true"),
     ),
 ]

@@ -4,7 +4,7 @@ from policies.model import Rule, fail, ok
 
 
 def check(cluster, view):
-    exports = cluster.get("enabled_cloudwatch_logs_exports") or []
+    exports = cluster.literal("enabled_cloudwatch_logs_exports") or []
     engine = str(cluster.get("engine", ""))
     needed = "postgresql" if "postgres" in engine else "audit" if "mysql" in engine else None
     if needed and needed not in exports:
@@ -20,5 +20,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster",),
     check=check,
     fix='set enabled_cloudwatch_logs_exports = ["postgresql"]',
-    checkov_ids=("CKV_AWS_324",),
+    covers=("CKV_AWS_324",),
 )

@@ -1,4 +1,5 @@
-"""RDS-LOG-001 forms."""
+"""The forms that must fail RDS-LOG-001 and those that must pass it, AWS's documented form among them
+(Database clusters export engine logs)."""
 
 from policies.fixtures import Form, doc
 

@@ -18,5 +18,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster_instance", "aws_db_instance"),
     check=check,
     fix="set publicly_accessible = false and place the instance in private subnets",
-    checkov_ids=("CKV_AWS_17",),
+    covers=("CKV_AWS_17",),
 )

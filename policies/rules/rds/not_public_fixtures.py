@@ -1,4 +1,5 @@
-"""RDS-NET-001 forms."""
+"""The forms that must fail RDS-NET-001 and those that must pass it, AWS's documented form among them
+(Database instances are not publicly accessible)."""
 
 from policies.fixtures import Form, doc
 

@@ -5,7 +5,7 @@ from policies.model import Rule, fail, ok
 
 
 def check(instance, view):
-    if instance.get("performance_insights_enabled") is not True:
+    if instance.flag("performance_insights_enabled") is not True:
         return None
     is_cmk, why = customer_managed_key(instance.get("performance_insights_kms_key_id"), view)
     return ok("Performance Insights on a CMK") if is_cmk else fail(f"Performance Insights key: {why}")
@@ -19,5 +19,5 @@ RULE = Rule(
     resource_types=("aws_rds_cluster_instance", "aws_db_instance"),
     check=check,
     fix="set performance_insights_kms_key_id to a CMK",
-    checkov_ids=("CKV_AWS_354",),
+    covers=("CKV_AWS_354",),
 )

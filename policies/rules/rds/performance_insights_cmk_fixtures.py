@@ -1,4 +1,5 @@
-"""RDS-ENC-002 forms."""
+"""The forms that must fail RDS-ENC-002 and those that must pass it, AWS's documented form among them
+(Performance Insights is encrypted with a customer-managed key)."""
 
 from policies.fixtures import cmk_forms
 

@@ -1,12 +1,12 @@
 """S3-LOG-001: every bucket writes server access logs to another bucket.
 
 The exception is recorded, not suppressed: a bucket that receives other buckets' server access logs (it is their
-`target_bucket`) and logs nowhere itself is exempt, as AWS's S3 User Guide says a target bucket should not have
+`target_bucket`) and logs nowhere itself is waived, as AWS's S3 User Guide says a target bucket should not have
 server access logging enabled (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
 """
 
 from policies.lookups import LOG_TARGET_GUIDE, bucket_companions, log_sources
-from policies.model import Rule, block_of, exempt, fail, is_opaque, ok
+from policies.model import Rule, block_of, fail, is_opaque, ok, waived
 
 
 def check(bucket, view):
@@ -16,8 +16,8 @@ def check(bucket, view):
         return ok("server access logging on")
     sources = log_sources(bucket, view)
     if sources and not any(targets):
-        names = ", ".join(sorted(s.address for s in sources))
-        return exempt(
+        names = ", ".join(sorted(s.construct_path or s.address for s in sources))
+        return waived(
             f"the access-log target of {names}: a target bucket does not log its own access ({LOG_TARGET_GUIDE})"
         )
     opaque = [t for t in targets if is_opaque(t)]
@@ -34,5 +34,5 @@ RULE = Rule(
     resource_types=("aws_s3_bucket",),
     check=check,
     fix="add aws_s3_bucket_logging with a target_bucket (the access-log bucket itself is the recorded exception)",
-    checkov_ids=("CKV_AWS_18",),
+    covers=("CKV_AWS_18",),
 )

@@ -1,6 +1,7 @@
-"""S3-LOG-001 forms."""
+"""The forms that must fail S3-LOG-001 and those that must pass it, AWS's documented form among them
+(S3 buckets log server access)."""
 
-from policies.fixtures import Form, bucket, doc
+from policies.fixtures import Form, bucket, doc, iterated_bucket
 
 S = "aws_s3_bucket.b"
 FAIL = [
@@ -41,7 +42,7 @@ PASS = [
         ),
     ),
     Form(
-        "the access-log target of another bucket (exempt: a target does not log itself)",
+        "the access-log target of another bucket (waived: a target does not log itself)",
         S,
         doc(
             {
@@ -52,5 +53,10 @@ PASS = [
             }
         ),
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
+    Form(
+        "logging iterated over the buckets (each.value.id), each to its own prefix",
+        S,
+        doc(iterated_bucket(logging={"target_bucket": "${aws_s3_bucket.logs.id}", "target_prefix": "${each.key}/"})),
     ),
 ]

@@ -6,7 +6,7 @@ The exception is recorded, not suppressed: a bucket that receives other buckets'
 """
 
 from policies.lookups import LOG_TARGET_GUIDE, bucket_companions, customer_managed_key, log_sources
-from policies.model import Rule, blocks_of, exempt, fail, ok
+from policies.model import Rule, blocks_of, fail, ok, waived
 
 
 def check(bucket, view):
@@ -19,8 +19,8 @@ def check(bucket, view):
     algorithms = {str(_default(rule).get("sse_algorithm")) for rule in rules}
     sources = log_sources(bucket, view) if algorithms == {"AES256"} else []
     if sources:
-        names = ", ".join(sorted(s.address for s in sources))
-        return exempt(
+        names = ", ".join(sorted(s.construct_path or s.address for s in sources))
+        return waived(
             f"SSE-S3 on the access-log target of {names}: S3 log delivery writes with SSE-S3 ({LOG_TARGET_GUIDE})"
         )
     for rule in rules:
@@ -47,5 +47,5 @@ RULE = Rule(
     resource_types=("aws_s3_bucket",),
     check=check,
     fix="add aws_s3_bucket_server_side_encryption_configuration: sse_algorithm aws:kms, kms_master_key_id of a CMK",
-    checkov_ids=("CKV_AWS_145",),
+    covers=("CKV_AWS_145",),
 )

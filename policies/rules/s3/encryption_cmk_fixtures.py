@@ -1,6 +1,7 @@
-"""S3-ENC-001 forms."""
+"""The forms that must fail S3-ENC-001 and those that must pass it, AWS's documented form among them
+(S3 buckets use SSE-KMS with a customer-managed key)."""
 
-from policies.fixtures import KEY, KEY_REF, Form, bucket, doc, merge
+from policies.fixtures import KEY, KEY_REF, Form, bucket, doc, iterated_bucket, merge
 
 
 def sse(algorithm, key=None):
@@ -63,9 +64,14 @@ PASS = [
         ),
     ),
     Form(
-        "SSE-S3 on the access-log target bucket (exempt: log delivery writes with SSE-S3)",
+        "SSE-S3 on the access-log target bucket (waived: log delivery writes with SSE-S3)",
         S,
         aes256_logging("data", "b", "data"),
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
+    Form(
+        "SSE-KMS iterated over the buckets (each.value.id)",
+        S,
+        doc(merge(iterated_bucket(server_side_encryption_configuration=sse("aws:kms", KEY_REF)), KEY)),
     ),
 ]

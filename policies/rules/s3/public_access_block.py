@@ -24,5 +24,5 @@ RULE = Rule(
     resource_types=("aws_s3_bucket",),
     check=check,
     fix="add aws_s3_bucket_public_access_block with all four settings true",
-    checkov_ids=("CKV2_AWS_6",),
+    covers=("CKV2_AWS_6",),
 )

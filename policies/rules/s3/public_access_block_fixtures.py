@@ -1,6 +1,7 @@
-"""S3-PAB-001 forms."""
+"""The forms that must fail S3-PAB-001 and those that must pass it, AWS's documented form among them
+(S3 buckets block all public access)."""
 
-from policies.fixtures import Form, bucket, doc
+from policies.fixtures import Form, bucket, doc, iterated_bucket
 
 ALL = {
     "block_public_acls": True,
@@ -46,5 +47,10 @@ PASS = [
                 "aws_s3_bucket_public_access_block": {"o": {"bucket": "${aws_s3_bucket.b.bucket}", **ALL}},
             }
         ),
+    ),
+    Form(
+        "public access block iterated over the buckets (each.value.id)",
+        S,
+        doc(iterated_bucket(public_access_block=ALL)),
     ),
 ]

@@ -45,5 +45,5 @@ RULE = Rule(
     check=check,
     fix='add a bucket policy statement: Deny s3:* to Principal "*" on the bucket ARN and ARN/* when Bool '
     "aws:SecureTransport = false",
-    checkov_ids=("CKV_AWS_379",),
+    covers=("CKV_AWS_379",),
 )

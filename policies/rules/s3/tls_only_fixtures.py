@@ -1,6 +1,18 @@
-"""S3-TLS-001 forms."""
+"""The forms that must fail S3-TLS-001 and those that must pass it, AWS's documented form among them
+(S3 bucket policies deny requests that do not use TLS)."""
 
-from policies.fixtures import CALLER, Form, as_json, as_jsonencode, bucket, doc, document_source, policy
+from policies.fixtures import (
+    CALLER,
+    Form,
+    as_json,
+    as_jsonencode,
+    bucket,
+    doc,
+    document_source,
+    iterated_bucket,
+    merge,
+    policy,
+)
 
 ARNS = ["${aws_s3_bucket.b.arn}", "${aws_s3_bucket.b.arn}/*"]
 DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit"
@@ -69,6 +81,43 @@ PASS = [
                     "arn:${data.aws_partition.p.partition}:s3:::fixture-b",
                     "arn:${data.aws_partition.p.partition}:s3:::fixture-b/*",
                 ]
+            )
+        ),
+    ),
+    Form(
+        "policy iterated over the buckets, its Deny on each.value.arn (jsonencode)",
+        S,
+        doc(
+            iterated_bucket(
+                policy={"policy": as_jsonencode(policy(tls(Resource=["${BUCKET_ARN}", "${BUCKET_ARN}/*"])))}
+            )
+        ),
+    ),
+    Form(
+        "counted buckets, the Deny on [count.index] references",
+        S,
+        doc(
+            iterated_bucket(
+                how="count", policy={"policy": as_json(policy(tls(Resource=["${BUCKET_ARN}", "${BUCKET_ARN}/*"])))}
+            )
+        ),
+    ),
+    Form(
+        'one policy naming an instance: [0] and ["raw"]',
+        S,
+        doc(
+            merge(
+                iterated_bucket(),
+                {
+                    "aws_s3_bucket_policy": {
+                        "p": {
+                            "bucket": '${aws_s3_bucket.b["raw"].id}',
+                            "policy": as_json(
+                                policy(tls(Resource=['${aws_s3_bucket.b["raw"].arn}', "${aws_s3_bucket.b[0].arn}/*"]))
+                            ),
+                        }
+                    }
+                },
             )
         ),
     ),

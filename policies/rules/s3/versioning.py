@@ -21,5 +21,5 @@ RULE = Rule(
     resource_types=("aws_s3_bucket",),
     check=check,
     fix="add aws_s3_bucket_versioning with versioning_configuration.status = Enabled",
-    checkov_ids=("CKV_AWS_21",),
+    covers=("CKV_AWS_21",),
 )

@@ -1,6 +1,7 @@
-"""S3-VER-001 forms."""
+"""The forms that must fail S3-VER-001 and those that must pass it, AWS's documented form among them
+(S3 buckets keep object versions)."""
 
-from policies.fixtures import Form, bucket, doc
+from policies.fixtures import Form, bucket, doc, iterated_bucket
 
 S = "aws_s3_bucket.b"
 FAIL = [
@@ -26,5 +27,15 @@ PASS = [
         "legacy inline versioning on",
         S,
         doc({"aws_s3_bucket": {"b": {"bucket": "x", "versioning": [{"enabled": True}]}}}),
+    ),
+    Form(
+        "versioning iterated over the buckets (cdktf's from_resources: each.value.id)",
+        S,
+        doc(iterated_bucket(versioning={"versioning_configuration": {"status": "Enabled"}})),
+    ),
+    Form(
+        "counted buckets, versioning by [count.index]",
+        S,
+        doc(iterated_bucket(how="count", versioning={"versioning_configuration": {"status": "Enabled"}})),
     ),
 ]

@@ -6,7 +6,7 @@ from policies.model import Rule, fail, ok
 
 def check(resource, view):
     if resource.type == "aws_rds_cluster":
-        if resource.get("manage_master_user_password") is not True:
+        if resource.flag("manage_master_user_password") is not True:
             return None
         key = resource.get("master_user_secret_kms_key_id")
     else:
@@ -23,5 +23,5 @@ RULE = Rule(
     resource_types=("aws_secretsmanager_secret", "aws_rds_cluster"),
     check=check,
     fix="set kms_key_id (or master_user_secret_kms_key_id for RDS-managed secrets) to a CMK",
-    checkov_ids=("CKV_AWS_149",),
+    covers=("CKV_AWS_149",),
 )

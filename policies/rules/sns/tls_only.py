@@ -22,7 +22,8 @@ def check(topic, view):
     found = read(sources, view)
     if found.unreadable:
         return judged(found.failures(), "")
-    name = topic.get("name") if isinstance(topic.get("name"), str) and not is_reference(topic.get("name")) else "TOPIC"
+    written = topic.literal("name")  # a name from a variable: the topic's ARN cannot be matched, so say so
+    name = written if isinstance(written, str) and not is_reference(written) else "TOPIC"
     arn = f"arn:aws:sns:REGION:ACCOUNT:{name}"
     ref = f"aws_sns_topic.{topic.name}"
     aliases = {f"${{{ref}.arn}}": arn, f"${{{ref}.id}}": arn}

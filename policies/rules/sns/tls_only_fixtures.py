@@ -1,4 +1,5 @@
-"""SNS-TLS-001 forms."""
+"""The forms that must fail SNS-TLS-001 and those that must pass it, AWS's documented form among them
+(SNS topics accept only TLS)."""
 
 from policies.fixtures import Form, as_json, as_jsonencode, doc, document_source, policy
 

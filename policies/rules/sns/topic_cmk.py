@@ -17,5 +17,5 @@ RULE = Rule(
     resource_types=("aws_sns_topic",),
     check=check,
     fix="set kms_master_key_id to a CMK that lets cloudwatch.amazonaws.com GenerateDataKey",
-    checkov_ids=("CKV_AWS_26",),
+    covers=("CKV_AWS_26",),
 )

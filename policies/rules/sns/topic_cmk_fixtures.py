@@ -1,4 +1,5 @@
-"""SNS-ENC-001 forms."""
+"""The forms that must fail SNS-ENC-001 and those that must pass it, AWS's documented form among them
+(SNS topics are encrypted with a customer-managed key)."""
 
 from policies.fixtures import cmk_forms
 

@@ -1,0 +1,1 @@
+"""Tests of infra/deploy/: AWS and the local emulator, without deploying."""

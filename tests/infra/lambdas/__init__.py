@@ -1,0 +1,1 @@
+"""Tests of infra/lambdas/: each handler against fakes of the AWS APIs it calls."""

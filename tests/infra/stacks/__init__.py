@@ -1,0 +1,1 @@
+"""Tests of infra/stacks/: the synthesized environment and account baseline."""
