@@ -363,6 +363,9 @@ PROOFS = {
     "python -m anomaly score --csv export.csv --out alerts.csv --episodes": ProvenByTests(
         "tests/job/test_episodes.py", ('args = ["score", "--csv", str(tmp_path / "export.csv"), "--episodes"]',), "job"
     ),
+    "python -m anomaly score --csv export.csv --out scores.csv --all-readings --plot scores.png": ProvenByTests(
+        "tests/job/test_runner_and_sinks.py", ('main([*args, "--all-readings", "--plot"',), "job"
+    ),
     "python bench/job_throughput.py --events 2000000 --floor": BenchmarkInterface(),
     "python bench/fuzz_pipeline.py": BenchmarkInterface(),
     "tox -e job": RunByTestCommand(),
