@@ -2,15 +2,16 @@
 
     python bench/nab.py [--data bench/data/nab] [--loco] [--continuous] [--set name=value ...] [--no-record]
 
-Headline: exactly what `python -m anomaly score --episodes` writes, as NAB detections (1.0 at each alert
-episode's first reading, 0 elsewhere), scored on the three application profiles, per category and in all, with
-the shipped defaults. `--tune` repeats the tuning that chose those defaults on all files; `--loco` adds the
-figure that predicts unseen data: for each category, that whole tuning (`Tuner.tune`, from the values before
-tuning, on the mean of the three profiles' normalised scores) runs on the other categories and the category is
-scored with what it chose. `--continuous` adds a second table, labelled as such: every reading's score, with
-NAB's optimiser choosing a threshold per profile (how NAB's scoreboard scores its detectors). `--set` overrides
-a Params or EpisodeParams field (e.g. --set threshold=0.4). Tables are appended to bench/RESULTS.md. With
-BENCH_CODE=DIR in the environment, DIR's anomaly package is scored (the headline only: how "before" is measured).
+Headline: exactly what `python -m anomaly score --episodes` writes, as NAB detections (1.0 at each alert episode's
+first reading, 0 elsewhere), scored on the three application profiles, per category and in all, with the shipped
+defaults, and the operator's figure from the same episodes: false alert episodes per series-day (starting after 12
+hours outside every window). `--tune` repeats the tuning that chose those defaults on all files; `--loco` adds the
+figure that predicts unseen data: for each category, that whole tuning (`Tuner.tune`, from the values before tuning,
+on the mean of the three profiles' normalised scores) runs on the other categories and the category is scored with
+what it chose. `--continuous` adds a second table, labelled as such: every reading's score, with NAB's optimiser
+choosing a threshold per profile (how NAB's scoreboard scores its detectors). `--set` overrides a Params or
+EpisodeParams field (e.g. --set threshold=0.4). Tables are appended to bench/RESULTS.md. With BENCH_CODE=DIR in the
+environment, DIR's anomaly package is scored (the headline only: how "before" is measured).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import ast
 import itertools
+import json
 import os
 import sys
 import time
@@ -35,7 +37,16 @@ if "BENCH_CODE" in os.environ:  # another checkout's anomaly package (the "befor
 from anomaly.detector import Anomaly, Params, SeriesState
 from anomaly.episodes import EpisodeParams, track
 from anomaly.scoring import score_series
-from bench.nab_scorer import PROFILES, Corpus, CorpusScore, LabelledFile, detections_at, load_corpus, score_corpus
+from bench.nab_scorer import (
+    PROFILES,
+    Corpus,
+    CorpusScore,
+    LabelledFile,
+    detections_at,
+    epochs,
+    load_corpus,
+    score_corpus,
+)
 from bench.nab_scorer import sweep as nab_sweep
 from bench.results import record
 
@@ -237,6 +248,34 @@ def continuous(corpus: Corpus, scores: Sequence[np.ndarray]) -> dict[str, Corpus
     return {p.name: score_corpus(swept, list(scores), p) for p in PROFILES}
 
 
+WARMUP_S = 12 * 3600.0  # as anomaly.grading grades a new series: after half a day
+
+
+def false_per_day(corpus: Corpus, starts: Sequence[Sequence[float]], data: Path) -> str:
+    """The operator's figure per category: alert episodes that start after the first 12 hours outside every NAB
+    window (the labelled windows of combined_windows.json, both ends inside), per series-day after those hours."""
+    labelled = json.loads((data / "combined_windows.json").read_text())
+    counts: dict[str, list[float]] = {}
+    for file, found in zip(corpus.files, starts, strict=True):
+        windows = [tuple(epochs(w)) for w in labelled[file.name]]
+        after = float(file.timestamps[0]) + WARMUP_S
+        false = sum(1 for t in found if t >= after and not any(a <= t <= b for a, b in windows))
+        row = counts.setdefault(file.category, [0, 0.0])
+        row[0] += false
+        row[1] += (float(file.timestamps[-1]) - after) / 86_400
+    lines = ["| category | false episodes | series-days | per series-day |", "|---|---|---|---|"]
+    for category, (false, days) in [*counts.items(), ("**all 40 files**", np.sum(list(counts.values()), axis=0))]:
+        lines.append(f"| {category} | {int(false)} | {days:.1f} | {false / days:.3f} |")
+    return "\n".join(lines)
+
+
+def alert_settings(setting: Setting) -> str:
+    """': threshold T, hold-off H s', or nothing for a checkout whose detector has no score threshold (before)."""
+    if not hasattr(setting.params, "threshold"):
+        return ""
+    return f": threshold {setting.params.threshold}, hold-off {setting.episodes.hold_off_s:.0f} s"
+
+
 def verdict(scored: dict[str, CorpusScore]) -> list[str]:
     return [
         f"{name} {scored[name].score:.1f} < {target}" for name, target in TARGETS.items() if scored[name].score < target
@@ -267,9 +306,14 @@ def main(argv: list[str] | None = None) -> int:
         code = os.environ.get("BENCH_CODE", "this checkout")
         sections.append(
             (
-                f"NAB, `score --episodes` as detections ({code}, {setting.label}: threshold "
-                f"{setting.params.threshold}, hold-off {setting.episodes.hold_off_s:.0f} s)",
+                f"NAB, `score --episodes` as detections ({code}, {setting.label}{alert_settings(setting)})",
                 table(corpus, headline),
+            )
+        )
+        sections.append(
+            (
+                f"NAB, false alert episodes per series-day after 12 h ({code}, {setting.label})",
+                false_per_day(corpus, [starts for _, starts in results], ns.data),
             )
         )
         if ns.tune:
