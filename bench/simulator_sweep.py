@@ -2,19 +2,21 @@
 
     python bench/simulator_sweep.py [--series 400] [--seed 1] [--cadence 60] [--no-record]
 
-Each series (3 days at the cadence, 12 h of warm-up) is flat or has a daily cycle of 6 to 30 noise deviations at
-a random phase, and holds one injection at a random time after the warm-up: a level shift of 5 to 15 deviations
-for 30 to 180 minutes, a spike of 8 to 24, a stuck reading for 30 to 180 minutes, a noise burst of 5x to 10x for
-15 to 60 minutes, or an out-of-range reading; as many clean series again. Recall per kind (an alert reading inside
-the injection's exact interval) and false alert episodes per series-day (starting outside every labelled window)
-are recorded in bench/RESULTS.md, with the issue's own cases (a one-minute series with a daily cycle of 6.7
-deviations over three days: an 8-deviation level shift for two hours, a 12-deviation spike) beside them.
+Each series (3 days at the cadence, 12 h of warm-up) is flat or has a daily cycle of 6 to 30 noise deviations at a
+random phase, and holds one injection at a random time after the warm-up: a level shift of 5 to 15 deviations for 30
+to 180 minutes, a spike of 8 to 24, a stuck reading for 30 to 180 minutes, a noise burst of 5x to 10x for 15 to 60
+minutes, or an out-of-range reading; as many clean series again. Recall per kind, and per kind and size on flat and
+cyclic series apart (an alert reading inside the injection's exact interval) and false alert episodes per series-day
+(starting outside every labelled window) are recorded in bench/RESULTS.md, with the issue's own cases (a one-minute
+series with a daily cycle of 6.7 deviations over three days: an 8-deviation level shift for two hours, a
+12-deviation spike) beside them.
 The committed fixed example set is tests/job/test_simulator.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
@@ -75,6 +77,34 @@ def issue_cases(repeats: int) -> dict[str, tuple[int, int]]:
     return out
 
 
+def by_amplitude(scenarios: list[Scenario], missed: set[str]) -> list[str]:
+    """Recall per kind and size (thirds of the kind's range; one row for kinds without a size), and on flat series
+    and series with a daily cycle apart: the rows of a markdown table."""
+    rows = [
+        "| kind | size (deviations, or x noise) | flat: found / injected | daily cycle: found / injected | recall |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, (low, high, _, _) in RANGES.items():
+        edges = np.linspace(low, high, 4) if high > low else np.array([low, high])
+        for lo, hi in itertools.pairwise(edges.tolist()):
+            cells, hits, tried = [], 0, 0
+            for flat in (True, False):
+                members = [
+                    f"s{n}"
+                    for n, s in enumerate(scenarios)
+                    if s.injections[0].kind == kind
+                    and (s.cycle == 0.0) == flat
+                    and (high == low or lo <= s.injections[0].size <= hi)
+                ]
+                found = sum(1 for device in members if device not in missed)
+                cells.append(f"{found} / {len(members)}")
+                hits, tried = hits + found, tried + len(members)
+            size = f"{lo:.1f} to {hi:.1f}" if high > low else "(none)"
+            recall = f"{hits / tried:.3f}" if tried else "n/a"
+            rows.append(f"| {kind} | {size} | {cells[0]} | {cells[1]} | {recall} |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/simulator_sweep.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", type=int, default=400, help="injected series (and as many clean ones)")
@@ -88,10 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     rng = np.random.default_rng(ns.seed)
     kinds = list(RANGES)
-    injected = [
-        simulate(scenario(rng, kinds[n % len(kinds)], ns.cadence, ns.seed * 100_000 + n), device_id=f"s{n}")
-        for n in range(ns.series)
-    ]
+    scenarios = [scenario(rng, kinds[n % len(kinds)], ns.cadence, ns.seed * 100_000 + n) for n in range(ns.series)]
+    injected = [simulate(s, device_id=f"s{n}") for n, s in enumerate(scenarios)]
     clean = [
         simulate(scenario(rng, None, ns.cadence, ns.seed * 100_000 + ns.series + n), device_id=f"c{n}")
         for n in range(ns.series)
@@ -107,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         share = ", ".join(f"{r} {n}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
         lines.append(f"| {kind} | {found.injections[kind]} | {found.recall[kind]:.3f} | {share} |")
     lines += [
+        "",
+        *by_amplitude(scenarios, {device for device, _, _ in found.missed}),
         "",
         "| false alert episodes per series-day (after 12 h) | episodes | series-days | per day |",
         "|---|---|---|---|",
