@@ -10,7 +10,8 @@ over the two key columns (no detection, no writes), the least the mandated opera
 
 Run in the job env: PYSPARK_PYTHON=python python bench/job_throughput.py --events 2000000 [--floor]
 [--compare /tmp/before --rounds 3]: each run is a process of its own with PYTHONPATH on its checkout (its Spark
-workers import that checkout's anomaly package); the table (medians over the rounds) goes to bench/RESULTS.md.
+workers import that checkout's anomaly package); the table (medians over the rounds, or one run's passes and steps)
+goes to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -238,6 +239,24 @@ def table(runs: dict[str, list[dict]], other: Path) -> str:
     return "\n".join(rows)
 
 
+def steps_table(report: dict) -> str:
+    """One run's passes (and its --floor steps, when timed) with its peak memory, as a markdown table."""
+    rows = ["| pass or step | events/s | wall s | CPU s (process tree) |", "|---|---|---|---|"]
+    for run in ("cold", "steady"):
+        speed, wall, cpu = (report[f"{run}{key}"] for key in ("_events_per_s", "_s", "_cpu_s"))
+        rows.append(f"| full layer, {run} | {speed:,} | {wall} | {cpu} |")
+    labels = {
+        "parse": "floor: JSON parse and validation only",
+        "parse_empty_state_op": "floor: parse + the bucketed state operator carrying every column, doing nothing",
+        "parse_detect": "parse + detector + episodes (no writes)",
+    }
+    for name, step in report.get("steps", {}).items():
+        rows.append(f"| {labels[name]} | {step['events_per_s']:,} | {step['wall_s']} | {step['cpu_s']} |")
+    kinds = ", ".join(f"{kind} {size:,}" for kind, size in report["peak_by_kind_mb"].items())
+    rows.append(f"| peak memory, PSS of the process tree (MB: {kinds}) | {report['peak_tree_pss_mb']:,} MB | | |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2_000_000)
@@ -268,6 +287,15 @@ def main() -> None:
                 f">= 150,000 events/s: steady {verdict[report['steady_events_per_s'] >= 150_000]}; "
                 f"<= 2 GB: {verdict[report['peak_tree_pss_mb'] <= 2048]}"
             )
+            if not args.no_record:
+                from bench.results import record
+
+                record(
+                    f"Job throughput on local[2], each step ({CODE})",
+                    steps_table(report),
+                    f"{count:,} events, micro-batches of {args.files_per_batch} of 8 files; machine_speed_ms "
+                    f"{report['machine_speed_ms']} (higher: a busier machine)",
+                )
             return
         runs = compare(source, count, args.files_per_batch, args.compare, args.rounds)
     body = table(runs, args.compare)
