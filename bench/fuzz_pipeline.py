@@ -1,4 +1,4 @@
-"""Robustness bench: 5,000 generated inputs (tests/job/fuzzing.py: lines of bytes, text or not) through parse and
+"""Robustness bench: 5,000 generated inputs (tests/anomaly/fuzzing.py: lines of bytes, text or not) through parse and
 the stateful detector on local[2], in Spark runs of 500 inputs, each input checked on its own (lines in = event rows
 + quarantine rows). Exits non-zero on the first input that loses or doubles a line, naming the seed that repeats
 it; the totals go to bench/RESULTS.md.
@@ -22,7 +22,7 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 from anomaly.__main__ import spark_session
 from bench.results import record
-from tests.job.fuzzing import check_inputs, generate_input
+from tests.anomaly.fuzzing import check_inputs, generate_input
 
 
 def main() -> int:

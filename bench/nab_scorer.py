@@ -19,7 +19,7 @@ config/profiles.json; Lavin & Ahmad 2015):
   total, every window missed, if nothing beats it), then normalises: 100 x (raw - null) / (perfect - null), with
   null = -A_FN x windows and perfect = A_TP x windows.
 
-Validated (tests/job/test_nab_scorer.py): null = 0 and perfect = 100 on every profile; NAB's published per-file
+Validated (tests/anomaly/test_nab_scorer.py): null = 0 and perfect = 100 on every profile; NAB's published per-file
 scores of ARTime on realTraffic/speed_7578 reproduced to 1e-12 from its published anomaly scores.
 """
 

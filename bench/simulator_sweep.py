@@ -10,7 +10,7 @@ cyclic series apart (an alert reading inside the injection's exact interval) and
 (starting outside every labelled window) are recorded in bench/RESULTS.md, with the issue's own cases (a one-minute
 series with a daily cycle of 6.7 deviations over three days: an 8-deviation level shift for two hours, a
 12-deviation spike) beside them.
-The committed fixed example set is tests/job/test_simulator.py.
+The committed fixed example set is tests/anomaly/test_simulator.py.
 """
 
 from __future__ import annotations

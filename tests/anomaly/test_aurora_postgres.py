@@ -11,7 +11,7 @@ import pg8000.native
 import pytest
 
 from anomaly.aurora import APP_ROLE, AuroraSink, ConfigError, Login, password_credentials, tls_context
-from tests.job.pg_server import DATABASE
+from tests.anomaly.pg_server import DATABASE
 
 SCHEMA = Path(__file__).resolve().parents[2] / "anomaly" / "schema.sql"
 T0 = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z in epoch microseconds (what the job hands over)
@@ -236,7 +236,7 @@ def test_login_never_shows_the_secret():
 
 
 def test_without_the_server_the_tests_say_why(tmp_path):
-    from tests.job.pg_server import find_binaries
+    from tests.anomaly.pg_server import find_binaries
 
     folder, why = find_binaries(tmp_path, which=lambda _: None)
     assert folder is None and "scripts/bootstrap" in why and "apt-get install postgresql" in why

@@ -31,7 +31,7 @@ from anomaly.detector import (
 from anomaly.episodes import EpisodeParams, track, track_stepwise
 from anomaly.sensor_catalog import spec_for
 from anomaly.simulate import fleet, to_events
-from tests.job.test_detector import ADVERSARIAL, same, same_state
+from tests.anomaly.test_detector import ADVERSARIAL, same, same_state
 
 KEY = {"device_id": "press-1", "production_line": "line-1"}
 

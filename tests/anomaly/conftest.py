@@ -56,7 +56,7 @@ def postgres():
     import secrets
     import tempfile
 
-    from tests.job.pg_server import PostgresServer, find_binaries
+    from tests.anomaly.pg_server import PostgresServer, find_binaries
 
     binaries, why = find_binaries()
     if binaries is None:

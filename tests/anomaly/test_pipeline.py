@@ -23,8 +23,8 @@ from anomaly.episodes import track
 from anomaly.event_schema import EPISODE_COLUMNS
 from anomaly.sensor_catalog import spec_for
 from anomaly.simulate import fleet, to_events
-from tests.job.conftest import read_table, write_lines
-from tests.job.fuzzing import check_inputs, generate_input, one_input
+from tests.anomaly.conftest import read_table, write_lines
+from tests.anomaly.fuzzing import check_inputs, generate_input, one_input
 
 GOOD = {
     "event_id": "evt-00000001",

@@ -197,7 +197,7 @@ class FakeConnection:
 
 
 def _ca_bundle(tmp_path):
-    from tests.job.pg_server import make_pki
+    from tests.anomaly.pg_server import make_pki
 
     return make_pki(tmp_path / "pki").ca
 
