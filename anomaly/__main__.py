@@ -2,7 +2,9 @@
 
 python -m anomaly --input PATH --output DIR [--checkpoint DIR]   JSON-lines events through the same stream,
                                                                     detector and process_batch as the Glue job
-python -m anomaly score --csv FILE --out FILE [--episodes]       flag anomalies (or alert episodes) in an export
+python -m anomaly score --csv FILE --out FILE [--episodes | --all-readings] [--plot FILE.png]
+                                                                 score an export: one row per flagged reading (or
+                                                                 per alert episode, or every reading's score)
 """
 
 from __future__ import annotations
@@ -54,15 +56,49 @@ def run_local(
 ) -> dict[str, int]:
     """Run every file under `input_path` through the streaming job once (trigger availableNow), in micro-batches
     of `files_per_batch` files (all at once by default); `on_alerts(anomalies, episodes)` gets each batch's
-    anomaly rows and episode records, as the Glue job's Aurora upsert does."""
+    anomaly rows and episode records, as the Glue job's Aurora upsert does. A session it starts itself (no `spark`
+    given) is stopped, with its JVM, before it returns."""
     if files_per_batch is not None and files_per_batch < 1:
         raise InputError(f"--files-per-batch {files_per_batch}: must be 1 or more")
+    if not input_path.exists():
+        raise InputError(f"--input {input_path}: no such file or directory")
+    if spark is not None:
+        return _run(spark, input_path, output, checkpoint, on_alerts, files_per_batch)
+    spark = spark_session()
+    try:
+        return _run(spark, input_path, output, checkpoint, on_alerts, files_per_batch)
+    finally:
+        stop_spark(spark)
+
+
+def stop_spark(spark, timeout_s: float = 30.0) -> None:
+    """Stop a session this runner started, and the JVM behind it: `SparkSession.stop` leaves the gateway's Java
+    process running until this Python exits, and a JVM stuck in native code (RocksDB) has outlived the runner.
+    The JVM is asked to exit, then killed if it has not after `timeout_s`."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    process = getattr(gateway, "proc", None)
+    try:
+        spark.stop()
+    finally:
+        if gateway is not None:
+            gateway.shutdown()
+        if process is not None:
+            if process.stdin is not None:
+                process.stdin.close()  # the gateway JVM exits when its parent's pipe closes
+            try:
+                process.wait(timeout_s)
+            except Exception:  # still running: subprocess.TimeoutExpired
+                process.kill()
+                process.wait(timeout_s)
+        SparkContext._gateway, SparkContext._jvm = None, None
+
+
+def _run(spark, input_path: Path, output: Path, checkpoint: Path | None, on_alerts, files_per_batch: int | None):
     from anomaly.pipeline import detect, parse
     from anomaly.sinks import Tables, process_batch
 
-    if not input_path.exists():
-        raise InputError(f"--input {input_path}: no such file or directory")
-    spark = spark or spark_session()
     reader = spark.readStream.format("text")
     if files_per_batch:
         reader = reader.option("maxFilesPerTrigger", files_per_batch)
@@ -110,6 +146,7 @@ ANOMALY_COLUMNS = [
     "metric",
     "value",
     "rule",
+    "score",
     "severity",
     "expected_low",
     "expected_high",
@@ -126,27 +163,44 @@ EPISODE_COLUMNS = [
     "status",
     "peak_severity",
     "rules",
+    "score",
     "first_value",
     "peak_value",
     "readings",
 ]
+READING_COLUMNS = ["timestamp", "device_id", "metric", "value", "score", "reason", "alert"]
+PLOT_SERIES = 12  # series drawn by --plot (the first ones, in name order)
 
 
-def score_csv(csv_path: Path, out_path: Path, episodes: bool = False) -> int:
-    """Offline scoring of one or more series from a CSV export: one row per anomaly (rule) of a reading, or with
-    `episodes` one row per alert episode. Returns the number of rows written."""
+def score_csv(
+    csv_path: Path,
+    out_path: Path,
+    episodes: bool = False,
+    all_readings: bool = False,
+    plot: Path | None = None,
+) -> int:
+    """Offline scoring of one or more series from a CSV export: one row per anomaly (reason) of a flagged reading,
+    with its score; or with `episodes` one row per alert episode; or with `all_readings` every reading's score and
+    reason. `plot` draws the series, their scores and episodes into a PNG. Returns the number of rows written."""
     from datetime import UTC, datetime
 
     import numpy as np
     import pandas as pd
 
+    from anomaly.detector import Params
     from anomaly.scoring import ExportError, read_export, score_frame
 
+    if episodes and all_readings:
+        raise InputError("--episodes and --all-readings: choose one (episodes, or every reading's score)")
     writable_file(out_path, "--out")  # before the scoring: a wrong --out fails at once, not after it
+    if plot is not None:
+        writable_file(plot, "--plot")
+        pyplot = plotting()
     try:
         scored = list(score_frame(read_export(csv_path)))
     except ExportError as error:
         raise InputError(f"--csv {error}") from None
+    threshold = Params().threshold
 
     def iso(ts: float | None) -> str | None:
         return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
@@ -163,27 +217,100 @@ def score_csv(csv_path: Path, out_path: Path, episodes: bool = False) -> int:
             for series in scored
             for e in series.episodes
         ]
-        write_csv(pd.DataFrame(rows, columns=EPISODE_COLUMNS), out_path, "--out")
-        return len(rows)
-    flagged = [
-        {
-            "timestamp": series.labels[i],
-            "device_id": series.device_id,
-            "metric": series.metric,
-            "value": a.value,
-            "rule": a.rule,
-            "severity": a.severity,
-            "expected_low": a.expected_low,
-            "expected_high": a.expected_high,
-            "message": a.message,
-        }
-        for series in scored
-        for i, anomalies in enumerate(series.anomalies)
-        for a in anomalies
-    ]
-    frame = pd.DataFrame(flagged, columns=ANOMALY_COLUMNS).replace({np.inf: None, -np.inf: None})
+        frame = pd.DataFrame(rows, columns=EPISODE_COLUMNS)
+    elif all_readings:
+        rows = [
+            {
+                "timestamp": series.labels[i],
+                "device_id": series.device_id,
+                "metric": series.metric,
+                "value": float(series.values[i]),
+                "score": float(series.scores[i]),
+                "reason": series.reasons[i],
+                "alert": bool(series.scores[i] >= threshold),
+            }
+            for series in scored
+            for i in range(len(series.values))
+        ]
+        frame = pd.DataFrame(rows, columns=READING_COLUMNS)
+    else:
+        rows = [
+            {
+                "timestamp": series.labels[i],
+                "device_id": series.device_id,
+                "metric": series.metric,
+                "value": a.value,
+                "rule": a.rule,
+                "score": a.score,
+                "severity": a.severity,
+                "expected_low": a.expected_low,
+                "expected_high": a.expected_high,
+                "message": a.message,
+            }
+            for series in scored
+            for i, anomalies in enumerate(series.anomalies)
+            for a in anomalies
+        ]
+        frame = pd.DataFrame(rows, columns=ANOMALY_COLUMNS).replace({np.inf: None, -np.inf: None})
     write_csv(frame, out_path, "--out")
-    return len(flagged)
+    if plot is not None:
+        draw(pyplot, scored, threshold, plot)
+    return len(rows)
+
+
+def plotting():
+    """matplotlib's pyplot on a file backend; refused in one line where it is not installed (the offline tool's
+    dependency only: the Glue job never ships it)."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError(
+            "--plot needs matplotlib, which is not installed in this Python: pip install -r requirements/job.txt"
+        ) from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
+
+
+def draw(pyplot, scored: list, threshold: float, path: Path) -> None:
+    """Each series (up to PLOT_SERIES) as two panels: its readings with alert episodes shaded and alert readings
+    marked, and its score with the alert threshold."""
+    import numpy as np
+
+    shown = scored[:PLOT_SERIES]
+    figure, axes = pyplot.subplots(
+        2 * max(1, len(shown)), 1, figsize=(14, 3.6 * max(1, len(shown))), squeeze=False, sharex=False
+    )
+    for n, series in enumerate(shown):
+        top, bottom = axes[2 * n][0], axes[2 * n + 1][0]
+        times = series.timestamps.astype("datetime64[s]")
+        top.plot(times, series.values, lw=0.6, color="tab:blue")
+        alert = series.scores >= threshold
+        top.scatter(times[alert], series.values[alert], s=6, color="tab:red", zorder=3, label="alert reading")
+        for e in series.episodes:
+            end = e.end_ts if e.end_ts is not None else float(series.timestamps[-1])
+            top.axvspan(np.datetime64(int(e.start_ts), "s"), np.datetime64(int(end), "s"), color="tab:red", alpha=0.12)
+        top.set_title(
+            f"{series.device_id} / {series.metric}: {len(series.episodes)} alert episode(s)", fontsize=9, loc="left"
+        )
+        bottom.plot(times, series.scores, lw=0.6, color="tab:green")
+        bottom.axhline(threshold, color="tab:red", lw=0.6, ls="--")
+        bottom.set_ylim(0, 1.05)
+        bottom.set_ylabel("score", fontsize=8)
+        for ax in (top, bottom):
+            ax.tick_params(labelsize=7)
+    if len(scored) > len(shown):
+        figure.suptitle(f"the first {len(shown)} of {len(scored)} series", fontsize=9)
+    figure.tight_layout()
+    try:
+        figure.savefig(path, dpi=90)
+    except OSError as error:
+        raise InputError(
+            f"--plot {path}: cannot be written ({error.strerror or error}); choose a writable path"
+        ) from None
+    finally:
+        pyplot.close(figure)
 
 
 def writable_file(path: Path, option: str) -> None:
@@ -219,9 +346,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.add_argument("--csv", type=Path, required=True, help="timestamp,value[,device_id,metric,...]")
             parser.add_argument("--out", type=Path, required=True)
             parser.add_argument("--episodes", action="store_true", help="one row per alert episode, not per anomaly")
+            parser.add_argument("--all-readings", action="store_true", help="every reading's score and reason")
+            parser.add_argument("--plot", type=Path, help="draw series, scores and episodes into this PNG")
             ns = parser.parse_args(args[1:])
-            count = score_csv(ns.csv, ns.out, episodes=ns.episodes)
-            print(f"{count} {'alert episode' if ns.episodes else 'anomalous reading'}(s) written to {ns.out}")
+            count = score_csv(ns.csv, ns.out, episodes=ns.episodes, all_readings=ns.all_readings, plot=ns.plot)
+            kind = "alert episode" if ns.episodes else "scored reading" if ns.all_readings else "anomaly row"
+            print(f"{count} {kind}(s) written to {ns.out}" + (f", plot in {ns.plot}" if ns.plot else ""))
             return 0
         parser = argparse.ArgumentParser(prog="python -m anomaly")
         parser.add_argument("--input", type=Path, required=True, help="JSON-lines file or folder of them")

@@ -169,6 +169,7 @@ ANOMALIES = Table(
     (
         ("event_id", "text"),
         ("rule", "text"),
+        ("score", "float8"),
         ("device_id", "text"),
         ("production_line", "text"),
         ("metric", "text"),
@@ -180,7 +181,7 @@ ANOMALIES = Table(
         ("event_ts", "timestamptz"),
     ),
     ("event_id", "rule"),
-    ("value", "expected_low", "expected_high", "severity", "message"),
+    ("value", "score", "expected_low", "expected_high", "severity", "message"),
 )
 FIELDS = tuple(c for c, _ in ANOMALIES.columns)
 # One row per alert episode, upserted by id as it opens, grows and closes. A closed episode is final, and an older
@@ -201,9 +202,10 @@ EPISODES = Table(
         ("peak_value", "float8"),
         ("readings", "int4"),
         ("status", "text"),
+        ("score", "float8"),
     ),
     ("episode_id",),
-    ("end_ts", "last_anomaly_ts", "peak_severity", "rules", "peak_value", "readings", "status"),
+    ("end_ts", "last_anomaly_ts", "peak_severity", "rules", "peak_value", "readings", "status", "score"),
     guard="episodes.status = 'open' AND episodes.readings <= EXCLUDED.readings",
     stamp="updated_ts",
 )

@@ -1,27 +1,42 @@
-"""Pure anomaly detection over one device x metric series: rules that explain themselves (no Spark, no AWS).
+"""Pure anomaly scoring of one device x metric series: every reading gets a score in [0, 1] and a reason (no Spark,
+no AWS). The state is plain data so Spark can keep it between micro-batches.
 
-Rules: hard limits and rate of change from the sensor catalog; the level rule (EWMA z-score); drift (a fast EWMA
-pulling away from a slow one); the time-of-day rule (seasonal); a stuck sensor; gaps. Every anomaly names its
-rule, the value, the expected range and a severity. The state is plain data so Spark can keep it between
-micro-batches.
+The model, per reading (what each series learns from its own data; the sensor catalog is only physics and a prior):
+- a forecast: the level and its trend (Brown's double exponential smoothing) and, once each hour of the day has
+  been seen `season_visits` times, a profile of the typical level per hour (weekdays and weekends apart) with its
+  scatter within an hour and from day to day;
+- a robust scale: the larger of a fast and a slow EWMA of the squared forecast error (bias-corrected for their
+  start at 0), learned from errors clipped at `clip` deviations (one outlier cannot inflate it);
+- five statistics, each turned into a tail probability E = -ln p of a value at least this extreme when the series
+  behaves as it has (anomaly.surprise):
+  spike     the deviation from the forecast (the smaller of the level's and the profile's: a reading the profile
+            expects at this time of day is not a spike);
+  shift     a two-sided CUSUM of that deviation (Page's test for a mean shift of 2 x `shift_k` deviations, whose
+            stationary tail is exponential: p = e^-S); it accumulates evidence of a level shift or a drift;
+  season    this hour's mean so far against the same hour on earlier days (their day-to-day scatter);
+  noise     a CUSUM of the log-likelihood ratio of the noise doubling (`noise_ratio`), on the errors less their
+            own short EWMA (a shift moves every error alike; a burst scatters them): a burst of noise;
+  stuck     a run of identical readings, p = q^(run - 1) for the series' own repeat probability q.
+- calibration: each statistic's tail is checked against the series' own history. Its excursions (runs of
+  E > ln 10) are counted per size class in a histogram that forgets with time constant `memory_days`; a reading
+  whose statistic is no larger than `deductible` earlier excursions in that time is as rare as they were, not as
+  rare as the model says. A series whose spikes are its normal behaviour stops paging for them; a new record, or
+  the first few of a kind, still does.
+- the score: rarity in decades of days, r = max over statistics of min(log10(1 / (p x readings per day)),
+  log10(1 / empirical rate per day)); score = r / `decades`, clipped to [0, 1]. A score of 0.5 with the defaults
+  means "by chance once in 63 days at this series' cadence" (10^1.8), 0.9 once in 1,700 days. Physics overrides
+  it: a reading outside the catalog's limits scores 1 (out_of_range), so does an implausible rate of change
+  (spike).
 
-What each series learns from its own data, so that the catalog is a prior and not a law:
-- its reporting interval: the median of its last `cadence_window` inter-arrival times (the catalog's interval
-  counts as `cadence_prior` of them until the series has shown that many), against which gaps are judged;
-- its daily cycle: a profile of the typical level per hour of the day (weekdays and weekends apart), learned once
-  per visit of each hour, with its typical scatter. A reading the profile expects (a shift starting, the
-  afternoon warmth) is not a level or drift anomaly however far it is from the last hour's level; a level the
-  profile does not expect at this time of day (a machine that did not start) is a `seasonal` anomaly;
-- how spiky it is: a level alarm in a series that crossed its threshold more than `busy_exceedances` times
-  recently (decaying with half-life `memory_s`) must also exceed the largest recent deviation by
-  `novelty_margin`, so a series whose spikes are its normal behaviour pages only for a spike beyond them;
-- whether it repeats itself: a run of identical readings is `stuck` only in a series that normally changes.
+Reasons: spike, level_shift (the shift CUSUM built up fast, or this hour is unusual for the time of day), drift
+(the shift CUSUM built up slowly), noise_burst, stuck, out_of_range; a gap (a silence
+longer than `gap_factor` learned reporting intervals) is an info row of its own, never an alert.
 
-`detect_vectorised` runs the rules with numpy: between readings that the level EWMA clips, the baselines follow a
-linear recursion with a closed form, so only those rare readings go through `_judge`, the per-reading definition
-of the level rules. `detect_series_stepwise` runs the definition (`_step`) on every reading; tests hold the two
-equal. `detect_series` picks the definition for a handful of readings (cheaper than numpy's call overhead there)
-and the vectorised path otherwise.
+`detect_stepwise` runs the definition (`_step`) reading by reading; `detect_vectorised` runs the same model with
+numpy: between readings whose forecast error is clipped, the level and the scale follow linear recursions with a
+closed form, the CUSUMs follow Lindley's recursion, the calibration only changes where a statistic exceeds ln 10.
+Tests hold the two equal. `detect` picks the definition for a handful of readings (cheaper than numpy's call
+overhead there) and the vectorised path otherwise.
 """
 
 from __future__ import annotations
@@ -34,88 +49,108 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from anomaly.sensor_catalog import MetricSpec
+from anomaly.surprise import neglog_tail, neglog_tail_array
 
-RULES = ("hard_limit", "ewma_z", "rate_of_change", "stuck", "gap", "drift", "seasonal")
 DAY_S = 86_400.0
+LN10 = math.log(10)
+LN2 = math.log(2)
 MEAN_ABS_TO_STD = math.sqrt(math.pi / 2)  # mean absolute deviation of a normal distribution -> standard deviation
-LN_HALF = math.log(0.5)
-OBSOLETE_STATE = frozenset({"window"})
+STATISTICS = ("spike", "shift", "season", "noise", "stuck")
+REASONS = ("spike", "level_shift", "drift", "noise_burst", "stuck", "out_of_range", "gap")
+CALIBRATION_FLOOR = LN10  # excursions are counted from p < 0.1 on
+MODEL = "score-1"  # the scoring model a stored state belongs to: a state of another model keeps only what carries
+CARRIED = ("max_ts", "recent_ids", "prune_at", "last_ts", "intervals", "episode", "calm_readings")
 
 
 @dataclass(frozen=True)
 class Params:
-    alpha: float = 0.05  # EWMA weight of the newest reading (time constant ~20 readings)
-    warmup: int = 30  # readings before statistical rules speak
-    z_warning: float = 5.0  # level rule, in the larger of the fast and the slow noise deviation
-    z_critical: float = 9.0
-    busy_exceedances: float = 2.0  # a series with more recent threshold crossings than this is "busy" ...
-    novelty_margin: float = 2.0  # ... and its level alarms must exceed margin x its largest recent deviation
-    memory_s: float = DAY_S  # half-life of that recent count and largest deviation
-    stuck_run: int = 30  # identical readings in a row ...
-    stuck_repeat_share: float = 0.2  # ... in a series that repeated its last value less often than this
+    threshold: float = 0.5  # an alert: score at least this (opens and extends an alert episode)
+    critical: float = 0.9  # a critical alert: score at least this
+    decades: float = 3.6  # score 1 = rarer than once in 10**decades days (0.5: once in 63 days)
+    alpha: float = 0.05  # level EWMA: weight of the newest reading
+    scale_fast: float = 0.01  # EWMA weights of the squared forecast error (the scale is the larger of the two)
+    scale_slow: float = 0.001
+    clip: float = 4.0  # forecast errors are learned clipped at this many deviations
+    warmup: int = 30  # readings learned before the series is scored
+    shift_k: float = 0.5  # shift CUSUM reference, in deviations (tuned to shifts of twice this)
+    drift_rate: float = 1.5  # a shift that built up by less than this many deviations per reading is a drift
+    residual_clip: float = 4.0  # one reading moves the shift CUSUM by at most this many deviations
+    noise_ratio: float = 3.0  # the noise CUSUM is tuned to the noise growing this many times
+    noise_clip: float = 3.0  # ... and one reading moves it as a deviation of at most this many
+    noise_mean: float = 0.3  # the noise CUSUM measures errors from their own EWMA of this weight (not a shift)
+    stuck_min: int = 3  # readings in a run before it is judged
+    stuck_repeat_share: float = 0.2  # runs are judged in series that repeated their last value less often than this
+    stuck_floor: float = 0.02  # the least repeat probability a run is judged with
+    repeat_alpha: float = 1 / 150  # EWMA weight of "the reading repeated the last one"
     gap_factor: float = 6.0  # silence longer than this many learned reporting intervals
     cadence_window: int = 32  # inter-arrival times the reporting interval is the median of
-    cadence_prior: int = 4  # the catalog's interval counts as this many of them until the series has shown more
-    base_alpha: float = 1 / 150  # slow baseline for drift (time constant 150 readings, 25 min at 10 s)
-    drift_z: float = 12.0  # fast-vs-slow divergence, in reading-noise standard deviations
-    drift_window: int = 150  # readings before the drift rule speaks (the slow baseline has settled)
+    cadence_prior: int = 1  # the catalog's interval counts as this many of them
+    cadence_known: int = 2  # inter-arrival times a series shows before a silence can be a gap
     season_bins: int = 24  # profile bins per day (hours)
     season_weekend: bool = True  # Saturdays and Sundays (UTC) have a profile of their own
     season_weight: float = 0.25  # weight of the newest visit of a bin in its profile
-    season_visits: int = 3  # visits of a bin before it speaks (3 days; 3 weekends for weekend bins)
-    season_persist: int = 2  # the time-of-day rule needs this many readings in a row off (a spike is not a level)
-    season_z: float = 5.0  # ... each this far from its bin's profile, in the bin's scatter
-    explain_z: float = 4.0  # a reading within this many of its bin's scatter is expected at this time of day
+    season_visits: int = 3  # visits of a bin before it speaks
+    season_clip: float = 5.0  # a visit learns readings clipped at this many of its bin's deviations
+    memory_days: float = 20.0  # the calibration's time constant
+    deductible: float = 2.0  # excursions of a size a series may show in that time before the size is normal
+    calibration_bins: int = 18  # size classes of excursions: E from ln 10 up by factors of sqrt 2
     lateness_s: float = 600.0  # watermark: older than newest - lateness is late
 
     def __post_init__(self) -> None:
-        for name in ("alpha", "base_alpha", "season_weight"):
+        for name in ("alpha", "scale_fast", "scale_slow", "season_weight", "repeat_alpha", "noise_mean"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"Params.{name} = {getattr(self, name)}: an EWMA weight must be between 0 and 1")
-        for name in ("warmup", "stuck_run", "cadence_window", "season_bins", "season_visits", "season_persist"):
+        for name in ("warmup", "stuck_min", "cadence_window", "season_bins", "season_visits", "calibration_bins"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Params.{name} = {getattr(self, name)}: must be 1 or more")
+        if not 0 < self.threshold <= self.critical <= 1:
+            raise ValueError(
+                f"Params threshold {self.threshold} / critical {self.critical}: need 0 < threshold <= critical <= 1"
+            )
         if not 0 <= self.cadence_prior <= self.cadence_window:
             raise ValueError(
                 f"Params.cadence_prior = {self.cadence_prior}: between 0 and cadence_window ({self.cadence_window})"
             )
-        if self.memory_s <= 0:
-            raise ValueError(f"Params.memory_s = {self.memory_s}: a half-life must be positive")
+        for name in ("memory_days", "decades", "clip", "residual_clip", "noise_clip", "shift_k"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"Params.{name} = {getattr(self, name)}: must be positive")
+        if self.noise_ratio <= 1:
+            raise ValueError(f"Params.noise_ratio = {self.noise_ratio}: a growth of the noise, more than 1")
 
 
 @dataclass
 class SeriesState:
-    n: int = 0  # learned readings (hard-limit breaches are not learned)
-    mean: float = 0.0
-    var: float = 0.0
-    base_mean: float = 0.0
-    base_var: float = 0.0
-    noise: float = 0.0  # slow EWMA of half the squared step between learned readings: the reading noise,
-    last_learned: float = math.nan  # which a ramp or a level shift hardly inflates (drift's unit)
-    drifting: bool = False
+    model: str = MODEL
+    n: int = 0  # learned readings (readings outside the catalog's limits are not learned)
+    level: float = 0.0  # EWMA of the learned readings, and its own EWMA: their difference is the trend
+    level_lag: float = 0.0
+    var_fast: float = 0.0
+    var_slow: float = 0.0
+    up: float = 0.0  # shift CUSUMs, in deviations, and readings since each was last 0
+    down: float = 0.0
+    up_age: int = 0
+    down_age: int = 0
+    noise: float = 0.0  # the noise CUSUM (a log-likelihood ratio)
+    error_mean: float = 0.0  # EWMA of the clipped forecast error in deviations (what a shift adds to every error)
     last_ts: float = -math.inf  # newest reading time
     last_value: float = math.nan
-    stuck_count: int = 0
     max_ts: float = -math.inf
-    season_scores: list[float] = field(default_factory=list)  # time-of-day scores of the last season_persist - 1
     recent_ids: dict[str, float] = field(default_factory=dict)
     prune_at: int = 256
     intervals: list[float] = field(default_factory=list)  # last inter-arrival times (the cadence estimate)
-    repeats: float = 0.0  # slow EWMA of "the reading repeated the last value"
-    run_repeats: float = 1.0  # `repeats` when the current run of identical readings began
+    repeats: float = 0.0  # EWMA of "the reading repeated the last one"
+    run: int = 0  # identical readings in the current run
+    run_repeats: float = 1.0  # `repeats` when the run began
     run_start: int = 0  # learned readings when it began
-    exceed: float = 0.0  # decayed count of level-threshold crossings, as of last_ts
-    exceeding: bool = False  # the last reading was over the level threshold
-    peak: float = 0.0  # decayed largest deviation from the level, as of last_ts
-    season_exceed: float = 0.0  # the same three for the time-of-day rule (its score, not a deviation)
-    season_exceeding: bool = False
-    season_peak: float = 0.0
     profile: list[float] = field(default_factory=list)  # typical level per time-of-day bin
-    scatter: list[float] = field(default_factory=list)  # its typical absolute deviation per bin
+    scatter: list[float] = field(default_factory=list)  # its mean absolute deviation within a visit
+    day_scatter: list[float] = field(default_factory=list)  # mean absolute deviation of visit means from it
     visits: list[int] = field(default_factory=list)  # visits learned per bin
     slot: int = -1  # the time-of-day bin being visited (absolute: epoch // bin width)
-    visit: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # its sum, deviation sum, readings
-    season_out: bool = False  # the time-of-day rule has reported the current excursion
+    visit: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])  # learned sum, |dev| sum, count, sum
+    calibration: list[float] = field(default_factory=list)  # excursions per statistic and size class (weighted)
+    excursion: list[int] = field(default_factory=list)  # per statistic: size class reached by its current excursion
+    calibration_origin: float = math.nan  # the time the weights are relative to
     episode: dict[str, Any] | None = None  # the open alert episode (anomaly.episodes.Episode.to_dict())
     calm_readings: int = 0  # readings without an alert since the open episode's last alert reading
 
@@ -124,14 +159,17 @@ class SeriesState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SeriesState:
-        """From `to_dict()` output, also of an earlier release: `window` (the robust-z readings, a rule since
-        removed) is dropped, fields added since take their defaults."""
-        return cls(**{k: v for k, v in data.items() if k not in OBSOLETE_STATE})
+        """From `to_dict()` output, also of an earlier release: fields added since take their defaults, fields
+        removed are dropped; a state of another scoring model keeps only the admission watermark, the cadence and
+        the open episode (`CARRIED`), and learns the rest again from its next readings."""
+        known = {f.name for f in fields(cls)}
+        if data.get("model") != MODEL:
+            return cls(**{k: v for k, v in data.items() if k in CARRIED})
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def to_tuple(self) -> tuple:
         """The field values in `STATE_FIELDS` order, not copied (the lists and dicts are the live state's): the
-        compact form the Spark layer pickles at once (`to_dict` deep-copies every container, which cost 15% of
-        the job's Python time, measured)."""
+        compact form the Spark layer pickles at once (`to_dict` deep-copies every container)."""
         return _field_values(self)
 
     @classmethod
@@ -149,12 +187,32 @@ _field_values = operator.attrgetter(*STATE_FIELDS)
 
 @dataclass(frozen=True)
 class Anomaly:
-    rule: str
+    rule: str  # the reason (REASONS)
     value: float
     expected_low: float | None
     expected_high: float | None
     severity: str  # info, warning, critical
     message: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A batch's result: every reading's score and reason (time order), and the anomalies of the readings that
+    have any ({reading index: anomalies}, in index order)."""
+
+    scores: np.ndarray
+    reasons: list[str]
+    flagged: dict[int, list[Anomaly]]
+
+    def per_reading(self) -> list[list[Anomaly]]:
+        out: list[list[Anomaly]] = [[] for _ in range(len(self.scores))]
+        for i, anomalies in self.flagged.items():
+            out[i] = anomalies
+        return out
+
+
+# Admission: duplicates and late readings, decided in the series' own state.
 
 
 def admit(state: SeriesState, event_ids: list[str], timestamps: np.ndarray, params: Params) -> list[str | None]:
@@ -206,21 +264,23 @@ def _prune(state: SeriesState, params: Params) -> None:
         state.prune_at = max(256, 2 * len(state.recent_ids))
 
 
-def _last(values: list[float], count: int) -> list[float]:
+# Cadence and the time-of-day profile.
+
+
+def _last(values: list, count: int) -> list:
     return values[max(0, len(values) - count) :]
 
 
 def reporting_interval(intervals: list[float], prior: float, params: Params) -> float:
     """The series' reporting interval: the median of its last inter-arrival times, with the catalog's interval
-    as `cadence_prior` of them while the series has shown fewer (a prior that fades)."""
+    as `cadence_prior` of them (a prior the series' own cadence outvotes after a few readings)."""
     recent = _last(intervals, params.cadence_window)
-    return median([prior] * max(0, params.cadence_prior - len(recent)) + recent)
+    return median([prior] * params.cadence_prior + recent)
 
 
 def median(values: list[float]) -> float:
     """`float(np.median(values))` for a short list, exactly (the middle value, or the mean of the two middle
-    ones as numpy computes it: (a + b) / 2), without numpy's call overhead: the definition asks for it once per
-    reading (half the per-reading cost of a small batch went to np.median, measured)."""
+    ones as numpy computes it: (a + b) / 2), without numpy's call overhead."""
     count = len(values)
     if not count or any(map(math.isnan, values)):
         return math.nan
@@ -241,130 +301,64 @@ def _profile_size(params: Params) -> int:
     return params.season_bins * (2 if params.season_weekend else 1)
 
 
-def _explainer(state: SeriesState, b: int, params: Params) -> tuple[float, float] | None:
-    """The profile level and scatter that may explain a reading in bin b: its own once it speaks, else (a weekend
-    bin still learning) the same hour of weekdays. Only for explaining: a weekend is never judged by weekdays."""
-    for candidate in (b, b % params.season_bins):
-        sigma = MEAN_ABS_TO_STD * state.scatter[candidate]
-        if state.visits[candidate] >= params.season_visits and sigma > 0:
-            return state.profile[candidate], sigma
-    return None
+def _ensure(state: SeriesState, params: Params) -> None:
+    """Allocate the profile and the calibration of a new state."""
+    if not state.profile:
+        size = _profile_size(params)
+        state.profile, state.scatter, state.day_scatter = [0.0] * size, [0.0] * size, [0.0] * size
+        state.visits = [0] * size
+    if not state.calibration:
+        state.calibration = [0.0] * (len(STATISTICS) * params.calibration_bins)
+        state.excursion = [-1] * len(STATISTICS)
 
 
 def _fold_visit(state: SeriesState, params: Params) -> None:
-    """Learn the finished visit of a bin: the profile moves towards its mean level, the scatter towards its mean
-    absolute deviation from the profile (a running mean over the first visits, an EWMA after)."""
-    total, deviation, count = state.visit
+    """Learn the finished visit of a bin: the profile moves towards its mean level, the within-visit scatter
+    towards its mean absolute deviation, the day-to-day scatter towards the distance of its mean (a running mean
+    over the first visits, an EWMA after)."""
+    total, deviation, count, _ = state.visit
     if count:
         b = _bin(state.slot, params)
         seen = state.visits[b]
+        mean = total / count
         if seen == 0:
-            state.profile[b] = total / count
+            state.profile[b] = mean
         else:
-            state.profile[b] += max(params.season_weight, 1 / (seen + 1)) * (total / count - state.profile[b])
-            state.scatter[b] += max(params.season_weight, 1 / seen) * (deviation / count - state.scatter[b])
+            weight = max(params.season_weight, 1 / seen)
+            state.day_scatter[b] += weight * (abs(mean - state.profile[b]) - state.day_scatter[b])
+            state.profile[b] += max(params.season_weight, 1 / (seen + 1)) * (mean - state.profile[b])
+            state.scatter[b] += weight * (deviation / count - state.scatter[b])
         state.visits[b] = seen + 1
-    state.visit = [0.0, 0.0, 0.0]
+    state.visit = [0.0, 0.0, 0.0, 0.0]
 
 
-def _enter_slot(state: SeriesState, ts: float, params: Params) -> int:
-    """Move the visit forward to the reading's slot (a late reading stays in the current visit); its bin."""
-    if not state.profile:
-        size = _profile_size(params)
-        state.profile, state.scatter, state.visits = [0.0] * size, [0.0] * size, [0] * size
-    slot = max(int(ts // (DAY_S / params.season_bins)), state.slot)
-    if slot != state.slot:
-        _fold_visit(state, params)
-        state.slot = slot
-    return _bin(slot, params)
-
-
-class Reading(NamedTuple):
-    """What one reading shows before the level baselines judge it: physics, cadence, repetition, time of day."""
+class Context(NamedTuple):
+    """What one reading shows before the level model judges it: physics, cadence, repetition, time of day."""
 
     hard: bool  # outside the catalog's limits (never learned)
     dt: float  # seconds since the newest earlier reading
-    elapsed: float  # seconds it moves the newest time forward (what the recent peak and count decay by)
-    seen: bool  # the series had a reading before
     interval: float  # the learned reporting interval before it
     gap: bool
     rate: float | None  # its rate of change where implausible
     last_value: float
-    stuck: bool
+    stuck: float  # E of the run of identical readings it ends
     expected: float  # the profile's level for its time of day
-    sigma: float  # the profile's scatter there (as a standard deviation)
-    explained: bool  # the profile expects this reading at this time of day
-    seasonal: float | None  # its time-of-day score where that rule reports
+    sigma: float  # the profile's within-visit deviation there
+    speaks: bool  # the profile speaks for this bin
+    season: float  # E of this visit's mean so far against the same hour on earlier days
+    season_sigma: float  # the deviation of that mean
+    now: float  # the newest reading time after it
 
 
-def _explain(
-    x: float,
-    spec: MetricSpec,
-    params: Params,
-    r: Reading,
-    *,
-    z: float | None,
-    mean: float,
-    scale: float,
-    divergence: float | None,
-    base_mean: float,
-    std: float,
-) -> list[Anomaly]:
-    """The anomalies of one reading, in rule order, from the quantities that made each rule fire (None: quiet)."""
-    found: list[Anomaly] = []
-    if r.hard:
-        found.append(Anomaly("hard_limit", x, spec.low, spec.high, "critical", f"outside {spec.low}..{spec.high}"))
-    if r.gap:
-        limit = params.gap_factor * r.interval
-        message = f"no reading for {r.dt:.0f}s (reports every {r.interval:.0f}s)"
-        found.append(Anomaly("gap", r.dt, 0.0, limit, "info", message))
-    if r.rate is not None:
-        span = spec.max_rate_per_s * r.dt
-        message = f"changed {r.rate:.2f}/s, plausible {spec.max_rate_per_s}/s"
-        found.append(Anomaly("rate_of_change", x, r.last_value - span, r.last_value + span, "warning", message))
-    if r.stuck:
-        found.append(Anomaly("stuck", x, None, None, "warning", f"{params.stuck_run} identical readings"))
-    if z is not None:
-        low, high = mean - params.z_warning * scale, mean + params.z_warning * scale
-        severity = "critical" if z > params.z_critical else "warning"
-        found.append(Anomaly("ewma_z", x, low, high, severity, f"EWMA z-score {z:.1f}"))
-    if divergence is not None:
-        span = params.drift_z * std
-        direction = "up" if divergence > 0 else "down"
-        message = (
-            f"level drifting {direction}: {abs(divergence):.1f} noise deviations from the baseline {base_mean:.2f}"
-        )
-        found.append(Anomaly("drift", x, base_mean - span, base_mean + span, "warning", message))
-    if r.seasonal is not None:
-        span = params.season_z * r.sigma
-        message = (
-            f"unusual for the time of day: {params.season_persist} readings in a row at least {r.seasonal:.1f} "
-            f"scatters from the expected {r.expected:.2f}"
-        )
-        found.append(Anomaly("seasonal", x, r.expected - span, r.expected + span, "warning", message))
-    return found
-
-
-def _gate(
-    gate: tuple[float, bool, float], keep: float, over: bool, deviation: float, learns: bool, params: Params
-) -> tuple[bool, tuple[float, bool, float]]:
-    """The busy-series gate of a statistical rule, for one reading: whether its exceedance alarms, and the gate's
-    next (decayed crossing count, over the threshold, decayed peak deviation)."""
-    count, exceeding, peak = gate
-    count, peak = count * keep, peak * keep
-    alarm = over and (count <= params.busy_exceedances or deviation > params.novelty_margin * peak)
-    count += 1.0 if over and not exceeding else 0.0
-    return alarm, (count, over, max(peak, deviation) if learns else peak)
-
-
-def _observe(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: Params) -> Reading:
-    """The reading's context by definition: cadence, physics, repetition and time of day; updates those parts of
-    `state` (the level baselines are `_judge`'s)."""
+def _observe(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: Params) -> Context:
+    """The reading's context by definition; updates cadence, repetition and the profile's visit."""
+    _ensure(state, params)
     hard = x < spec.low or x > spec.high
     seen = state.last_ts > -math.inf
     dt = ts - state.last_ts
     last_value = state.last_value
     interval = reporting_interval(state.intervals, spec.interval_s, params)
+    known = len(_last(state.intervals, params.cadence_window))
     rate = None
     if state.n and dt > 0 and not math.isnan(last_value):
         rate = abs(x - last_value) / dt
@@ -372,143 +366,278 @@ def _observe(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: 
     # stuck: a run of identical readings, in a series that normally changes, begun after the warm-up
     repeat = x == last_value
     if repeat:
-        state.stuck_count += 1
+        state.run += 1
     else:
-        state.stuck_count, state.run_repeats, state.run_start = 1, state.repeats, state.n
-    stuck = (
-        state.stuck_count == params.stuck_run
-        and state.run_start >= params.warmup
-        and state.run_repeats < params.stuck_repeat_share
-    )
-    state.repeats += params.base_alpha * ((1.0 if repeat else 0.0) - state.repeats)
-    # time of day: the last readings against the profile of their bins
-    b = _enter_slot(state, ts, params)
+        state.run, state.run_repeats, state.run_start = 1, state.repeats, state.n
+    stuck = 0.0
+    judged = state.run >= params.stuck_min and state.run_start >= params.warmup
+    if judged and state.run_repeats < params.stuck_repeat_share:
+        stuck = (state.run - 1) * -math.log(max(state.run_repeats, params.stuck_floor))
+    state.repeats += params.repeat_alpha * ((1.0 if repeat else 0.0) - state.repeats)
+    # time of day: enter the reading's slot (a late reading stays in the current visit)
+    slot = max(int(ts // (DAY_S / params.season_bins)), state.slot)
+    if slot != state.slot:
+        _fold_visit(state, params)
+        state.slot = slot
+    b = _bin(slot, params)
     expected = state.profile[b]
     sigma = MEAN_ABS_TO_STD * state.scatter[b]
     speaks = state.visits[b] >= params.season_visits and sigma > 0
-    own = abs(x - expected) / sigma if speaks else 0.0
-    explainer = _explainer(state, b, params)
-    score = min([*_last(state.season_scores, params.season_persist - 1), own])
-    keep = _decay(max(ts, state.last_ts) - state.last_ts, params) if seen else 1.0
-    over = speaks and score > params.season_z
-    gate = (state.season_exceed, state.season_exceeding, state.season_peak)
-    alarm, (state.season_exceed, state.season_exceeding, state.season_peak) = _gate(
-        gate, keep, over, score, speaks and not hard, params
-    )
-    seasonal = None
-    if over:
-        seasonal = None if state.season_out or not alarm else score
-        state.season_out = True
-    elif not speaks or score < params.season_z / 2:
-        state.season_out = False
-    if not hard:  # the visit learns the reading, clipped to the profile's alarm band once it speaks
-        learn = min(max(x, expected - params.season_z * sigma), expected + params.season_z * sigma)
-        learn = learn if speaks else x
-        total, deviation, count = state.visit
-        state.visit = [total + learn, deviation + (abs(learn - expected) if state.visits[b] else 0.0), count + 1.0]
+    total, deviation, count, raw = state.visit
+    season = season_sigma = 0.0
+    if speaks and not hard:
+        season_sigma = math.sqrt((MEAN_ABS_TO_STD * state.day_scatter[b]) ** 2 + sigma * sigma / (count + 1))
+        season = neglog_tail(((raw + x) / (count + 1) - expected) / season_sigma) if season_sigma > 0 else 0.0
+    if not hard:  # the visit learns the reading, clipped to the profile's band once it speaks
+        learn = x
+        if speaks:
+            learn = min(max(x, expected - params.season_clip * sigma), expected + params.season_clip * sigma)
+        state.visit = [
+            total + learn,
+            deviation + (abs(learn - expected) if state.visits[b] else 0.0),
+            count + 1,
+            raw + x,
+        ]
     if seen and dt > 0:
         state.intervals = _last([*state.intervals, dt], params.cadence_window)
-    elapsed = max(ts, state.last_ts) - state.last_ts if seen else 0.0
     state.last_ts = max(state.last_ts, ts)
     state.last_value = x
-    state.season_scores = _last([*state.season_scores, own], params.season_persist - 1)
-    return Reading(
+    return Context(
         hard=hard,
         dt=dt,
-        elapsed=elapsed,
-        seen=seen,
         interval=interval,
-        gap=bool(state.n) and dt > params.gap_factor * interval,
+        gap=known >= params.cadence_known and dt > params.gap_factor * interval,
         rate=rate,
         last_value=last_value,
         stuck=stuck,
         expected=expected,
         sigma=sigma,
-        explained=explainer is not None and abs(x - explainer[0]) <= params.explain_z * explainer[1],
-        seasonal=seasonal,
+        speaks=speaks,
+        season=season,
+        season_sigma=season_sigma,
+        now=state.last_ts,
     )
 
 
-def _decay(elapsed: float, params: Params) -> float:
-    """What the recent peaks and exceedance counts keep after `elapsed` seconds."""
-    return math.exp(LN_HALF / params.memory_s * elapsed)
+# The level model: forecast, scale and the statistics built on the forecast error.
 
 
-def _judge(state: SeriesState, x: float, r: Reading, spec: MetricSpec, params: Params) -> list[Anomaly]:
-    """The level, drift and busy-series rules for one reading by definition, then every anomaly it shows; learns
-    the level baselines from it."""
+class Judged(NamedTuple):
+    """The level model's view of one learned reading, before it learns from it."""
+
+    ready: bool
+    level: float
+    scale: float
+    z: float  # forecast error in deviations (signed)
+    combined: float  # the smaller of the level's and the profile's error (signed, clipped): the CUSUMs' input
+    spike: float
+    shift: float
+    noise: float
+    shift_age: int  # readings the dominant shift CUSUM has been building up
+
+
+def _z(error: float, scale: float) -> float:
+    if scale > 0:
+        return error / scale
+    return 0.0 if error == 0 else math.copysign(math.inf, error)
+
+
+def _judge(state: SeriesState, x: float, c: Context, params: Params) -> Judged:
+    """The level model for one learned reading by definition: its statistics, then it learns the reading."""
     ready = state.n >= params.warmup
-    std = math.sqrt(state.noise) if state.noise > 0 else 0.0
-    scale = math.sqrt(max(state.var, state.base_var, 0.0))
-    keep = _decay(r.elapsed, params) if r.seen else 1.0
-    deviation = abs(x - state.mean)
-    z = deviation / scale if ready and scale > 0 else 0.0
-    over = ready and scale > 0 and z > params.z_warning and not r.explained
-    gate = (state.exceed, state.exceeding, state.peak)
-    alarm, (state.exceed, state.exceeding, state.peak) = _gate(
-        gate, keep, over, deviation, ready and not r.hard, params
+    scale = _scale(state, params)
+    forecast = _forecast(state, params)
+    error = x - forecast
+    z = _z(error, scale)
+    zs = (x - c.expected) / c.sigma if c.speaks else math.inf
+    u = zs if abs(zs) < abs(z) else z
+    spike = neglog_tail(u)
+    u = min(max(u, -params.residual_clip), params.residual_clip)
+    k = params.shift_k
+    if ready:
+        state.up = max(0.0, state.up + u - k)
+        state.down = max(0.0, state.down - u - k)
+        state.up_age = state.up_age + 1 if state.up > 0 else 0
+        state.down_age = state.down_age + 1 if state.down > 0 else 0
+        grow = 0.5 * (1 - 1 / params.noise_ratio**2)
+        v = min(abs(u - state.error_mean), params.noise_clip)
+        state.noise = max(0.0, state.noise + grow * v * v - math.log(params.noise_ratio))
+        state.error_mean += params.noise_mean * (u - state.error_mean)
+    side = state.up >= state.down
+    shift = 2 * k * max(state.up, state.down) - LN2
+    judged = Judged(
+        ready,
+        forecast,
+        scale,
+        z,
+        u,
+        spike,
+        shift,
+        state.noise,
+        state.up_age if side else state.down_age,
     )
-    divergence = None
-    if state.n >= params.drift_window and std > 0:
-        level = (state.mean - state.base_mean) / std
-        if abs(level) > params.drift_z and not state.drifting:
-            divergence, state.drifting = (None if r.explained else level), True
-        elif abs(level) < params.drift_z / 2:
-            state.drifting = False
-    found = _explain(
-        x,
-        spec,
-        params,
-        r,
-        z=z if alarm else None,
-        mean=state.mean,
-        scale=scale,
-        divergence=divergence,
-        base_mean=state.base_mean,
-        std=std,
-    )
-    if not r.hard:  # learn from the reading, clipped so one outlier cannot drag the baselines
-        learn = x
-        if ready and scale > 0:
-            learn = min(max(x, state.mean - params.z_warning * scale), state.mean + params.z_warning * scale)
-        if state.n == 0:
-            state.mean = state.base_mean = learn
-        a, w = params.alpha, params.base_alpha
-        delta = learn - state.mean
-        state.mean += a * delta
-        state.var = (1 - a) * (state.var + a * delta * delta)
-        base_delta = learn - state.base_mean
-        state.base_mean += w * base_delta
-        state.base_var = (1 - w) * (state.base_var + w * base_delta * base_delta)
-        step = learn - state.last_learned if state.n else 0.0
-        state.noise = (1 - w) * state.noise + w * 0.5 * step * step
-        state.last_learned = learn
-        state.n += 1
+    _learn_level(state, x, ready, params, forecast, scale)
+    return judged
+
+
+# Calibration: each statistic against the series' own history of excursions.
+
+
+def _size_class(e: float, params: Params) -> int:
+    """-1 below the calibration floor, else the size class of E (factors of sqrt 2 from ln 10)."""
+    if not e > CALIBRATION_FLOOR:
+        return -1
+    if math.isinf(e):
+        return params.calibration_bins - 1
+    return min(params.calibration_bins - 1, int(2 * math.log2(e / CALIBRATION_FLOOR)))
+
+
+REBASE_TIME_CONSTANTS = 300.0  # weights are exp((t - origin) / tau): moved to a new origin before they overflow
+
+
+def _calibrate(state: SeriesState, stats: list[float], now: float, per_day: float, learn: bool, params: Params):
+    """Rarity (decades of days) of each statistic by definition, against the excursions counted so far; counts
+    the reading's own excursions (when `learn`). Returns (rarities, dominant statistic index)."""
+    tau = params.memory_days * DAY_S
+    if math.isnan(state.calibration_origin) or now - state.calibration_origin > REBASE_TIME_CONSTANTS * tau:
+        keep = 1.0 if math.isnan(state.calibration_origin) else math.exp(-(now - state.calibration_origin) / tau)
+        state.calibration = [c * keep for c in state.calibration]
+        state.calibration_origin = now
+    weight = math.exp((now - state.calibration_origin) / tau)
+    bins = params.calibration_bins
+    rarities = []
+    for i, raw in enumerate(stats):
+        e = max(0.0, raw - math.log(len(STATISTICS)))
+        rarity = e / LN10 - math.log10(per_day)
+        j = _size_class(e, params)
+        if j >= 0:
+            above = sum(state.calibration[i * bins + j : (i + 1) * bins]) / weight
+            empirical = (above - params.deductible) / params.memory_days
+            if empirical > 0:
+                rarity = min(rarity, -math.log10(empirical))
+        if learn:
+            if j > state.excursion[i]:
+                for level in range(state.excursion[i] + 1, j + 1):
+                    state.calibration[i * bins + level] += weight
+                state.excursion[i] = j
+            elif j < 0:
+                state.excursion[i] = -1
+        rarities.append(rarity)
+    best = max(range(len(rarities)), key=rarities.__getitem__)
+    return rarities, best
+
+
+# The score and the anomalies it explains.
+
+
+def _reason(stat: int, age: int, stats: list[float], params: Params) -> str:
+    name = STATISTICS[stat]
+    if name == "shift":
+        built = (stats[stat] + LN2) / (2 * params.shift_k) + params.shift_k * age  # deviations summed
+        return "drift" if age and built / age < params.drift_rate else "level_shift"
+    return {"spike": "spike", "season": "level_shift", "noise": "noise_burst", "stuck": "stuck"}[name]
+
+
+def _explain(
+    x: float, score: float, reason: str, stat: int, c: Context, j: Judged | None, spec: MetricSpec, params: Params
+) -> list[Anomaly]:
+    """The anomalies of one reading: the alert its score makes (or its physics), and a gap before it."""
+    found: list[Anomaly] = []
+    rarity = f"once in 10^{score * params.decades:.1f} days"
+    if c.hard:
+        found.append(
+            Anomaly("out_of_range", x, spec.low, spec.high, "critical", f"outside {spec.low}..{spec.high}", 1.0)
+        )
+    elif c.rate is not None:
+        span = spec.max_rate_per_s * c.dt
+        message = f"changed {c.rate:.2f}/s, plausible {spec.max_rate_per_s}/s"
+        found.append(Anomaly("spike", x, c.last_value - span, c.last_value + span, "critical", message, 1.0))
+    elif score >= params.threshold and j is not None:
+        severity = "critical" if score >= params.critical else "warning"
+        seasonal = c.speaks and abs(j.combined) < abs(j.z)
+        if STATISTICS[stat] == "season":
+            center, spread = c.expected, c.season_sigma
+            message = f"level_shift: unusual for the time of day (expected {c.expected:.4g}; {rarity})"
+        elif reason == "stuck":
+            found.append(
+                Anomaly("stuck", x, None, None, severity, f"stuck: a run of identical readings ({rarity})", score)
+            )
+            return found
+        else:
+            center, spread = (c.expected, c.sigma) if seasonal else (j.level, j.scale)
+            what = {
+                "spike": f"{abs(j.combined):.1f} deviations from the expected {center:.4g}",
+                "level_shift": f"the level moved {'up' if j.combined > 0 else 'down'} from {center:.4g}",
+                "drift": f"the level is drifting away from {center:.4g}",
+                "noise_burst": f"the noise grew around {center:.4g}",
+            }[reason]
+            message = f"{reason}: {what} ({rarity})"
+        band = params.clip * spread
+        found.append(Anomaly(reason, x, center - band, center + band, severity, message, score))
+    if c.gap:
+        limit = params.gap_factor * c.interval
+        message = f"no reading for {c.dt:.0f}s (reports every {c.interval:.0f}s)"
+        found.append(Anomaly("gap", c.dt, 0.0, limit, "info", message, score))
     return found
 
 
-def _step(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: Params) -> list[Anomaly]:
-    """One reading, every rule, by definition; updates `state`."""
-    return _judge(state, x, _observe(state, x, ts, spec, params), spec, params)
+def _step(state: SeriesState, x: float, ts: float, spec: MetricSpec, params: Params) -> tuple[float, str, list]:
+    """One reading, the whole model, by definition: its score, its reason and its anomalies; updates `state`."""
+    c = _observe(state, x, ts, spec, params)
+    if c.hard:
+        return 1.0, "out_of_range", _explain(x, 1.0, "out_of_range", -1, c, None, spec, params)
+    j = _judge(state, x, c, params)
+    stats = [j.spike, j.shift, c.season, j.noise, c.stuck]
+    rarities, best = _calibrate(state, stats, c.now, DAY_S / c.interval, j.ready, params)
+    reason = _reason(best, j.shift_age, stats, params)
+    score = min(1.0, max(0.0, rarities[best] / params.decades)) if j.ready else 0.0
+    if c.rate is not None:
+        score, reason = 1.0, "spike"
+    return score, reason, _explain(x, score, reason, best, c, j, spec, params)
 
 
-def detect_series_stepwise(
+def detect_stepwise(
+    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
+) -> Detection:
+    """The reference: `_step` on every reading. Same result as `detect_vectorised`, many times slower."""
+    scores, reasons, flagged = [], [], {}
+    t = np.asarray(timestamps, dtype=float).tolist()
+    x = np.asarray(values, dtype=float).tolist()
+    for i, (ts, value) in enumerate(zip(t, x, strict=True)):
+        score, reason, anomalies = _step(state, value, ts, spec, params)
+        scores.append(score)
+        reasons.append(reason)
+        if anomalies:
+            flagged[i] = anomalies
+    return Detection(np.array(scores, dtype=float), reasons, flagged)
+
+
+SMALL_BATCH = 16  # below this many readings, the per-reading definition is faster than numpy's call overhead
+
+
+def detect(
+    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
+) -> Detection:
+    """Scores, reasons and anomalies of readings in time order, updating `state` in place: the vectorised path,
+    or for a handful of readings (a series' share of one micro-batch) the definition itself."""
+    if len(values) < SMALL_BATCH:
+        return detect_stepwise(state, timestamps, values, spec, params)
+    return detect_vectorised(state, timestamps, values, spec, params)
+
+
+def detect_series(
     state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
 ) -> list[list[Anomaly]]:
-    """The reference: `_step` on every reading. Same result as `detect_series`, many times slower."""
-    return [
-        _step(state, v, t, spec, params)
-        for t, v in zip(np.asarray(timestamps, float).tolist(), np.asarray(values, float).tolist(), strict=True)
-    ]
+    """`detect` as a list of anomalies per reading."""
+    return detect(state, timestamps, values, spec, params).per_reading()
 
 
-# The vectorised path: the same rules over a whole batch with numpy.
+# The vectorised path: the same model over a whole batch with numpy.
 
 
 def _max_block(params: Params) -> int:
-    """Longest block whose closed form stays well inside float range: keep**-block <= e**300 for both EWMAs
-    (256 at the default weights, where 0.95**-256 is about 5e5)."""
-    keep = 1 - max(params.alpha, params.base_alpha)
+    """Longest block whose closed form stays well inside float range: keep**-block <= e**300 for every EWMA."""
+    keep = 1 - max(params.alpha, params.scale_fast, params.scale_slow)
     return max(1, min(256, int(300 / -math.log(keep))))
 
 
@@ -528,32 +657,23 @@ def _linear_long(start: float, inputs: np.ndarray, keep: float) -> np.ndarray:
     return out
 
 
-def _ewma(mean: float, var: float, values: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
-    """EWMA mean and variance after each value, as `_judge` learns them unclipped. The mean is taken as an offset
-    from its start: a steady series stays exactly steady (its variance exactly 0)."""
-    means = mean + _linear(0.0, weight * (values - mean), 1 - weight)
-    deltas = values - np.concatenate([[mean], means[:-1]])
-    return means, _linear(var, (1 - weight) * weight * deltas**2, 1 - weight)
+def _lindley(start: float, steps: np.ndarray) -> np.ndarray:
+    """s[k] = max(0, s[k-1] + steps[k]), s[-1] = start, for every k: the running sum less its running minimum."""
+    total = np.cumsum(steps)
+    return total - np.minimum(np.minimum.accumulate(total), -start)
 
 
-def _hysteresis(fire: np.ndarray, rearm: np.ndarray, before: bool) -> tuple[np.ndarray, bool]:
-    """For a rule that reports an excursion once: where it reports (fires while not already out), and whether it
-    is out after the last reading. `fire` wins over `rearm` on the same reading."""
-    if not fire.any():  # the common case: nothing fires, only the re-arming can change the state
-        return fire, False if rearm.any() else before
-    marks = np.where(fire, 1, np.where(rearm, -1, 0))
-    count = len(marks)
-    last = np.maximum.accumulate(np.where(marks != 0, np.arange(count), -1))
-    prior = np.concatenate([[-1], last[:-1]])
-    out_before = np.where(prior >= 0, marks[np.maximum(prior, 0)] == 1, before)
-    after = bool(marks[last[-1]] == 1) if last[-1] >= 0 else before
-    return fire & ~out_before, after
+def _ages(start: int, level: np.ndarray) -> np.ndarray:
+    """Readings since each value of a CUSUM was last 0 (0 where it is 0), continuing from `start`."""
+    index = np.arange(1, len(level) + 1)
+    zero = np.maximum.accumulate(np.where(level == 0, index, 0))
+    return np.where(zero > 0, index - zero, index + start) * (level > 0)
 
 
 def _observe_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, spec: MetricSpec, params: Params) -> dict:
     """`_observe` for a whole batch at once: the context arrays of every reading; updates the same parts of
-    `state`. The level baselines (and so `n`) are left to the caller, which passes the learned count before
-    each reading."""
+    `state`. `n` is the caller's: it passes the learned count before each reading."""
+    _ensure(state, params)
     count = len(x)
     hard = (x < spec.low) | (x > spec.high)
     learner = ~hard
@@ -561,319 +681,391 @@ def _observe_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, spec: Metri
     last_ts = np.maximum.accumulate(np.concatenate([[state.last_ts], t]))
     seen = np.concatenate([[state.last_ts > -math.inf], np.ones(count - 1, dtype=bool)])
     dt = t - last_ts[:-1]
-    elapsed = np.where(seen, last_ts[1:] - np.where(seen, last_ts[:-1], 0.0), 0.0)
     last_value = np.concatenate([[state.last_value], x[:-1]])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rate = np.abs(x - last_value) / dt
     fast = (n_before > 0) & (dt > 0) & ~np.isnan(last_value) & (rate > spec.max_rate_per_s)
-    # cadence: the median of the window of inter-arrival times before each reading
+    # cadence: the median of the window of inter-arrival times (and the prior) before each reading
     width = params.cadence_window
     arrived = seen & (dt > 0)
     known = _last(state.intervals, width)
     full = np.concatenate([known, dt[arrived]])
+    before = np.concatenate([[0], np.cumsum(arrived)[:-1]])  # intervals that arrived in the batch before each one
+    prior = [spec.interval_s] * params.cadence_prior
     short = max(0, min(len(full) + 1, width) - len(known))  # windows not yet full: by definition
     medians = np.empty(len(full) - len(known) + 1)
-    for j in range(short):
-        medians[j] = reporting_interval(full[: len(known) + j].tolist(), spec.interval_s, params)
+    for j in range(min(short, len(medians))):
+        medians[j] = median(prior + full[: len(known) + j].tolist())
     if short < len(medians):
         first = len(known) + short - width
-        if np.all(full[first:] == full[-1]):  # a regular cadence: every window is flat
+        if params.cadence_prior < width and np.all(full[first:] == full[-1]):  # a regular cadence: flat windows
             medians[short:] = full[-1]
         else:
-            medians[short:] = np.median(np.lib.stride_tricks.sliding_window_view(full, width)[first:], axis=1)
-    interval = medians[np.concatenate([[0], np.cumsum(arrived)[:-1]])]
+            windows = np.lib.stride_tricks.sliding_window_view(full, width)[first:]
+            prior_column = np.full((len(windows), params.cadence_prior), spec.interval_s)
+            medians[short:] = np.median(np.concatenate([prior_column, windows], axis=1), axis=1)
+    interval = medians[before]
+    shown = np.minimum(len(known) + before, width)
     state.intervals = _last([*state.intervals, *dt[arrived].tolist()], width)
-    gap = (n_before > 0) & (dt > params.gap_factor * interval)
+    gap = (shown >= params.cadence_known) & (dt > params.gap_factor * interval)
     # stuck: runs of identical readings, the repeat share and learned count where each run began
     repeat = x == last_value
     index = np.arange(count)
     begins = np.maximum.accumulate(np.where(repeat, -1, index))
-    run_length = np.where(begins >= 0, index - begins + 1, state.stuck_count + index + 1)
-    share = _linear_long(state.repeats, params.base_alpha * repeat, 1 - params.base_alpha)
+    run = np.where(begins >= 0, index - begins + 1, state.run + index + 1)
+    share = _linear_long(state.repeats, params.repeat_alpha * repeat, 1 - params.repeat_alpha)
     share_before = np.concatenate([[state.repeats], share[:-1]])
     at = np.maximum(begins, 0)
     run_repeats = np.where(begins >= 0, share_before[at], state.run_repeats)
     run_start = np.where(begins >= 0, n_before[at], state.run_start)
-    stuck = (run_length == params.stuck_run) & (run_start >= params.warmup) & (run_repeats < params.stuck_repeat_share)
-    state.stuck_count, state.repeats = int(run_length[-1]), float(share[-1])
+    judged = (run >= params.stuck_min) & (run_start >= params.warmup) & (run_repeats < params.stuck_repeat_share)
+    stuck = np.where(judged, (run - 1) * -np.log(np.maximum(run_repeats, params.stuck_floor)), 0.0)
+    state.run, state.repeats = int(run[-1]), float(share[-1])
     state.run_repeats, state.run_start = float(run_repeats[-1]), int(run_start[-1])
-    log_keep = np.where(seen, LN_HALF / params.memory_s * elapsed, 0.0)
-    season = _season_batch(state, t, x, learner, log_keep, params)
+    season = _season_batch(state, t, x, learner, params)
     state.last_ts, state.last_value = float(last_ts[-1]), float(x[-1])
     return {
         "hard": hard,
         "learner": learner,
         "n_before": n_before,
         "dt": dt,
-        "elapsed": elapsed,
-        "seen": seen,
         "interval": interval,
         "gap": gap,
         "rate": rate,
         "fast": fast,
         "last_value": last_value,
         "stuck": stuck,
-        "log_keep": log_keep,
+        "now": last_ts[1:],
         **season,
     }
 
 
-def _season_batch(
-    state: SeriesState, t: np.ndarray, x: np.ndarray, learner: np.ndarray, log_keep: np.ndarray, params: Params
-) -> dict:
-    """The time-of-day part of `_observe` for a batch: visit by visit (the profile is fixed within one)."""
+def _season_batch(state: SeriesState, t: np.ndarray, x: np.ndarray, learner: np.ndarray, params: Params) -> dict:
+    """The time-of-day part of `_observe` for a batch: visit by visit (the profile is fixed within one; its sums
+    with numpy, equal to `_observe`'s one by one to rounding), the statistic of every reading at the end."""
     count = len(x)
-    expected, sigma = np.zeros(count), np.zeros(count)
-    speaks = np.zeros(count, dtype=bool)
-    explain_level, explain_sigma = np.zeros(count), np.full(count, -1.0)  # -1: nothing explains
-    if not state.profile:
-        size = _profile_size(params)
-        state.profile, state.scatter, state.visits = [0.0] * size, [0.0] * size, [0] * size
     slots = np.maximum.accumulate(np.maximum((t // (DAY_S / params.season_bins)).astype(np.int64), state.slot))
-    starts = np.flatnonzero(np.concatenate([[True], slots[1:] != slots[:-1]]))
-    for begin, end in zip(starts.tolist(), [*starts[1:].tolist(), count], strict=True):
+    starts = np.flatnonzero(np.concatenate([[True], slots[1:] != slots[:-1]])).tolist()
+    level, spread, day, speaking, counted, summed = [], [], [], [], [], []  # per visit of the batch
+    clip = params.season_clip
+    for begin, end in zip(starts, [*starts[1:], count], strict=True):
         slot = int(slots[begin])
         if slot != state.slot:
             _fold_visit(state, params)
             state.slot = slot
         b = _bin(slot, params)
-        level, spread = state.profile[b], MEAN_ABS_TO_STD * state.scatter[b]
-        speak = state.visits[b] >= params.season_visits and spread > 0
-        expected[begin:end], sigma[begin:end], speaks[begin:end] = level, spread, speak
-        explainer = _explainer(state, b, params)
-        if explainer is not None:
-            explain_level[begin:end], explain_sigma[begin:end] = explainer
-        learn = x[begin:end][learner[begin:end]]
-        if speak:
-            learn = np.minimum(np.maximum(learn, level - params.season_z * spread), level + params.season_z * spread)
-        if len(learn):  # summed left to right, as `_observe` adds them one by one
-            total, deviation, readings = state.visit
-            deviations = np.abs(learn - level).tolist() if state.visits[b] else [0.0] * len(learn)
-            state.visit = [sum(learn.tolist(), total), sum(deviations, deviation), readings + len(learn)]
+        expected, sigma = state.profile[b], MEAN_ABS_TO_STD * state.scatter[b]
+        speak = state.visits[b] >= params.season_visits and sigma > 0
+        total, deviation, readings, raw = state.visit
+        level.append(expected)
+        spread.append(sigma)
+        day.append(MEAN_ABS_TO_STD * state.day_scatter[b])
+        speaking.append(speak)
+        counted.append(readings)
+        summed.append(raw)
+        learns_here = learner[begin:end]
+        values_here = x[begin:end][learns_here]
+        if len(values_here):
+            learn = np.clip(values_here, expected - clip * sigma, expected + clip * sigma) if speak else values_here
+            total += float(learn.sum())
+            deviation += float(np.abs(learn - expected).sum()) if state.visits[b] else 0.0
+            readings += len(values_here)
+            raw += float(values_here.sum())
+        state.visit = [total, deviation, readings, raw]
+    lengths = np.diff([*starts, count])
+    visit = np.repeat(np.arange(len(starts)), lengths)
+    expected = np.array(level)[visit]
+    sigma = np.array(spread)[visit]
+    speaks = np.array(speaking, dtype=bool)[visit]
+    # each learned reading's visit mean so far, against the same hour on earlier days
+    running = np.cumsum(learner)
+    at_start = (running - learner)[starts]
+    sums = np.cumsum(np.where(learner, x, 0.0))
+    sums_at_start = (sums - np.where(learner, x, 0.0))[starts]
+    counted_now = np.array(counted)[visit] + running - at_start[visit]
+    mean = (np.array(summed)[visit] + sums - sums_at_start[visit]) / np.maximum(counted_now, 1)
+    season_sigma = np.sqrt(np.array(day)[visit] ** 2 + sigma * sigma / np.maximum(counted_now, 1))
+    judged = speaks & learner & (season_sigma > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        own = np.where(speaks, np.abs(x - expected) / np.where(speaks, sigma, 1.0), 0.0)
-    k = params.season_persist
-    older = _last(state.season_scores, k - 1)
-    history = np.concatenate([older, own])
-    score = np.empty(count)
-    short = min(count, k - 1 - len(older))  # the first readings of a series have fewer before them
-    for i in range(short):
-        score[i] = float(history[: len(older) + i + 1].min())
-    if short < count:
-        rows = np.lib.stride_tricks.sliding_window_view(history, k)
-        score[short:] = rows[len(older) + short + 1 - k :].min(axis=1)
-    state.season_scores = _last([*state.season_scores, *own.tolist()], k - 1)
-    fire = speaks & (score > params.season_z)
-    alarm, (state.season_exceed, state.season_exceeding, state.season_peak) = _gate_batch(
-        (state.season_exceed, state.season_exceeding, state.season_peak),
-        score,
-        fire,
-        log_keep,
-        speaks & learner,
-        params,
-    )
-    reports, state.season_out = _hysteresis(fire, ~speaks | (score < params.season_z / 2), state.season_out)
-    reports &= alarm
+        season = np.where(judged, neglog_tail_array((mean - expected) / np.where(judged, season_sigma, 1.0)), 0.0)
+    season_sigma = np.where(speaks & learner, season_sigma, 0.0)
+    return {"expected": expected, "sigma": sigma, "speaks": speaks, "season": season, "season_sigma": season_sigma}
+
+
+def _forecast(state: SeriesState, params: Params) -> float:
+    """The next reading's forecast: Brown's double exponential smoothing (level plus trend from two cascaded
+    EWMAs), which follows a smooth daily cycle without the lag of a plain EWMA."""
+    return state.level + (state.level - state.level_lag) / (1 - params.alpha)
+
+
+def _scale(state: SeriesState, params: Params) -> float:
+    """The forecast error's scale: the larger of the fast and the slow EWMA of its square, each bias-corrected
+    for having started at 0 (its n - 1 updates after the first reading, which only seeds the level)."""
+    updates = state.n - 1
+    if updates < 1:
+        return 0.0
+    fast = state.var_fast / (1 - (1 - params.scale_fast) ** updates)
+    slow = state.var_slow / (1 - (1 - params.scale_slow) ** updates)
+    return math.sqrt(max(fast, slow))
+
+
+def _learn_level(state: SeriesState, y: float, ready: bool, params: Params, forecast: float, scale: float) -> None:
+    """The level and scale learn one reading (`forecast` and `scale` are the state's before it), as `_judge` does:
+    its error clipped once the series is ready."""
+    error = y - forecast
+    learn = error
+    if ready and scale > 0:
+        learn = min(max(error, -params.clip * scale), params.clip * scale)
+    if state.n == 0:
+        state.level = state.level_lag = y
+        learn = 0.0
+    else:
+        learned = y if learn == error else forecast + learn
+        state.level += params.alpha * (learned - state.level)
+        state.level_lag += params.alpha * (state.level - state.level_lag)
+    state.var_fast += params.scale_fast * (learn * learn - state.var_fast)
+    state.var_slow += params.scale_slow * (learn * learn - state.var_slow)
+    state.n += 1
+
+
+def _level_batch(state: SeriesState, y: np.ndarray, zs: np.ndarray, params: Params) -> dict:
+    """`_judge` over the learned readings of a batch (in order): the level and scale before each, the forecast
+    error and the statistics on it. Between clipped readings the EWMAs follow their closed form; a clipped
+    reading (and a series' first) goes through the definition, then small blocks until the series is calm."""
+    count = len(y)
+    level_before, scale_before = np.empty(count), np.empty(count)
+    ready = state.n + np.arange(count) >= params.warmup
+    a, fast, slow = params.alpha, params.scale_fast, params.scale_slow
+    max_block = _max_block(params)
+    pos, size = 0, max_block  # calm is the rule: start with a long block
+    while pos < count:
+        if state.n:
+            end = min(count, pos + size)
+            ys = y[pos:end]
+            means = state.level + _linear(0.0, a * (ys - state.level), 1 - a)
+            lags = state.level_lag + _linear(0.0, a * (means - state.level_lag), 1 - a)
+            level = np.concatenate([[state.level], means[:-1]])
+            lag = np.concatenate([[state.level_lag], lags[:-1]])
+            previous = level + (level - lag) / (1 - a)
+            errors = ys - previous
+            var_fast = _linear(state.var_fast, fast * errors * errors, 1 - fast)
+            var_slow = _linear(state.var_slow, slow * errors * errors, 1 - slow)
+            updates = state.n - 1 + np.arange(end - pos)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.sqrt(
+                    np.maximum(
+                        np.concatenate([[state.var_fast], var_fast[:-1]]) / (1 - (1 - fast) ** updates),
+                        np.concatenate([[state.var_slow], var_slow[:-1]]) / (1 - (1 - slow) ** updates),
+                    )
+                )
+            scale = np.where(updates >= 1, scale, 0.0)
+            clipped = np.flatnonzero(ready[pos:end] & (scale > 0) & (np.abs(errors) > params.clip * scale))
+            stop = int(clipped[0]) if len(clipped) else end - pos
+            if stop:  # the exact prefix
+                level_before[pos : pos + stop], scale_before[pos : pos + stop] = previous[:stop], scale[:stop]
+                state.level, state.level_lag = float(means[stop - 1]), float(lags[stop - 1])
+                state.var_fast, state.var_slow = float(var_fast[stop - 1]), float(var_slow[stop - 1])
+                state.n += stop
+                pos += stop
+            if pos == end:
+                size = min(max_block, size * 2)
+                continue
+        # By definition: the series' first reading, a clipped one and the readings after it until 16 in a row are
+        # calm (a plain loop is cheaper than numpy blocks that stop after a few readings).
+        calm = 0
+        while pos < count and calm < 16:
+            forecast, scale = _forecast(state, params), _scale(state, params)
+            level_before[pos], scale_before[pos] = forecast, scale
+            value = float(y[pos])
+            clipped = ready[pos] and scale > 0 and abs(value - forecast) > params.clip * scale
+            _learn_level(state, value, bool(ready[pos]), params, forecast, scale)
+            calm = 0 if clipped or state.n == 1 else calm + 1
+            pos += 1
+        size = min(32, max_block)
+    errors = y - level_before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(scale_before > 0, errors / scale_before, np.where(errors == 0, 0.0, np.copysign(np.inf, errors)))
+    u = np.where(np.abs(zs) < np.abs(z), zs, z)
+    spike = neglog_tail_array(u)
+    u = np.clip(u, -params.residual_clip, params.residual_clip)
+    k = params.shift_k
+    up, down, noise = np.full(count, state.up), np.full(count, state.down), np.full(count, state.noise)
+    up_age, down_age = np.full(count, state.up_age, dtype=np.int64), np.full(count, state.down_age, dtype=np.int64)
+    first = int(np.argmax(ready)) if ready.any() else count  # the CUSUMs run once the series is ready
+    if first < count:
+        w = u[first:]
+        up[first:] = _lindley(state.up, w - k)
+        down[first:] = _lindley(state.down, -w - k)
+        up_age[first:] = _ages(state.up_age, up[first:])
+        down_age[first:] = _ages(state.down_age, down[first:])
+        grow = 0.5 * (1 - 1 / params.noise_ratio**2)
+        means = state.error_mean + _linear_long(0.0, params.noise_mean * (w - state.error_mean), 1 - params.noise_mean)
+        v = np.minimum(np.abs(w - np.concatenate([[state.error_mean], means[:-1]])), params.noise_clip)
+        noise[first:] = _lindley(state.noise, grow * v * v - math.log(params.noise_ratio))
+        state.error_mean = float(means[-1])
+        state.up, state.down, state.noise = float(up[-1]), float(down[-1]), float(noise[-1])
+        state.up_age, state.down_age = int(up_age[-1]), int(down_age[-1])
     return {
-        "expected": expected,
-        "sigma": sigma,
-        "explained": (explain_sigma > 0) & (np.abs(x - explain_level) <= params.explain_z * explain_sigma),
-        "season_score": score,
-        "seasonal": reports,
+        "ready": ready,
+        "level": level_before,
+        "scale": scale_before,
+        "z": z,
+        "combined": u,
+        "spike": spike,
+        "shift": 2 * k * np.maximum(up, down) - LN2,
+        "noise": noise,
+        "shift_age": np.where(up >= down, up_age, down_age),
     }
 
 
-def _reading(c: dict, i: int) -> Reading:
-    """The context of reading i from the batch arrays (for the readings that go through `_judge`)."""
-    return Reading(
-        hard=bool(c["hard"][i]),
-        dt=float(c["dt"][i]),
-        elapsed=float(c["elapsed"][i]),
-        seen=bool(c["seen"][i]),
-        interval=float(c["interval"][i]),
-        gap=bool(c["gap"][i]),
-        rate=float(c["rate"][i]) if c["fast"][i] else None,
-        last_value=float(c["last_value"][i]),
-        stuck=bool(c["stuck"][i]),
-        expected=float(c["expected"][i]),
-        sigma=float(c["sigma"][i]),
-        explained=bool(c["explained"][i]),
-        seasonal=float(c["season_score"][i]) if c["seasonal"][i] else None,
-    )
+def _size_classes(e: np.ndarray, params: Params) -> np.ndarray:
+    """`_size_class` for every element."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        classes = np.floor(2 * np.log2(e / CALIBRATION_FLOOR))
+    classes = np.where(np.isinf(e), params.calibration_bins - 1, np.minimum(params.calibration_bins - 1, classes))
+    return np.where(e > CALIBRATION_FLOOR, classes, -1).astype(np.int64)
 
 
-SMALL_BATCH = 16  # below this many readings, the per-reading definition is faster than numpy's call overhead
-
-
-def detect_series(
-    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
-) -> list[list[Anomaly]]:
-    """Anomalies for each reading (in time order), updating `state` in place: the vectorised path, or for a
-    handful of readings (a series' share of one micro-batch) the definition itself."""
-    if len(values) < SMALL_BATCH:
-        return detect_series_stepwise(state, timestamps, values, spec, params)
-    return detect_vectorised(state, timestamps, values, spec, params)
-
-
-def detect_flagged(
-    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
-) -> dict[int, list[Anomaly]]:
-    """`detect_series` as {reading index: its anomalies} for the readings that have any, in index order (the
-    Spark layer's form: most readings have none, and a list per reading costs more than finding them)."""
-    if len(values) < SMALL_BATCH:
-        found = detect_series_stepwise(state, timestamps, values, spec, params)
-        return {i: anomalies for i, anomalies in enumerate(found) if anomalies}
-    return _detect_vectorised(state, timestamps, values, spec, params)
+def _calibrate_batch(
+    state: SeriesState, stats: np.ndarray, now: np.ndarray, per_day: np.ndarray, ready: np.ndarray, params: Params
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_calibrate` for the learned readings of a batch: rarities (readings x statistics) and the dominant
+    statistic of each. Only readings whose statistic exceeds ln 10 look the calibration up or change it."""
+    count, kinds = stats.shape
+    tau = params.memory_days * DAY_S
+    origin = state.calibration_origin
+    if count and math.isnan(origin):
+        origin = float(now[0])
+    if count and float(now[-1]) - origin > REBASE_TIME_CONSTANTS * tau:  # rare: weights rebased, by definition
+        rows = [
+            _calibrate(state, s.tolist(), float(t), float(d), bool(r), params)
+            for s, t, d, r in zip(stats, now, per_day, ready, strict=True)
+        ]
+        return np.array([r for r, _ in rows]), np.array([b for _, b in rows], dtype=np.int64)
+    state.calibration_origin = origin
+    bins = params.calibration_bins
+    weight = np.exp((now - origin) / tau)
+    e = np.maximum(0.0, stats - math.log(len(STATISTICS)))
+    rarities = e / LN10 - np.log10(per_day)[:, None]
+    first = int(np.argmax(ready)) if ready.any() else count
+    for i in range(kinds):
+        if state.excursion[i] < 0 and not (e[:, i] > CALIBRATION_FLOOR).any():
+            continue  # no excursion of this statistic in the batch, none going on: nothing to look up or learn
+        classes = _size_classes(e[:, i], params)
+        stored = np.array(state.calibration[i * bins : (i + 1) * bins])
+        # The excursion's size class after each ready reading: the running maximum within runs above the floor.
+        levels = np.full(count, state.excursion[i], dtype=np.int64)
+        if first < count:
+            j = classes[first:]
+            run = np.cumsum(j < 0)
+            reached = np.where(run == 0, np.maximum(j, state.excursion[i]), j)
+            key = np.maximum.accumulate(run * (bins + 2) + reached + 1)
+            levels[first:] = np.where(j < 0, -1, key - run * (bins + 2) - 1)
+        previous = np.concatenate([[state.excursion[i]], levels[:-1]])
+        grew = np.flatnonzero(levels > previous)
+        # The calibration before each event, as suffix sums over size classes (row 0: before the batch).
+        added = np.zeros((len(grew), bins))
+        for row, at in enumerate(grew.tolist()):
+            added[row, previous[at] + 1 : levels[at] + 1] = weight[at]
+        cumulative = stored + np.concatenate([np.zeros((1, bins)), np.cumsum(added, axis=0)])
+        tails = np.cumsum(cumulative[:, ::-1], axis=1)[:, ::-1]
+        looked = np.flatnonzero(classes >= 0)
+        if len(looked):
+            events_before = np.searchsorted(grew, looked, side="left")
+            above = tails[events_before, classes[looked]] / weight[looked]
+            empirical = (above - params.deductible) / params.memory_days
+            with np.errstate(divide="ignore", invalid="ignore"):
+                capped = np.where(empirical > 0, -np.log10(np.where(empirical > 0, empirical, 1.0)), np.inf)
+            rarities[looked, i] = np.minimum(rarities[looked, i], capped)
+        if len(grew):
+            state.calibration[i * bins : (i + 1) * bins] = (stored + added.sum(axis=0)).tolist()
+        state.excursion[i] = int(levels[-1]) if count else state.excursion[i]
+    return rarities, np.argmax(rarities, axis=1) if count else np.zeros(0, dtype=np.int64)
 
 
 def detect_vectorised(
     state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
-) -> list[list[Anomaly]]:
-    """`detect_series` with numpy for any number of readings (tests hold it equal to the definition)."""
-    out: list[list[Anomaly]] = [[] for _ in range(len(values))]
-    for i, anomalies in _detect_vectorised(state, timestamps, values, spec, params).items():
-        out[i] = anomalies
-    return out
-
-
-def _detect_vectorised(
-    state: SeriesState, timestamps: np.ndarray, values: np.ndarray, spec: MetricSpec, params: Params
-) -> dict[int, list[Anomaly]]:
-    """The vectorised path, for the readings with anomalies only (in index order)."""
+) -> Detection:
+    """`detect` with numpy for any number of readings (tests hold it equal to the definition)."""
     x = np.asarray(values, dtype=float)
     t = np.asarray(timestamps, dtype=float)
     count = len(x)
-    out: dict[int, list[Anomaly]] = {}
     if not count:
-        return out
+        return Detection(np.zeros(0), [], {})
     c = _observe_batch(state, t, x, spec, params)
-    learner, n_before, explained = c["learner"], c["n_before"], c["explained"]
-    ready = n_before >= params.warmup
-    log_keep = c["log_keep"]
-    context_flags = c["hard"] | c["gap"] | c["fast"] | c["stuck"] | c["seasonal"]
-    max_block = _max_block(params)
-    pos, size = 0, max_block  # calm is the rule: start with a long block
-    while pos < count:
-        if state.n == 0:  # the first learned reading seeds the baselines
-            found = _judge(state, float(x[pos]), _reading(c, pos), spec, params)
-            if found:
-                out[pos] = found
-            pos += 1
-            continue
-        end = min(count, pos + size)
-        learns = learner[pos:end]
-        xl = x[pos:end][learns]
-        # Speculative baselines, exact until the first reading the EWMA would clip.
-        mean, var = _ewma(state.mean, state.var, xl, params.alpha)
-        base, base_var = _ewma(state.base_mean, state.base_var, xl, params.base_alpha)
-        before = np.concatenate([[0], np.cumsum(learns)[:-1]])  # learned readings in the block before each one
-        mean_p = np.concatenate([[state.mean], mean])[before]
-        var_p = np.concatenate([[state.var], var])[before]
-        base_p = np.concatenate([[state.base_mean], base])[before]
-        base_var_p = np.concatenate([[state.base_var], base_var])[before]
-        steps = np.diff(np.concatenate([[state.last_learned], xl]))
-        noise = _linear(state.noise, params.base_alpha * 0.5 * steps * steps, 1 - params.base_alpha)
-        noise_p = np.concatenate([[state.noise], noise])[before]
-        std_p = np.sqrt(np.where(noise_p > 0, noise_p, 0.0))
-        scale_p = np.sqrt(np.maximum(np.maximum(var_p, base_var_p), 0.0))
-        xs = x[pos:end]
-        deviation = np.abs(xs - mean_p)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            z = np.where(scale_p > 0, deviation / scale_p, 0.0)
-            level = np.where(std_p > 0, (mean_p - base_p) / std_p, 0.0)
-        zhit = ready[pos:end] & (scale_p > 0) & (z > params.z_warning)
-        clipped = np.flatnonzero(zhit & learns)
-        stop = int(clipped[0]) if len(clipped) else end - pos
-        if stop:
-            span = slice(pos, pos + stop)
-            alarm, (state.exceed, state.exceeding, state.peak) = _gate_batch(
-                (state.exceed, state.exceeding, state.peak),
-                deviation[:stop],
-                zhit[:stop] & ~explained[span],
-                log_keep[span],
-                ready[span] & learner[span],
-                params,
-            )
-            watch = (n_before[span] >= params.drift_window) & (std_p[:stop] > 0)
-            drift_fire = watch & (np.abs(level[:stop]) > params.drift_z)
-            drift_rearm = watch & (np.abs(level[:stop]) < params.drift_z / 2)
-            drift, state.drifting = _hysteresis(drift_fire, drift_rearm, state.drifting)
-            drift &= ~explained[span]
-            flagged = context_flags[span] | alarm | drift
-            for k in np.flatnonzero(flagged).tolist():
-                out[pos + k] = _explain(  # never empty: each flag is a rule that fired
-                    float(x[pos + k]),
-                    spec,
-                    params,
-                    _reading(c, pos + k),
-                    z=float(z[k]) if alarm[k] else None,
-                    mean=float(mean_p[k]),
-                    scale=float(scale_p[k]),
-                    divergence=float(level[k]) if drift[k] else None,
-                    base_mean=float(base_p[k]),
-                    std=float(std_p[k]),
-                )
-            learned = int(learns[:stop].sum())  # the state after the exact prefix
-            if learned:
-                state.mean, state.var = float(mean[learned - 1]), float(var[learned - 1])
-                state.base_mean, state.base_var = float(base[learned - 1]), float(base_var[learned - 1])
-                state.noise, state.last_learned = float(noise[learned - 1]), float(xl[learned - 1])
-                state.n += learned
-        pos += stop
-        if pos < end:  # a clipped reading: by definition, then small blocks until the series is calm again
-            found = _judge(state, float(x[pos]), _reading(c, pos), spec, params)
-            if found:
-                out[pos] = found
-            pos, size = pos + 1, min(8, max_block)
-        else:
-            size = min(max_block, size * 2)
-    return out
-
-
-def _gate_batch(
-    gate: tuple[float, bool, float],
-    deviation: np.ndarray,
-    over: np.ndarray,
-    log_keep: np.ndarray,
-    learns: np.ndarray,
-    params: Params,
-) -> tuple[np.ndarray, tuple[float, bool, float]]:
-    """`_gate` over consecutive readings: where each exceedance alarms, and the gate after the last one. The
-    peak is a decaying running maximum: the reading that holds it is found in the log domain, its value decayed
-    from there (exactly itself where no time has passed)."""
-    count, exceeding, peak = gate
-    decay = np.cumsum(log_keep)  # log of what is kept from the start to each reading
-    origin = np.concatenate([[0.0], decay])  # ... to the gate before them (index 0), or to each reading
-    if not over.any():  # the common case: no exceedance, the count only decays and the peak only moves
-        with np.errstate(divide="ignore"):
-            key = np.where(learns, np.log(deviation), -np.inf) - decay
-        start = math.log(peak) if peak > 0 else -math.inf
-        last = len(key) - 1 - int(np.argmax(key[::-1]))  # the newest of equal keys holds it, as in `_gate`
-        if key[last] >= start:
-            held = float(np.where(learns[last], deviation[last], 0.0) * math.exp(decay[-1] - decay[last]))
-        else:
-            held = peak * math.exp(decay[-1])
-        return np.zeros(len(over), dtype=bool), (count * math.exp(decay[-1]), False, held)
-    with np.errstate(divide="ignore"):
-        key = np.concatenate(
-            [[math.log(peak) if peak > 0 else -math.inf], np.where(learns, np.log(deviation), -np.inf)]
-        )
-    key = key - origin
-    values = np.concatenate([[peak], np.where(learns, deviation, 0.0)])
-    holder = np.maximum.accumulate(np.where(key >= np.maximum.accumulate(key), np.arange(len(key)), 0))
-    previous = holder[:-1]  # who holds the peak after the reading before each one
-    peak_before = values[previous] * np.exp(decay - origin[previous])
-    alarm = np.zeros(len(over), dtype=bool)
-    at = 0.0
-    prior = np.concatenate([[exceeding], over[:-1]])
-    for k in np.flatnonzero(over).tolist():
-        count *= math.exp(decay[k] - at)
-        at = float(decay[k])
-        alarm[k] = count <= params.busy_exceedances or deviation[k] > params.novelty_margin * peak_before[k]
-        count += 0.0 if prior[k] else 1.0
-    after = (
-        count * math.exp(decay[-1] - at),
-        bool(over[-1]),
-        float(values[holder[-1]] * np.exp(decay[-1] - origin[holder[-1]])),
+    learned = np.flatnonzero(c["learner"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zs = np.where(c["speaks"], (x - c["expected"]) / np.where(c["speaks"], c["sigma"], 1.0), np.inf)
+    j = _level_batch(state, x[learned], zs[learned], params)
+    stats = np.column_stack([j["spike"], j["shift"], c["season"][learned], j["noise"], c["stuck"][learned]])
+    with np.errstate(over="ignore", divide="ignore"):  # a cadence of nanoseconds: more readings a day than floats
+        per_day = DAY_S / c["interval"][learned]
+    rarities, best = _calibrate_batch(state, stats, c["now"][learned], per_day, j["ready"], params)
+    scores = np.ones(count)
+    reasons = np.full(count, "out_of_range", dtype=object)
+    chosen = rarities[np.arange(len(learned)), best] if len(learned) else np.zeros(0)
+    scores[learned] = np.where(j["ready"], np.clip(chosen / params.decades, 0.0, 1.0), 0.0)
+    names = np.array(["spike", "level_shift", "level_shift", "noise_burst", "stuck"], dtype=object)
+    reasons[learned] = names[best]
+    shifts = best == STATISTICS.index("shift")  # `_reason`: a shift that built up slowly is a drift
+    age = j["shift_age"]
+    built = (stats[:, STATISTICS.index("shift")] + LN2) / (2 * params.shift_k) + params.shift_k * age
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slow = (age > 0) & (built / np.maximum(age, 1) < params.drift_rate)
+    reasons[learned[shifts & slow]] = "drift"
+    fast = c["fast"] & c["learner"]
+    scores[fast], reasons[fast] = 1.0, "spike"
+    flagged: dict[int, list[Anomaly]] = {}
+    rows = np.flatnonzero(c["hard"] | c["gap"] | fast | (scores >= params.threshold))
+    if not len(rows):
+        return Detection(scores, reasons.tolist(), flagged)
+    # The flagged readings' context and level view, gathered once per batch as plain Python values.
+    where = np.full(count, -1, dtype=np.int64)
+    where[learned] = np.arange(len(learned))
+    k = where[rows]
+    at = np.maximum(k, 0)
+    contexts = zip(
+        c["hard"][rows].tolist(),
+        c["dt"][rows].tolist(),
+        c["interval"][rows].tolist(),
+        c["gap"][rows].tolist(),
+        np.where(c["fast"][rows], c["rate"][rows], np.nan).tolist(),
+        c["last_value"][rows].tolist(),
+        c["stuck"][rows].tolist(),
+        c["expected"][rows].tolist(),
+        c["sigma"][rows].tolist(),
+        c["speaks"][rows].tolist(),
+        c["season"][rows].tolist(),
+        c["season_sigma"][rows].tolist(),
+        c["now"][rows].tolist(),
+        strict=True,
     )
-    return alarm, after
+    names = ("ready", "level", "scale", "z", "combined", "spike", "shift", "noise", "shift_age")
+    learned_any = len(learned) > 0
+    views = zip(*(j[name][at].tolist() for name in names), strict=True) if learned_any else [None] * len(rows)
+    stats_of = best[at].tolist() if learned_any else [-1] * len(rows)
+    for i, own, context, view, stat, value, score, reason in zip(
+        rows.tolist(),
+        k.tolist(),
+        contexts,
+        views,
+        stats_of,
+        x[rows].tolist(),
+        scores[rows].tolist(),
+        reasons[rows].tolist(),
+        strict=True,
+    ):
+        rate = context[4]
+        found = _explain(
+            value,
+            score,
+            reason,
+            stat if own >= 0 else -1,
+            Context(*context[:4], None if math.isnan(rate) else rate, *context[5:]),
+            Judged(*view) if own >= 0 else None,
+            spec,
+            params,
+        )
+        if found:
+            flagged[i] = found
+    return Detection(scores, reasons.tolist(), flagged)

@@ -28,7 +28,7 @@ _NAMESPACE = uuid.UUID("6f0e7a4c-2b1d-5c3e-9a8f-1d2c3b4a5e6f")  # fixed: ids mus
 @dataclass(frozen=True)
 class EpisodeParams:
     hold_off_readings: int = 6  # calm readings in a row before an episode closes ...
-    hold_off_s: float = 1800.0  # ... and calm seconds since its last alert reading
+    hold_off_s: float = 3600.0  # ... and calm seconds since its last alert reading
     page_severity: str = "warning"  # the least severity that opens or extends an episode
 
     def __post_init__(self) -> None:
@@ -53,11 +53,12 @@ class Episode:
     end_ts: float | None  # epoch seconds of the reading that ended the hold-off; None while open
     last_anomaly_ts: float  # epoch seconds of the last alert reading
     peak_severity: str
-    rules: tuple[str, ...]  # every rule that fired at page severity or above, sorted
+    rules: tuple[str, ...]  # every reason of its alert readings (page severity or above), sorted
     first_value: float  # the reading's value (not the anomaly's: a gap's is its length)
     peak_value: float  # the value of the first reading at the peak severity
     readings: int  # alert readings in the episode
     status: str  # "open" or "closed"
+    score: float = 0.0  # the highest anomaly score of its alert readings (0 for a record of an earlier release)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values only (rules as a list): what JSON round-trips unchanged. Every field is immutable, so a
@@ -86,9 +87,9 @@ def track(
     params: EpisodeParams = EpisodeParams(),
 ) -> list[Episode]:
     """The episodes this batch opened, updated or closed (each once, as it stands after the batch), for readings
-    in time order with their anomalies as `detect_series` returned them (a list per reading) or as
-    `detect_flagged` did ({reading index: anomalies}, the readings with none left out). Updates the open episode
-    in `state`. Visits only the alert readings and, while an episode is open, finds the reading that ends its
+    in time order with their anomalies as `detect_series` returns them (a list per reading) or as
+    `Detection.flagged` holds them ({reading index: anomalies}, the readings with none left out). Updates the open
+    episode in `state`. Visits only the alert readings and, while an episode is open, finds the reading that ends its
     hold-off with numpy: the same result as `track_stepwise`, the definition (tests hold them equal)."""
     floor = SEVERITY_RANK[params.page_severity]
     t = np.asarray(timestamps, float)
@@ -115,7 +116,10 @@ def track(
     touched: dict[str, Episode] = {}
     ts, xs = t.tolist(), np.asarray(values, float).tolist()
     done = 0  # readings before this one are accounted for
-    for i, alerts in [*alerting, (count, None)]:
+    items = [*alerting, (count, None)]
+    pos = 0
+    while pos < len(items):
+        i, alerts = items[pos]
         if current is not None and i > done:  # readings done..i-1 are calm: one of them may end the hold-off
             first = done + max(0, params.hold_off_readings - calm - 1)  # the first with enough calm readings
             ended = np.flatnonzero(t[first:i] - current.last_anomaly_ts >= params.hold_off_s) if first < i else []
@@ -128,12 +132,42 @@ def track(
                 calm += i - done
         if alerts is None:
             break
+        # A run of alert readings in a row: no calm reading between them can close the episode.
+        last = pos + 1
+        while last < len(items) - 1 and items[last][0] == items[last - 1][0] + 1:
+            last += 1
         current = _alert(current, device_id, metric, production_line, ts[i], xs[i], alerts)
-        calm, done = 0, i + 1
+        if last > pos + 1:
+            current = _extend(current, [(ts[k], xs[k], found) for k, found in items[pos + 1 : last]])
+        calm, done = 0, items[last - 1][0] + 1
         touched[current.episode_id] = current
+        pos = last
     state.episode = current.to_dict() if current is not None else None
     state.calm_readings = calm
     return list(touched.values())
+
+
+def _extend(current: Episode, run: list[tuple[float, float, list[Anomaly]]]) -> Episode:
+    """`_alert` for each alert reading of a run in turn, as one update: the first reading at a new peak severity
+    gives the peak value, the rules and score gather, the count grows by the run's length."""
+    peak, peak_value = current.peak_severity, current.peak_value
+    rules, score, newest = set(current.rules), current.score, current.last_anomaly_ts
+    for ts, x, alerts in run:
+        for a in alerts:
+            if SEVERITY_RANK[a.severity] > SEVERITY_RANK[peak]:
+                peak, peak_value = a.severity, x
+            rules.add(a.rule)
+            score = max(score, a.score)
+        newest = max(newest, ts)
+    return replace(
+        current,
+        last_anomaly_ts=newest,
+        peak_severity=peak,
+        peak_value=peak_value,
+        rules=tuple(sorted(rules)),
+        readings=current.readings + len(run),
+        score=score,
+    )
 
 
 def _alert(
@@ -148,6 +182,7 @@ def _alert(
     """The episode after an alert reading: opened by it, or extended."""
     severity = max((a.severity for a in alerts), key=SEVERITY_RANK.__getitem__)
     rules = {a.rule for a in alerts}
+    score = max(a.score for a in alerts)
     if current is None:
         return Episode(
             episode_id(device_id, metric, ts),
@@ -163,6 +198,7 @@ def _alert(
             peak_value=x,
             readings=1,
             status="open",
+            score=score,
         )
     higher = SEVERITY_RANK[severity] > SEVERITY_RANK[current.peak_severity]
     return replace(
@@ -172,6 +208,7 @@ def _alert(
         peak_value=x if higher else current.peak_value,
         rules=tuple(sorted(rules.union(current.rules))),
         readings=current.readings + 1,
+        score=max(current.score, score),
     )
 
 

@@ -34,7 +34,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from anomaly.detector import STATE_FIELDS, Params, SeriesState, admit, detect_flagged
+from anomaly import detector
+from anomaly.detector import STATE_FIELDS, Params, SeriesState, admit
 from anomaly.episodes import EpisodeParams, track
 from anomaly.event_schema import event_schema
 from anomaly.sensor_catalog import spec_for
@@ -53,6 +54,12 @@ TYPED_SCHEMA = StructType(
     + [StructField(CORRUPT, StringType())]
 )
 JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
+# A record longer than this is quarantined unread (an event is a few hundred bytes; the schema caps every field).
+MAX_RECORD_BYTES = 65_536
+# Spark strings keep a record's bytes; Python workers refuse invalid UTF-8 (pyarrow's Arrow-to-pandas step fails
+# the whole micro-batch, and every replay fails again). Such a record never reaches Python as text: it is
+# quarantined with its bytes base64-encoded in `raw`, which this reason says.
+INVALID_UTF8 = "invalid UTF-8: the record's bytes are kept base64-encoded in raw"
 OUTPUT_SCHEMA = StructType(
     [
         StructField("kind", StringType()),
@@ -65,6 +72,7 @@ OUTPUT_SCHEMA = StructType(
         StructField("event_ts", TimestampType()),
         StructField("seq", LongType()),
         StructField("firmware", StringType()),
+        StructField("score", DoubleType()),
         StructField("rule", StringType()),
         StructField("expected_low", DoubleType()),
         StructField("expected_high", DoubleType()),
@@ -116,6 +124,7 @@ EPISODE_SCHEMA = StructType(
         StructField("peak_value", DoubleType()),
         StructField("readings", LongType()),
         StructField("status", StringType()),
+        StructField("score", DoubleType()),
         StructField("opened", BooleanType()),
     ]
 )
@@ -132,10 +141,16 @@ def parse(raw: DataFrame, column: str = "data", keep: tuple[str, ...] = ()) -> D
         )
     # explode() of a one-element array is a Generate node: Spark cannot inline from_json into each of the checks
     # below (CollapseProject would, parsing every event once per reference: 10x slower, measured).
+    # A record is valid UTF-8 when decoding its bytes (malformed input becomes U+FFFD) gives them back unchanged.
+    data = F.col(column).cast("string")
+    size = F.octet_length(data)
+    utf8 = F.coalesce(F.encode(F.decode(data.cast("binary"), "UTF-8"), "UTF-8") == data.cast("binary"), F.lit(True))
     parsed = raw.select(
         *keep,
-        F.col(column).cast("string").alias("raw"),
-        F.explode(F.array(F.from_json(F.col(column), TYPED_SCHEMA, JSON_OPTIONS))).alias("f"),
+        data.alias("raw"),
+        size.alias("size"),
+        utf8.alias("utf8"),
+        F.explode(F.array(F.from_json(F.when(size <= MAX_RECORD_BYTES, data), TYPED_SCHEMA, JSON_OPTIONS))).alias("f"),
     )
     raw_text = F.col("raw")
     typed = F.col(f"f.{CORRUPT}").isNull() & F.col("f").isNotNull()
@@ -165,7 +180,12 @@ def parse(raw: DataFrame, column: str = "data", keep: tuple[str, ...] = ()) -> D
     text_json = text.isNotNull() & text.getField(CORRUPT).isNull() & is_object
     # A valid event stops at the first branch: the reasons are only spelled out for the few that are not.
     reason = (
-        F.when(typed & is_object & ~_any(problems), F.lit(None).cast(StringType()))
+        F.when(~F.col("utf8"), F.lit(INVALID_UTF8))
+        .when(
+            F.col("size") > MAX_RECORD_BYTES,
+            F.format_string(f"record too long: %d bytes (at most {MAX_RECORD_BYTES})", F.col("size")),
+        )
+        .when(typed & is_object & ~_any(problems), F.lit(None).cast(StringType()))
         .when(F.trim(raw_text) == "", F.lit("empty record"))
         .when(typed & is_object, _spell(problems))
         .when(~text_json, F.lit("bad JSON"))
@@ -174,11 +194,13 @@ def parse(raw: DataFrame, column: str = "data", keep: tuple[str, ...] = ()) -> D
     )
 
     def field(name: str) -> Column:  # text fields of a record whose typed read failed come from the text read
-        return F.coalesce(F.col(f"f.{name}"), F.when(~typed, text.getField(name))).alias(name)
+        return F.coalesce(
+            F.col(f"f.{name}"), F.when(~typed & (F.col("size") <= MAX_RECORD_BYTES), text.getField(name))
+        ).alias(name)
 
     return parsed.select(
         *keep,
-        "raw",
+        F.when(F.col("utf8"), raw_text).otherwise(F.base64(raw_text.cast("binary"))).alias("raw"),
         field("event_id"),
         field("device_id"),
         field("production_line"),
@@ -343,7 +365,7 @@ def detect_bucket(
         event_ids = columns["event_id"]
         lines = columns["production_line"]
         keys, ordered, starts = _series_runs(columns, np.flatnonzero(~invalid), micros)
-        events, rejected, reasons, hits, found, closing, records = [], [], [], [], [], [], []
+        events, scores, rejected, reasons, hits, found, closing, records = [], [], [], [], [], [], [], []
         for series_key, begin, end in zip(keys, starts[:-1], starts[1:], strict=True):
             positions = ordered[begin:end]
             stored = series_states.get(series_key)
@@ -357,8 +379,10 @@ def detect_bucket(
                 positions, ts = positions[accepted], ts[accepted]
             if len(positions):
                 readings = values[positions]
-                flagged = detect_flagged(series, ts, readings, spec_for(series_key[1]), PARAMS)
+                detection = detector.detect(series, ts, readings, spec_for(series_key[1]), PARAMS)
+                flagged = detection.flagged
                 events.append(positions)
+                scores.append(detection.scores)
                 for i, anomalies in flagged.items():
                     hits += [positions[i]] * len(anomalies)
                     found += anomalies
@@ -376,7 +400,8 @@ def detect_bucket(
                     closing.append(positions[-1])
                     records.append(json.dumps({**episode.to_dict(), "opened": episode.episode_id != was_open}))
             series_states[series_key] = _dump(series)
-        rows.add("event", np.concatenate(events) if events else np.empty(0, np.int64))
+        if events:
+            rows.add("event", np.concatenate(events), {"score": np.concatenate(scores)})
         if rejected:
             rows.add("quarantine", np.concatenate(rejected), {"reason": np.array(reasons, dtype=object)})
         if hits:
@@ -389,6 +414,7 @@ def detect_bucket(
                     "expected_high": [np.nan if a.expected_high is None else a.expected_high for a in found],
                     "severity": [a.severity for a in found],
                     "message": [a.message for a in found],
+                    "score": [a.score for a in found],
                 },
             )
         if records:  # one row per episode this batch opened, updated or closed: the record as JSON in `message`

@@ -35,6 +35,10 @@ BEGIN
 END
 $$;
 
+-- The anomaly score of the reading (0-1; rule is its reason). Added by the scoring model: rows written before it
+-- keep a null score and their rule names of that time (ewma_z, hard_limit, rate_of_change, seasonal, ...).
+ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS score double precision CHECK (score >= 0 AND score <= 1);
+
 GRANT SELECT, INSERT, UPDATE ON anomalies TO anomaly_writer;
 
 -- Alert episodes: one row per incident on a device x metric (anomaly/episodes.py), upserted by its deterministic id
@@ -57,5 +61,7 @@ CREATE TABLE IF NOT EXISTS episodes (
     CHECK ((status = 'closed') = (end_ts IS NOT NULL))
 );
 CREATE INDEX IF NOT EXISTS episodes_open ON episodes (device_id, metric) WHERE status = 'open';
+-- The highest anomaly score of the episode's readings (null for episodes written before scores).
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS score double precision CHECK (score >= 0 AND score <= 1);
 
 GRANT SELECT, INSERT, UPDATE ON episodes TO anomaly_writer;

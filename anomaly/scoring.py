@@ -1,7 +1,7 @@
 """Offline scoring of exported series: a CSV of readings through the same detector and alert episodes as the job.
 
-Each device x metric starts from an empty state and learns its own reporting interval and daily cycle, as a new
-series does in the stream; metrics of the sensor catalog get its limits, any other name none.
+Each device x metric starts from an empty state and learns its own reporting interval, daily cycle and noise, as a
+new series does in the stream; metrics of the sensor catalog get its limits, any other name none.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from anomaly.detector import Anomaly, Params, SeriesState, detect_series
+from anomaly.detector import Anomaly, Params, SeriesState, detect
 from anomaly.episodes import Episode, EpisodeParams, track
 from anomaly.sensor_catalog import spec_for
 
@@ -29,6 +29,8 @@ class ScoredSeries:
     timestamps: np.ndarray  # epoch seconds, in time order
     values: np.ndarray
     labels: list[str]  # the export's timestamp text of each reading
+    scores: np.ndarray  # the anomaly score of each reading, 0-1
+    reasons: list[str]  # the part of the model that finds each reading most surprising
     anomalies: list[list[Anomaly]]
     episodes: list[Episode]
 
@@ -99,10 +101,12 @@ def score_series(
     params: Params | None = None,
     episode_params: EpisodeParams | None = None,
 ) -> ScoredSeries:
-    """One series in time order from an empty state: its anomalies per reading and its alert episodes."""
+    """One series in time order from an empty state: its scores, its anomalies per reading and its alert
+    episodes."""
     params, episode_params = params or Params(), episode_params or EpisodeParams()
     state = SeriesState()
-    anomalies = detect_series(state, timestamps, values, spec_for(metric), params)
+    detection = detect(state, timestamps, values, spec_for(metric), params)
+    anomalies = detection.per_reading()
     episodes = track(
         state,
         device_id=device_id,
@@ -113,4 +117,15 @@ def score_series(
         anomalies=anomalies,
         params=episode_params,
     )
-    return ScoredSeries(device_id, metric, production_line, timestamps, values, labels, anomalies, episodes)
+    return ScoredSeries(
+        device_id,
+        metric,
+        production_line,
+        timestamps,
+        values,
+        labels,
+        detection.scores,
+        detection.reasons,
+        anomalies,
+        episodes,
+    )

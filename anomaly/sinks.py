@@ -68,9 +68,10 @@ def write_batch(frame: DataFrame, table: str, batch_id: int, partitions: list[st
     fs = HadoopFs(spark, table)
     tag = f"batch{batch_id:010d}"
     marker = f"{table}/_committed/{tag}"
-    if fs.exists(marker):
-        return "skipped"
     staging = f"{table}/_staging/{tag}"
+    if fs.exists(marker):
+        fs.delete(staging)  # a crash between the marker and the staging delete left it: the replay removes it
+        return "skipped"
     fs.delete(staging)
     frame.write.mode("overwrite").partitionBy(*partitions).format(fmt).save(staging)
     staged = [f for f in fs.files(staging) if not f.rsplit("/", 1)[-1].startswith(("_", "."))]
@@ -127,6 +128,7 @@ def process_batch(
                 "metric",
                 "value",
                 "rule",
+                "score",
                 "expected_low",
                 "expected_high",
                 "severity",

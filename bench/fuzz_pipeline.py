@@ -1,6 +1,7 @@
-"""Robustness bench: 5,000 generated inputs (tests/job/fuzzing.py) through parse and the stateful detector on
-local[2], in Spark runs of 500 inputs, each input checked on its own (lines in = event rows + quarantine rows).
-Exits non-zero on the first input that loses or doubles a line, naming the seed that repeats it.
+"""Robustness bench: 5,000 generated inputs (tests/anomaly/fuzzing.py: lines of bytes, text or not) through parse and
+the stateful detector on local[2], in Spark runs of 500 inputs, each input checked on its own (lines in = event rows
++ quarantine rows). Exits non-zero on the first input that loses or doubles a line, naming the seed that repeats
+it; the totals go to bench/RESULTS.md.
 
 Run in the job env: PYSPARK_PYTHON=python python bench/fuzz_pipeline.py [--inputs 5000] [--per-run 500] [--seed N]
 """
@@ -20,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 from anomaly.__main__ import spark_session
-from tests.job.fuzzing import check_inputs, generate_input
+from bench.results import record
+from tests.anomaly.fuzzing import check_inputs, generate_input
 
 
 def main() -> int:
@@ -28,6 +30,7 @@ def main() -> int:
     parser.add_argument("--inputs", type=int, default=5000)
     parser.add_argument("--per-run", type=int, default=500)
     parser.add_argument("--seed", type=int, default=random.SystemRandom().randrange(2**32))
+    parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     spark = spark_session("sensor-anomalies-fuzz")
     totals: dict[str, int] = {}
@@ -45,8 +48,20 @@ def main() -> int:
             for key, value in found.items():
                 totals[key] = totals.get(key, 0) + value
     spark.stop()
-    print(json.dumps({"seed": args.seed, **totals, "seconds": round(time.perf_counter() - started, 1)}))
+    seconds = round(time.perf_counter() - started, 1)
+    print(json.dumps({"seed": args.seed, **totals, "seconds": seconds}))
     print(f"{totals['inputs']} inputs, {totals['lines']} lines: every input conserved (in = curated + quarantined)")
+    if not args.no_record:
+        body = "\n".join(
+            [
+                "| inputs | lines | curated | quarantined | anomaly rows | episode rows | seconds | lost or doubled |",
+                "|---|---|---|---|---|---|---|---|",
+                f"| {totals['inputs']:,} | {totals['lines']:,} | {totals['events']:,} | {totals['quarantined']:,} | "
+                f"{totals['anomalies']:,} | {totals['episodes']:,} | {seconds} | none |",
+            ]
+        )
+        notes = f"seed {args.seed}; lines are bytes: invalid UTF-8, encoded lone surrogates, NUL, oversized lines"
+        record("Fuzzed inputs through parse and the stateful detector (local[2])", body, notes)
     return 0
 
 

@@ -262,7 +262,8 @@ def main() -> None:
         record(
             "Gate speed (bench/gate.py)",
             _table(report),
-            "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in verdicts.items()),
+            "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in verdicts.items())
+            + f". Interpreter: {sys.executable} (runs {args.runs}; load average {os.getloadavg()[0]:.1f} at the end)",
         )
 
 

@@ -355,13 +355,18 @@ PROOFS = {
         expect_rc=(0, 1),  # 1: built-ins the gate skips with a reason, and "//" suppressions plain checkov ignores
     ),
     "python -m anomaly --input events.jsonl --output out/": ProvenByTests(
-        "tests/job/test_runner_and_sinks.py", ('main(["--input"',), "job"
+        "tests/anomaly/test_runner.py", ('main(["--input"',), "job"
     ),
     "python -m anomaly score --csv export.csv --out flagged.csv": ProvenByTests(
-        "tests/job/test_runner_and_sinks.py", ('main(["score", "--csv"',), "job"
+        "tests/anomaly/test_scorer.py", ('main(["score", "--csv"',), "job"
     ),
     "python -m anomaly score --csv export.csv --out alerts.csv --episodes": ProvenByTests(
-        "tests/job/test_episodes.py", ('args = ["score", "--csv", str(tmp_path / "export.csv"), "--episodes"]',), "job"
+        "tests/anomaly/test_episodes.py",
+        ('args = ["score", "--csv", str(tmp_path / "export.csv"), "--episodes"]',),
+        "job",
+    ),
+    "python -m anomaly score --csv export.csv --out scores.csv --all-readings --plot scores.png": ProvenByTests(
+        "tests/anomaly/test_scorer.py", ('main([*args, "--all-readings", "--plot"',), "job"
     ),
     "python bench/job_throughput.py --events 2000000 --floor": BenchmarkInterface(),
     "python bench/fuzz_pipeline.py": BenchmarkInterface(),

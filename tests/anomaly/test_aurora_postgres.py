@@ -11,7 +11,7 @@ import pg8000.native
 import pytest
 
 from anomaly.aurora import APP_ROLE, AuroraSink, ConfigError, Login, password_credentials, tls_context
-from tests.job.pg_server import DATABASE
+from tests.anomaly.pg_server import DATABASE
 
 SCHEMA = Path(__file__).resolve().parents[2] / "anomaly" / "schema.sql"
 T0 = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z in epoch microseconds (what the job hands over)
@@ -58,7 +58,7 @@ def database(postgres):
         for key, value in env.items():
             patch.setenv(key, value)
         for _ in range(2):  # and again: every statement may run on a migrated database
-            assert migration.handler({}, None, client=api)["statements"] == 7
+            assert migration.handler({}, None, client=api)["statements"] == 9
     api.connection.close()
     postgres.psql(file=SCHEMA)  # psql reads the file whole: the same schema, a third time
     password = {"current": "first-password"}
@@ -71,7 +71,7 @@ def _sink(server, credentials, ca=None, host="localhost"):
     return AuroraSink(host, DATABASE, credentials, pg8000.native.Connection, context, port=server.port)
 
 
-def _anomaly(event_id="e-1", rule="ewma_z", **extra):
+def _anomaly(event_id="e-1", rule="spike", **extra):
     row = {
         "event_id": event_id,
         "rule": rule,
@@ -82,7 +82,8 @@ def _anomaly(event_id="e-1", rule="ewma_z", **extra):
         "expected_low": 58.0,
         "expected_high": 62.0,
         "severity": "critical",
-        "message": "EWMA z-score 12.0",
+        "score": 0.97,
+        "message": "spike: 12.0 deviations from the expected 60",
         "event_ts": T0,
         "detected_ts": T0 + 5,
     }
@@ -99,7 +100,8 @@ def _episode(**extra):
         "end_ts": None,
         "last_anomaly_ts": T0 + 10_000_000,
         "peak_severity": "warning",
-        "rules": ["ewma_z"],
+        "rules": ["spike"],
+        "score": 0.6,
         "first_value": 80.0,
         "peak_value": 80.0,
         "readings": 2,
@@ -145,33 +147,36 @@ def test_schema_is_idempotent_and_the_job_role_cannot_change_it(database):
 def test_anomaly_and_episode_upserts_are_idempotent_on_a_real_server(database):
     server, password = database
     sink = _sink(server, password_credentials(APP_ROLE, lambda: password["current"]))
-    anomalies = [_anomaly(), _anomaly(rule="robust_z", expected_low=None, expected_high=None, message=None)]
+    anomalies = [_anomaly(), _anomaly(rule="gap", expected_low=None, expected_high=None, message=None, score=0.1)]
     episode = _episode()
     assert sink.upsert_alerts(anomalies, [episode]) == {"anomalies": 2, "episodes": 1}
     assert sink.upsert_alerts(anomalies, [episode]) == {"anomalies": 2, "episodes": 1}  # the batch re-run
     assert server.psql("SELECT count(*) FROM anomalies WHERE device_id = 'press-0001'") == "2"
     assert server.psql("SELECT count(*) FROM episodes") == "1"
-    # The same reading and rule again with a new value updates the row; an event time travels as UTC.
-    sink.upsert_anomalies([_anomaly(value=97.5)])
+    # The same reading and reason again with a new value updates the row; an event time travels as UTC.
+    sink.upsert_anomalies([_anomaly(value=97.5, score=0.99)])
     assert (
         server.psql(
-            "SELECT value || ' ' || to_char(event_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
-            "FROM anomalies WHERE event_id = 'e-1' AND rule = 'ewma_z'"
+            "SELECT value || ' ' || score || ' ' || to_char(event_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+            "FROM anomalies WHERE event_id = 'e-1' AND rule = 'spike'"
         )
-        == "97.5 2026-01-01 00:00:00"
+        == "97.5 0.99 2026-01-01 00:00:00"
     )
+    # A score outside 0..1 is refused by the table's check (a broken writer cannot store nonsense).
+    with pytest.raises(pg8000.native.DatabaseError):
+        sink.upsert_anomalies([_anomaly(event_id="e-2", score=1.5)])
     # The episode grows, then closes; a replay of an older record changes nothing; a closed episode is final.
-    grown = _episode(readings=5, peak_severity="critical", rules=["ewma_z", "hard_limit"], peak_value=190.0)
+    grown = _episode(readings=5, peak_severity="critical", rules=["out_of_range", "spike"], peak_value=190.0, score=1.0)
     closed = {**grown, "end_ts": T0 + 2_000_000_000, "status": "closed", "opened": False}
     sink.upsert_alerts([], [grown])
     sink.upsert_alerts([], [closed])
     sink.upsert_alerts([], [episode])  # older: fewer readings, and the row is closed
     sink.upsert_alerts([], [{**closed, "readings": 9, "status": "open", "end_ts": None}])
     row = server.psql(
-        "SELECT status, readings, peak_severity, array_to_string(rules, '+'), peak_value, "
+        "SELECT status, readings, peak_severity, array_to_string(rules, '+'), peak_value, score, "
         "extract(epoch FROM end_ts - start_ts) FROM episodes"
     )
-    assert row == "closed|5|critical|ewma_z+hard_limit|190|2000.000000"
+    assert row == "closed|5|critical|out_of_range+spike|190|1|2000.000000"
 
 
 def test_a_password_rotated_mid_run_is_fetched_again(database):
@@ -231,7 +236,7 @@ def test_login_never_shows_the_secret():
 
 
 def test_without_the_server_the_tests_say_why(tmp_path):
-    from tests.job.pg_server import find_binaries
+    from tests.anomaly.pg_server import find_binaries
 
     folder, why = find_binaries(tmp_path, which=lambda _: None)
     assert folder is None and "scripts/bootstrap" in why and "apt-get install postgresql" in why

@@ -16,9 +16,9 @@ from anomaly.episodes import Episode, EpisodeParams, episode_id, track, track_st
 from anomaly.sensor_catalog import spec_for
 from anomaly.simulate import fleet
 
-WARN = Anomaly("ewma_z", 0.0, None, None, "warning", "")
-CRIT = Anomaly("hard_limit", 0.0, None, None, "critical", "")
-GAP = Anomaly("gap", 900.0, 0.0, 60.0, "info", "")
+WARN = Anomaly("spike", 0.0, None, None, "warning", "", 0.6)
+CRIT = Anomaly("out_of_range", 0.0, None, None, "critical", "", 1.0)
+GAP = Anomaly("gap", 900.0, 0.0, 60.0, "info", "", 0.1)
 KEY = {"device_id": "press-1", "metric": "temperature", "production_line": "line-1"}
 
 
@@ -47,11 +47,12 @@ def test_one_episode_from_first_alert_until_calm_for_the_hold_off():
         end_ts=60.0,
         last_anomaly_ts=30.0,
         peak_severity="critical",
-        rules=("ewma_z", "hard_limit"),
+        rules=("out_of_range", "spike"),
         first_value=101.0,
         peak_value=103.0,
         readings=2,
         status="closed",
+        score=1.0,
     )
     # the next alert opens a new episode; the batch ends before its hold-off is over
     assert (second.start_ts, second.end_ts, second.status, second.readings) == (90.0, None, "open", 1)
@@ -74,7 +75,7 @@ def test_info_anomalies_never_page():
     assert run(state, [0.0, 10.0], [1.0, 1.0], [[GAP], []]) == []
     assert state.episode is None
     (episode,) = run(state, [20.0, 30.0], [1.0, 1.0], [[GAP, WARN], []])
-    assert episode.rules == ("ewma_z",)  # the info rule is not part of the alert
+    assert episode.rules == ("spike",) and episode.score == 0.6  # the info row is not part of the alert
     paged = run(SeriesState(), [0.0], [1.0], [[GAP]], EpisodeParams(page_severity="info"))
     assert paged[0].rules == ("gap",)
 
@@ -168,7 +169,7 @@ def test_track_refuses_anomalies_that_do_not_fit_the_readings():
 
 
 def test_episode_round_trips_through_json():
-    episode = Episode("x", "d", "m", "l", 1.5, None, 2.5, "warning", ("drift", "ewma_z"), 1.0, 2.0, 3, "open")
+    episode = Episode("x", "d", "m", "l", 1.5, None, 2.5, "warning", ("drift", "spike"), 1.0, 2.0, 3, "open")
     assert Episode.from_dict(json.loads(json.dumps(episode.to_dict()))) == episode
 
 
@@ -206,10 +207,14 @@ def test_score_writes_episodes_instead_of_rows(tmp_path, capsys):
     first = pd.read_csv(tmp_path / "a.csv")
     assert list(first["start"]) == [frame["timestamp"][800], frame["timestamp"][1_500]]
     assert set(first["status"]) == {"closed"}
-    assert list(first["readings"]) == [1, 4] and list(first["rules"]) == ["ewma_z", "ewma_z seasonal"]
+    assert first["readings"][0] == 1 and first["readings"][1] >= 4  # the burst's evidence lingers: one incident
+    assert first["rules"][0] == "spike" and "spike" in first["rules"][1].split()
+    assert (first["score"] >= Params().threshold).all()
     assert set(first["device_id"]) == {"press-7"} and set(first["production_line"]) == {"line-2"}
     assert main([*args, "--out", str(tmp_path / "b.csv")]) == 0
     assert list(pd.read_csv(tmp_path / "b.csv")["episode_id"]) == list(first["episode_id"])
     rows = ["score", "--csv", str(tmp_path / "export.csv"), "--out", str(tmp_path / "rows.csv")]
     assert main(rows) == 0
-    assert set(pd.read_csv(tmp_path / "rows.csv")["rule"]) <= {"ewma_z", "gap", "drift", "seasonal"}
+    written = pd.read_csv(tmp_path / "rows.csv")
+    assert set(written["rule"]) <= {"spike", "level_shift", "noise_burst", "gap"}
+    assert (written["score"] >= Params().threshold).all()

@@ -25,8 +25,10 @@ def spark():
 
 
 def write_lines(path: Path, rows: list) -> Path:
+    """One line per row: bytes as they are, text as UTF-8, anything else as JSON."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    encoded = [r if isinstance(r, bytes) else (r if isinstance(r, str) else json.dumps(r)).encode() for r in rows]
+    path.write_bytes(b"\n".join(encoded) + b"\n")
     return path
 
 
@@ -54,7 +56,7 @@ def postgres():
     import secrets
     import tempfile
 
-    from tests.job.pg_server import PostgresServer, find_binaries
+    from tests.anomaly.pg_server import PostgresServer, find_binaries
 
     binaries, why = find_binaries()
     if binaries is None:

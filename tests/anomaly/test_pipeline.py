@@ -23,8 +23,8 @@ from anomaly.episodes import track
 from anomaly.event_schema import EPISODE_COLUMNS
 from anomaly.sensor_catalog import spec_for
 from anomaly.simulate import fleet, to_events
-from tests.job.conftest import read_table, write_lines
-from tests.job.fuzzing import check_inputs, generate_input, one_input
+from tests.anomaly.conftest import read_table, write_lines
+from tests.anomaly.fuzzing import check_inputs, generate_input, one_input
 
 GOOD = {
     "event_id": "evt-00000001",
@@ -142,7 +142,8 @@ def test_nothing_is_lost_and_anomalies_land(spark, tmp_path):
     assert anomalies == totals["anomalies"] > 0
     rows = read_table(spark, tmp_path / "out" / "anomalies").collect()
     assert sorted((r["event_id"], r["rule"]) for r in rows) == sorted((d["event_id"], d["rule"]) for d in delivered)
-    assert {r["rule"] for r in rows} >= {"hard_limit"} and all(r["severity"] for r in rows)
+    assert {r["rule"] for r in rows} >= {"out_of_range"} and all(r["severity"] for r in rows)
+    assert all(0 <= r["score"] <= 1 for r in rows)
     partitions = {p.name.split("=")[0] for p in (tmp_path / "out" / "curated").iterdir() if "=" in p.name}
     assert partitions == {"event_date"}
     quarantine = read_table(spark, tmp_path / "out" / "quarantine", "json").collect()
@@ -193,7 +194,7 @@ def _last_commit(checkpoint: Path) -> Path:
     return max((checkpoint / "commits").iterdir(), key=lambda p: int(p.name) if p.name.isdigit() else -1)
 
 
-@pytest.mark.parametrize("crash_point", ["after_sink_commit", "mid_sink"])
+@pytest.mark.parametrize("crash_point", ["after_sink_commit", "mid_sink", "between_marker_and_staging_delete"])
 def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_point):
     events = _events(devices=1, readings=300)
     write_lines(tmp_path / "in" / "a.jsonl", events)
@@ -208,13 +209,19 @@ def test_restart_from_checkpoint_writes_no_duplicates(spark, tmp_path, crash_poi
     if crash_point == "mid_sink":  # and the sink itself had not finished: no commit markers were written
         for marker in (tmp_path / "out").glob("*/_committed/*"):
             marker.unlink()
+    if crash_point == "between_marker_and_staging_delete":  # each table committed, its staging folder not deleted
+        for marker in (tmp_path / "out").glob("*/_committed/*"):
+            leftover = marker.parent.parent / "_staging" / marker.name / "event_date=2026-01-01"
+            leftover.mkdir(parents=True)
+            (leftover.parent / "_SUCCESS").touch()
     replay = run_local(tmp_path / "in", tmp_path / "out", spark=spark, on_alerts=lambda _, eps: runs.append(eps))
     assert _counts(spark, tmp_path / "out") == before
+    assert not list((tmp_path / "out").glob("*/_staging/batch*"))  # the replay removed what the crash left
     # The metrics that page: a replayed batch whose episodes write was skipped as committed opens and closes
     # nothing; one whose write had not committed (a crash mid-sink) counts what it writes, once.
     paged = ("episodes_opened", "episodes_closed")
     assert first["episodes_opened"] > 0 and replay["batches"] == 1
-    if crash_point == "after_sink_commit":
+    if crash_point != "mid_sink":
         assert [replay[k] for k in paged] == [0, 0]
         metrics = {m["MetricName"]: m["Value"] for m in batch_metrics("job", replay, 1.0)}
         assert metrics["EpisodesOpened"] == metrics["EpisodesClosed"] == 0.0
@@ -461,7 +468,7 @@ def test_a_bucket_restored_between_batches_finds_what_one_state_finds():
                 series,
                 device_id=device,
                 metric=metric,
-                production_line="",
+                production_line=chunk["production_line"].iloc[-1],  # as the bucket: the batch's last reading's
                 timestamps=ts,
                 values=values,
                 anomalies=found,
@@ -470,3 +477,83 @@ def test_a_bucket_restored_between_batches_finds_what_one_state_finds():
                 expected |= {(event_id, a.rule, a.message) for a in anomalies}
         assert SeriesState.from_tuple(pickle.loads(stored[(device, metric)]), STATE_FIELDS) == series
     assert got == expected and expected
+
+
+def test_a_record_that_is_not_utf8_is_quarantined_with_its_bytes_and_the_stream_goes_on(spark, tmp_path):
+    """The issue's line and a JSON event with a Latin-1 byte in device_id: Python workers refuse invalid UTF-8
+    (the micro-batch failed, and every replay again). Both are quarantined, their bytes kept base64-encoded in
+    raw with the reason saying so, the other events curated, and the next file is read as usual."""
+    import base64
+
+    from anomaly.pipeline import INVALID_UTF8, MAX_RECORD_BYTES
+
+    events = _events(devices=1, readings=60)
+    garbage = b"\xff\xfe garbage \x80\x81\xc3("
+    latin = json.dumps({**GOOD, "event_id": "evt-latin-0001", "device_id": "press-X"}).encode()
+    latin = latin.replace(b"press-X", b"pr\xe9ss")
+    surrogate = json.dumps({**GOOD, "event_id": "evt-surrogate1"}).encode().replace(b"degC", b"deg\xed\xa0\x80")
+    oversized = b'{"event_id": "' + b"x" * (MAX_RECORD_BYTES + 10) + b'"}'
+    nul = json.dumps({**GOOD, "event_id": "evt-nul-000001", "firmware": "1.0\u0000"}).encode()
+    odd = [garbage, latin, surrogate, oversized, nul]
+    write_lines(tmp_path / "in" / "a.jsonl", [*events[:30], *odd, *events[30:]])
+    totals = run_local(tmp_path / "in", tmp_path / "out", spark=spark)
+    curated, _, quarantined = _counts(spark, tmp_path / "out")
+    assert totals["records"] == len(events) + len(odd) == curated + quarantined
+    assert curated == len(events) + 1  # the NUL byte is valid UTF-8 (an escaped \u0000 in JSON): a valid event
+    quarantine = _quarantine(spark, tmp_path)
+    invalid = sorted(base64.b64decode(r["raw"]) for r in quarantine if r["reason"] == INVALID_UTF8)
+    assert invalid == sorted([garbage, latin, surrogate])
+    too_long = [r for r in _quarantine(spark, tmp_path) if r["reason"].startswith("record too long")]
+    assert len(too_long) == 1 and too_long[0]["raw"].encode() == oversized
+    write_lines(tmp_path / "in" / "b.jsonl", [json.dumps({**GOOD, "event_id": "evt-next-00001"})])
+    assert run_local(tmp_path / "in", tmp_path / "out", spark=spark)["curated"] == 1  # the stream goes on
+
+
+def _quarantine(spark, root: Path) -> list:
+    return read_table(spark, root / "out" / "quarantine", "json").collect()
+
+
+def test_curated_events_carry_their_score_and_older_partitions_read_as_null(spark, tmp_path):
+    """Every curated reading has its anomaly score; a partition written before scores (no such column) still
+    reads, with a null score, when a reader merges schemas (Athena reads Parquet by column name: null too)."""
+    events = _events(devices=1, readings=120)
+    write_lines(tmp_path / "in" / "a.jsonl", events)
+    run_local(tmp_path / "in", tmp_path / "out", spark=spark)
+    curated = tmp_path / "out" / "curated"
+    scores = [r["score"] for r in read_table(spark, curated).collect()]
+    assert len(scores) == len(events) and all(0 <= s <= 1 for s in scores)
+    old = spark.createDataFrame(
+        [("evt-old-000001", "press-0001", 61.0)], "event_id string, device_id string, value double"
+    )
+    old.write.parquet(str(curated / "event_date=2025-12-31" / "production_line=line-1"))
+    merged = spark.read.option("mergeSchema", "true").parquet(str(curated))
+    (row,) = merged.where("event_id = 'evt-old-000001'").collect()
+    assert row["score"] is None
+
+
+def test_the_runner_leaves_no_process_behind(tmp_path):
+    """python -m anomaly starts its own Spark session; before it returns, the session and its JVM are stopped:
+    every process it started is gone the moment it exits."""
+    import contextlib
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    events = _events(devices=1, readings=50)
+    write_lines(tmp_path / "in" / "a.jsonl", events)
+    command = [sys.executable, "-m", "anomaly", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")]
+    runner = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    started: set[int] = set()
+    me = psutil.Process(runner.pid)
+    while runner.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            started |= {child.pid for child in me.children(recursive=True)}
+        time.sleep(0.1)
+    out, err = runner.communicate()
+    assert runner.returncode == 0, err.decode()[-2000:]
+    assert json.loads(out.decode().strip().splitlines()[-1])["records"] == len(events)
+    assert started, "the runner started no JVM"
+    left = [pid for pid in started if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert left == [], [psutil.Process(pid).cmdline()[:3] for pid in left]

@@ -1,6 +1,8 @@
-"""Generated inputs for the pipeline, many per Spark run: each input (a list of lines, JSON-ish or not) is a file of
-its own whose name rides through parse and the stateful detector, so conservation is checked for every input on
-its own: lines in = event rows + quarantine rows, nothing lost, nothing doubled, whatever the lines hold."""
+"""Generated inputs for the pipeline, many per Spark run: each input (a list of lines of bytes, JSON-ish or not) is a
+file of its own whose name rides through parse and the stateful detector, so conservation is checked for every
+input on its own: lines in = event rows + quarantine rows, nothing lost, nothing doubled, whatever the lines hold:
+text, invalid UTF-8, encoded lone surrogates, NUL bytes, Latin-1 inside a JSON event, lines beyond the record
+limit. Spark's text source ends a line at \n or \r, so no generated line holds either."""
 
 from __future__ import annotations
 
@@ -30,11 +32,12 @@ event_like = st.fixed_dictionaries(
         "seq": st.integers(-5, 10**12) | json_values,
     },
 )
-one_input = st.lists(
-    st.one_of(event_like.map(json.dumps), st.text(max_size=40).filter(lambda s: "\n" not in s and "\r" not in s)),
-    min_size=1,
-    max_size=12,
-)
+one_line = st.one_of(
+    event_like.map(lambda e: json.dumps(e).encode()),
+    st.text(max_size=40).map(lambda s: s.encode("utf-8", "surrogatepass")),
+    st.binary(max_size=40),
+).filter(lambda b: b"\n" not in b and b"\r" not in b)
+one_input = st.lists(one_line, min_size=1, max_size=12)
 
 # The seeded generator: mostly well-formed events from a few series (so the detector, its state, duplicates, late
 # readings and episodes all get exercised), each field broken in one of many ways at some rate, plus junk lines.
@@ -59,6 +62,21 @@ _JUNK = [
     "\ufeff{}",
     "x" * 300,
 ]
+# Bytes that are not UTF-8 text: the issue's line, truncated and overlong sequences, encoded lone surrogates
+# (which UTF-8 forbids), a Latin-1 letter, NUL bytes (valid UTF-8, kept), a byte-order mark alone.
+_BYTES = [
+    b"\xff\xfe garbage \x80\x81\xc3(",
+    b"\xc3",
+    b"\xc0\xaf",
+    b"\xed\xa0\x80",
+    b"\xed\xbf\xbf tail",
+    b"caf\xe9",
+    b"\x00\x00",
+    b'{"event_id": "evt-00000001\x00"}',
+    b"\xef\xbb\xbf",
+    b"\xf4\x90\x80\x80",
+]
+OVERSIZED = 70_000  # bytes: beyond anomaly.pipeline.MAX_RECORD_BYTES
 _WRONG = [
     None,
     True,
@@ -111,15 +129,23 @@ def _event(rng: random.Random, base_ts: float) -> dict:
     return event
 
 
-def generate_input(rng: random.Random) -> list[str]:
-    """One input: 1 to 40 lines (events, broken events, duplicates, junk)."""
+def generate_input(rng: random.Random) -> list[bytes]:
+    """One input: 1 to 40 lines of bytes (events, broken events, duplicates, junk text, bytes that are not text,
+    events with a Latin-1 byte in a field, now and then a line beyond the record limit)."""
     base_ts = 1_767_225_600.0 + rng.uniform(0, 86_400)
-    lines: list[str] = []
+    lines: list[bytes] = []
     for _ in range(rng.randint(1, 40)):
         roll = rng.random()
-        if roll < 0.08:
-            lines.append(rng.choice(_JUNK))
-        elif roll < 0.12 and lines:
+        if roll < 0.06:
+            lines.append(rng.choice(_JUNK).encode())
+        elif roll < 0.09:
+            lines.append(rng.choice(_BYTES))
+        elif roll < 0.11:  # a device id or unit with a Latin-1 byte: JSON, but not UTF-8
+            field = rng.choice([b'"press-', b'"degC', b'"line-'])
+            lines.append(json.dumps(_event(rng, base_ts)).encode().replace(field, field[:3] + b"\xe9" + field[3:], 1))
+        elif roll < 0.115:
+            lines.append(b'{"event_id": "' + b"x" * OVERSIZED + b'"}')
+        elif roll < 0.15 and lines:
             lines.append(rng.choice(lines))  # the same line again: a duplicate event (or junk twice)
         else:
             event = _event(rng, base_ts)
@@ -129,12 +155,12 @@ def generate_input(rng: random.Random) -> list[str]:
                         del event[name]
                     else:
                         event[name] = rng.choice(_WRONG)
-            text = json.dumps(event, allow_nan=True)
+            text = json.dumps(event, allow_nan=True).encode()
             lines.append(text if rng.random() > 0.03 else text[: rng.randrange(1, len(text))])  # or truncated
     return lines
 
 
-def check_inputs(spark, inputs: list[list[str]], folder: Path) -> dict[str, int]:
+def check_inputs(spark, inputs: list[list[bytes]], folder: Path) -> dict[str, int]:
     """Every input (one file each) through parse and the stateful detector as one stream micro-batch; per input,
     lines in = event + quarantine rows. Returns the totals (inputs, lines, events, quarantined, anomalies,
     episodes). `folder` is left empty for the next call."""
@@ -145,7 +171,7 @@ def check_inputs(spark, inputs: list[list[str]], folder: Path) -> dict[str, int]
     source = folder / "in"
     source.mkdir(parents=True)
     for i, lines in enumerate(inputs):
-        (source / f"{i:06d}.txt").write_text("\n".join(lines) + "\n")
+        (source / f"{i:06d}.txt").write_bytes(b"\n".join(lines) + b"\n")
     raw = spark.readStream.format("text").load(str(source))
     raw = raw.select(
         F.regexp_extract(F.input_file_name(), r"([0-9]{6})\.txt$", 1).alias("input"), F.col("value").alias("data")
@@ -168,7 +194,7 @@ def check_inputs(spark, inputs: list[list[str]], folder: Path) -> dict[str, int]
     for i, lines in enumerate(inputs):
         key = f"{i:06d}"
         got = counts.get((key, "event"), 0) + counts.get((key, "quarantine"), 0)
-        assert got == len(lines), f"input {i}: {len(lines)} lines in, {got} out ({lines!r})"
+        assert got == len(lines), f"input {i}: {len(lines)} lines in, {got} out ({[b[:200] for b in lines]!r})"
     kinds: dict[str, int] = {}
     for (_, kind), n in counts.items():
         kinds[kind] = kinds.get(kind, 0) + n
