@@ -52,7 +52,7 @@ CURATED_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 # The lake's anomalous-readings table as the job writes it (anomaly.sinks), partitioned by event_date: one row
-# per reading and reason. infra/ can build the catalog table from this (as it does the episodes').
+# per reading and reason; infra/components/lake.py builds the catalog table from it (as it does the episodes').
 ANOMALY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("event_id", "string", "event that triggered the anomaly"),
     ("device_id", "string", "IoT thing name"),

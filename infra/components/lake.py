@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from anomaly.event_schema import EPISODE_COLUMNS, glue_columns
+from anomaly.event_schema import ANOMALY_COLUMNS, EPISODE_COLUMNS, glue_columns
 from infra import aws
 from infra.components.ingestion import line_id
 from infra.constructs.secure_bucket import BucketSpec, SecureBucket
@@ -33,22 +33,6 @@ TABLE_PATHS = {
 # UTC); a reading dated outside the range is stored but invisible to Athena, which returns no rows for it.
 PROJECTED_DAYS = "2020-01-01,NOW+1DAYS"
 DATE_FORMAT = "yyyy-MM-dd"  # the job's date_format of event_date and start_date (anomaly/sinks.py)
-# The anomalies the job writes (anomaly.sinks.process_batch), in its column order; event_date is the partition.
-ANOMALY_COLUMNS = (
-    ("event_id", "string", "event that triggered the anomaly"),
-    ("device_id", "string", "IoT thing name"),
-    ("production_line", "string", "production line id"),
-    ("metric", "string", "metric type"),
-    ("value", "double", "observed value"),
-    ("rule", "string", "detector rule that fired"),
-    ("expected_low", "double", "lower bound of the expected range"),
-    ("expected_high", "double", "upper bound of the expected range"),
-    ("severity", "string", "info, warning or critical"),
-    ("message", "string", "what the detector saw, for the operator"),
-    ("event_ts", "timestamp", "when the reading was taken"),
-    ("detected_ts", "timestamp", "when the job flagged it"),
-    ("event_date", "string", "partition: day of event_ts (UTC)"),
-)
 
 
 class DataLake(Construct):
