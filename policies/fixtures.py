@@ -177,6 +177,34 @@ def deny(action: Any, resource: Any, **extra: Any) -> dict[str, Any]:
     return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
 
 
+# A TLS-only bucket policy iterated over a variable (`each.value` is unknown until plan): its only statement is a
+# Deny, which grants nothing, so no rule that judges what a policy grants may fail it (IAM-PUB-001, IAM-LP-001).
+TLS_DENY_OVER_A_VARIABLE = Form(
+    "a TLS-only Deny on buckets from a variable (each.value: a Deny grants nothing)",
+    "aws_s3_bucket_policy.p",
+    doc(
+        {
+            "aws_s3_bucket_policy": {
+                "p": {
+                    "for_each": "${var.buckets}",
+                    "bucket": "${each.value}",
+                    "policy": as_jsonencode(
+                        policy(
+                            deny(
+                                "s3:*",
+                                ["${each.value.arn}", "${each.value.arn}/*"],
+                                Principal="*",
+                                Condition={"Bool": {"aws:SecureTransport": "false"}},
+                            )
+                        )
+                    ),
+                }
+            }
+        }
+    ),
+)
+
+
 def bucket(name: str = "b", **companions: Any) -> dict[str, Any]:
     resources: dict[str, Any] = {"aws_s3_bucket": {name: {"bucket": f"fixture-{name}", "force_destroy": True}}}
     for rtype, config in companions.items():

@@ -19,6 +19,7 @@ Grant locations without a policy document, each with the form AWS (or GitHub) do
 from policies.fixtures import (
     ACCOUNT,
     CALLER,
+    TLS_DENY_OVER_A_VARIABLE,
     Form,
     as_json,
     as_jsonencode,
@@ -487,31 +488,7 @@ PASS = [
         ),
         "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
     ),
-    Form(
-        "a TLS-only Deny on buckets from a variable (each.value: a Deny grants nothing)",
-        "aws_s3_bucket_policy.p",
-        doc(
-            {
-                "aws_s3_bucket_policy": {
-                    "p": {
-                        "for_each": "${var.buckets}",
-                        "bucket": "${each.value}",
-                        "policy": as_jsonencode(
-                            policy(
-                                {
-                                    "Effect": "Deny",
-                                    "Principal": "*",
-                                    "Action": "s3:*",
-                                    "Resource": ["${each.value.arn}", "${each.value.arn}/*"],
-                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                                }
-                            )
-                        ),
-                    }
-                }
-            }
-        ),
-    ),
+    TLS_DENY_OVER_A_VARIABLE,
     Form(
         "SES sending authorization to one named account, as AWS's examples write it",
         "aws_ses_identity_policy.s",

@@ -7,10 +7,10 @@ from policies.fixtures import (
     KEY_REF,
     LITERAL_ACCOUNT,
     ROOT,
+    TLS_DENY_OVER_A_VARIABLE,
     Form,
     allow,
     as_json,
-    as_jsonencode,
     doc,
     identity,
     policy,
@@ -95,31 +95,7 @@ PASS = [
         source="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-requested-region.html",
     ),
     identity("kms actions on a key reference", "json", allow(["kms:Decrypt"], KEY_REF)),
-    Form(
-        "a TLS-only Deny on buckets from a variable (each.value: a Deny grants nothing)",
-        "aws_s3_bucket_policy.p",
-        doc(
-            {
-                "aws_s3_bucket_policy": {
-                    "p": {
-                        "for_each": "${var.buckets}",
-                        "bucket": "${each.value}",
-                        "policy": as_jsonencode(
-                            policy(
-                                {
-                                    "Effect": "Deny",
-                                    "Principal": "*",
-                                    "Action": "s3:*",
-                                    "Resource": ["${each.value.arn}", "${each.value.arn}/*"],
-                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                                }
-                            )
-                        ),
-                    }
-                }
-            }
-        ),
-    ),
+    TLS_DENY_OVER_A_VARIABLE,
     Form(
         "kms:* to an account root written literally in a key policy (whose account it is, KMS-POL-001 asks)",
         "aws_kms_key.k",
