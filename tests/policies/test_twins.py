@@ -9,8 +9,10 @@ explained here too. The table must match the fixtures exactly: a new disagreemen
 
 from __future__ import annotations
 
+import pytest
+
 from policies import builtins
-from policies.engine import judge, users_of
+from policies.engine import judge, judge_stack, users_of
 from policies.model import StackView
 from policies.rulebook import all_rules
 from tests.policies.fixture_forms import FORMS, profile_of
@@ -545,3 +547,38 @@ def test_a_twin_failure_never_hides_behind_a_pass_of_ours_where_checkov_is_right
     shares the waiver), our rule is the one that is right."""
     assert {right for _, _, ours, right, _, _ in TABLE if ours != "failed"} == {OURS}
     assert all(len(why) > 40 for *_, why, _ in TABLE)
+
+
+REPLACEMENTS = [(rule.id, replacement) for rule in all_rules() for replacement in rule.replaces]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "replacement"), REPLACEMENTS, ids=[f"{r}-{'+'.join(p.checks)}" for r, p in REPLACEMENTS]
+)
+def test_each_replacement_is_earned_on_the_rules_own_forms(rule_id, replacement):
+    """A rule replaces a built-in because the built-in reads the resource wrongly, and its forms must show it: on
+    at least one form the replaced built-in's verdict on a resource of a replaced type contradicts the form (it
+    fails a passing form: a false alarm; or passes a failing one: a miss). On each passing form where it fails,
+    the gate's engine waives it with the rule's reason, and the rule passes."""
+    contradicted = []
+    for kind in ("pass", "fail"):
+        for form in FORMS[rule_id][kind]:
+            view = StackView(form.document, "fixture")
+            results = builtins.run(view.judged_document, replacement.checks)
+            on_types = [r for r in results if r.address.removeprefix("data.").split(".")[0] in replacement.types]
+            wrong = [r for r in on_types if r.passed == (kind == "fail")]
+            if kind == "fail" and on_types and not wrong:
+                continue
+            if kind == "fail" and not on_types:  # the built-in never reads the failing resource: a miss too
+                contradicted.append(form.form)
+                continue
+            if not wrong:
+                continue
+            contradicted.append(form.form)
+            if kind == "pass":
+                outcomes = judge_stack(view, results, profile_of(rule_id, form))
+                for result in wrong:
+                    waived = next(o for o in outcomes if (o.id, o.address) == (result.check_id, result.address))
+                    assert waived.status == "waived" and rule_id in waived.reason, (form.form, waived.line())
+                assert not [o.line() for o in outcomes if o.id == rule_id and o.status == "failed"]
+    assert contradicted, f"no form of {rule_id} shows {replacement.checks} reading {replacement.types} wrongly"
