@@ -347,9 +347,10 @@ def _baseline_use(baseline: Baseline | None, findings: list[dict[str, Any]], tod
         for f in findings
         if f.get("suppression") and f["suppression"].get("source") == baseline.source and "entry" in f["suppression"]
     }
-    unused = [e for i, e in enumerate(baseline.entries) if i not in matched]
-    expired = [e for e in unused if not expiry(e, today)[0]]
-    stale = [e for e in unused if expiry(e, today)[0]]
+    stale, expired = [], []
+    for i, entry in enumerate(baseline.entries):
+        if i not in matched:
+            (stale if expiry(entry, today)[0] else expired).append(entry)
     return {
         "file": baseline.file,
         "written": baseline.written,
